@@ -1,0 +1,100 @@
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { MODEL_FAMILIES, type ModelFamily } from '../../shared/adapter';
+import { readJson } from '../../engine/datasets/coco-import';
+import { parseClassMapFile } from '../../engine/evaluations/class-map';
+import { Engine } from '../../engine/engine';
+import { inProcessClient } from '../../engine/rpc/in-process';
+import { usageError } from '../cli-error';
+import { stderrProgress } from '../progress-bar';
+
+export const EVAL_USAGE =
+  'odra eval --model M.onnx --dataset DIR [--adapter yolox|nanodet|yolov5|yolov8] [--class-map FILE] [--db FILE] [--dt-out DT.json] [--threads N] [--json]';
+
+export async function evalCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      model: { type: 'string' },
+      dataset: { type: 'string' },
+      adapter: { type: 'string' },
+      'class-map': { type: 'string' },
+      db: { type: 'string' },
+      'dt-out': { type: 'string' },
+      threads: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (!values.model || !values.dataset) throw usageError(`--model and --dataset are required\nusage: ${EVAL_USAGE}`);
+  const family = values.adapter;
+  if (family !== undefined && !(MODEL_FAMILIES as readonly string[]).includes(family)) {
+    throw usageError(`--adapter must be one of ${MODEL_FAMILIES.join(', ')} (got "${family}")`);
+  }
+  const threads = values.threads === undefined ? undefined : Number(values.threads);
+  if (threads !== undefined && !(Number.isInteger(threads) && threads > 0)) throw usageError('--threads must be a positive integer');
+
+  const engine = new Engine({ dbPath: values.db ?? ':memory:' });
+  const client = inProcessClient(engine);
+  const bar = stderrProgress();
+  const controller = new AbortController();
+  const onSigint = (): void => controller.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    const dataset = await client.call('datasets.import', { dir: values.dataset }, { onProgress: bar.update, signal: controller.signal });
+    bar.end();
+    const model = await client.call('models.import', { path: values.model, family: family as ModelFamily | undefined });
+    const classMap = values['class-map'] ? parseClassMapFile(await readJson(values['class-map']), dataset.categories, values['class-map']) : undefined;
+    const evaluation = await client.call(
+      'evaluations.run',
+      { modelId: model.id, datasetId: dataset.id, classMap, threads },
+      { onProgress: bar.update, signal: controller.signal },
+    );
+    bar.end();
+    if (values['dt-out']) {
+      const dets = await client.call('evaluations.detections', { id: evaluation.id });
+      const results = dets.map((d) => ({ image_id: d.imageId, category_id: d.categoryId, bbox: d.bbox, score: d.score }));
+      await writeFile(values['dt-out'], JSON.stringify(results));
+    }
+    const info = await client.call('system.info', {});
+    const out = {
+      model: {
+        name: model.name,
+        path: model.path,
+        sha256: model.sha256,
+        adapter: model.adapter.family,
+        adapter_source: model.adapterSource,
+        execution_provider: evaluation.executionProvider,
+      },
+      dataset: {
+        name: dataset.name,
+        root: dataset.root,
+        hash: dataset.contentHash,
+        images: dataset.imageCount,
+        annotations: dataset.annotationCount,
+        categories: dataset.categories.length,
+      },
+      class_map: evaluation.classMap,
+      unmapped_categories: evaluation.unmappedCategories,
+      stats: evaluation.stats,
+      per_category: evaluation.perCategory,
+      timing: {
+        seconds: evaluation.seconds,
+        images_per_second: evaluation.seconds ? dataset.imageCount / evaluation.seconds : null,
+      },
+      tool: { odra: info.version, onnxruntime: info.onnxruntime },
+      evaluation_id: evaluation.id,
+    };
+    if (values.json) process.stdout.write(`${JSON.stringify(out)}\n`);
+    else {
+      process.stdout.write(`${model.name} (${model.adapter.family}) on ${dataset.name}: AP ${evaluation.stats?.AP.toFixed(4)} AP50 ${evaluation.stats?.AP50.toFixed(4)}\n`);
+      for (const c of evaluation.perCategory) {
+        if (c.num_gt > 0) process.stdout.write(`  ${c.name.padEnd(16)} AP ${c.AP === null ? '  n/a ' : c.AP.toFixed(4)}  AP50 ${c.AP50 === null ? '  n/a ' : c.AP50.toFixed(4)}  GT ${c.num_gt}\n`);
+      }
+    }
+  } finally {
+    bar.end();
+    process.off('SIGINT', onSigint);
+    engine.close();
+  }
+}

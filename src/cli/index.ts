@@ -1,0 +1,64 @@
+/**
+ * The `odra` command. Each subcommand runs the engine in-process through the same
+ * contract as the app, prints results on stdout (JSON with --json) and progress on
+ * stderr. Exit codes: 0 ok, 2 bad input, 1 other failure.
+ */
+import { cocoevalCommand, COCOEVAL_USAGE } from './commands/cocoeval';
+import { evalCommand, EVAL_USAGE } from './commands/eval';
+import { serveCommand, SERVE_USAGE } from './commands/serve';
+import { describeError, exitCodeFor, usageError } from './cli-error';
+import { ODRA_VERSION } from '../engine/version';
+
+const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; usage: string; summary: string }> = {
+  eval: { run: evalCommand, usage: EVAL_USAGE, summary: 'evaluate an ONNX detector on a dataset (COCO metrics)' },
+  cocoeval: { run: cocoevalCommand, usage: COCOEVAL_USAGE, summary: 'COCO bbox evaluation of a results file (pycocotools-equal)' },
+  serve: { run: serveCommand, usage: SERVE_USAGE, summary: 'serve the app to a browser on 127.0.0.1' },
+};
+
+function help(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}\n             ${c.usage}`);
+  return `odra ${ODRA_VERSION}: robustness audits of ONNX object detectors\n\nusage: odra <command> [options]\n\n${lines.join('\n')}\n`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(help());
+    return 0;
+  }
+  if (name === '--version') {
+    process.stdout.write(`${ODRA_VERSION}\n`);
+    return 0;
+  }
+  try {
+    const command = COMMANDS[name];
+    if (!command) throw usageError(`unknown command "${name}"\n\n${help()}`);
+    if (rest.includes('--help')) {
+      process.stdout.write(`usage: ${command.usage}\n`);
+      return 0;
+    }
+    try {
+      await command.run(rest);
+    } catch (err) {
+      // parseArgs reports unknown or malformed options as TypeErrors with a code
+      if (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS')) {
+        throw usageError(`${err.message}\nusage: ${command.usage}`);
+      }
+      throw err;
+    }
+    return 0;
+  } catch (err) {
+    process.stderr.write(`${describeError(err)}\n`);
+    return exitCodeFor(err);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`${describeError(err)}\n`);
+    process.exitCode = 1;
+  },
+);

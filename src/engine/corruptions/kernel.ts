@@ -1,0 +1,13 @@
+import type { CorruptionName, Severity } from '../../shared/corruptions';
+import type { RgbImage } from './common/image';
+import type { Rng } from './common/prng';
+
+/**
+ * One corruption: a pure function of (image, severity, rng). Deterministic kernels
+ * ignore rng. The output has the input's size (the reference crops or resizes back
+ * where its math changes the size).
+ */
+export interface CorruptionKernel {
+  name: CorruptionName;
+  apply(image: RgbImage, severity: Severity, rng: Rng): RgbImage;
+}

@@ -1,0 +1,117 @@
+/**
+ * The engine: the contract's methods over the store, the importers, inference and the
+ * evaluator. Transports (src/engine/rpc, src/engine/host) only move messages; every
+ * method is implemented once, here, and is therefore available everywhere at once.
+ */
+import path from 'node:path';
+import { stat } from 'node:fs/promises';
+import { env as ortEnv, listSupportedBackends } from 'onnxruntime-node';
+import type { MethodName, MethodOutput, MethodParsedInput } from '../shared/contract';
+import { badInput } from '../shared/errors';
+import type { Progress } from '../shared/schemas';
+import { readCocoDataset } from './datasets/coco-import';
+import { DatasetRepo } from './datasets/dataset-repo';
+import { suggestClassMap, resolveClassMap } from './evaluations/class-map';
+import { EvaluationRepo } from './evaluations/evaluation-repo';
+import { runEvaluation } from './evaluations/run-evaluation';
+import { importModel } from './models/import-model';
+import { ModelRepo } from './models/model-repo';
+import { openDatabase, type Db } from './store/database';
+import { ODRA_VERSION } from './version';
+
+export interface JobContext {
+  signal: AbortSignal;
+  progress: (p: Progress) => void;
+}
+
+type Handler<M extends MethodName> = (input: MethodParsedInput<M>, ctx: JobContext) => Promise<MethodOutput<M>> | MethodOutput<M>;
+type Handlers = { [M in MethodName]: Handler<M> };
+
+export interface EngineOptions {
+  /** SQLite file, or ':memory:' */
+  dbPath: string;
+  /** better-sqlite3 binary built for the host runtime's ABI (Electron) */
+  sqliteBinding?: string;
+}
+
+export class Engine {
+  readonly db: Db;
+  readonly datasets: DatasetRepo;
+  readonly models: ModelRepo;
+  readonly evaluations: EvaluationRepo;
+  private readonly handlers: Handlers;
+
+  constructor(private readonly options: EngineOptions) {
+    this.db = openDatabase(options.dbPath, { nativeBinding: options.sqliteBinding });
+    this.datasets = new DatasetRepo(this.db);
+    this.models = new ModelRepo(this.db);
+    this.evaluations = new EvaluationRepo(this.db);
+    this.handlers = this.createHandlers();
+  }
+
+  handle<M extends MethodName>(method: M, input: MethodParsedInput<M>, ctx: JobContext): Promise<MethodOutput<M>> {
+    const handler = this.handlers[method] as Handler<M>;
+    return Promise.resolve(handler(input, ctx));
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private createHandlers(): Handlers {
+    return {
+      'system.info': () => ({
+        version: ODRA_VERSION,
+        onnxruntime: onnxruntimeVersion(),
+        executionProviders: listSupportedBackends().map((b) => b.name),
+        storePath: this.options.dbPath,
+      }),
+      'datasets.list': () => this.datasets.list(),
+      'datasets.import': async ({ dir, name }, ctx) => {
+        const ds = await readCocoDataset(dir, {
+          name,
+          signal: ctx.signal,
+          onProgress: (done, total, stage) => ctx.progress({ stage, done, total, etaSeconds: null }),
+        });
+        ctx.signal.throwIfAborted();
+        ctx.progress({ stage: 'storing', done: ds.images.length, total: ds.images.length, etaSeconds: 0 });
+        return this.datasets.insert(ds);
+      },
+      'datasets.get': ({ id }) => this.datasets.get(id),
+      'datasets.images': ({ id, offset, limit, categoryId }) => this.datasets.images(id, offset, limit, categoryId),
+      'datasets.imagePath': ({ datasetId, imageId }) => this.datasets.imagePath(datasetId, imageId),
+      'datasets.delete': ({ id }) => ({ deleted: this.datasets.delete(id) }),
+      'models.list': () => this.models.list(),
+      'models.import': async ({ path: file, name, family }) => {
+        const s = await stat(file).catch(() => null);
+        if (!s?.isFile()) throw badInput(`${file}: no such model file`, [{ file, problem: 'not found' }], file);
+        const imported = await importModel(path.resolve(file), { family });
+        const existing = this.models.findBySha(imported.io.sha256);
+        if (existing) {
+          // Same file again: keep its id (evaluations refer to it); an explicit family replaces the adapter.
+          return family && existing.adapter.family !== family ? this.models.setAdapter(existing.id, imported.adapter) : existing;
+        }
+        return this.models.insert({ ...imported, name: name ?? path.basename(file, path.extname(file)), path: path.resolve(file) });
+      },
+      'models.get': ({ id }) => this.models.get(id),
+      'models.setAdapter': ({ id, adapter }) => this.models.setAdapter(id, adapter),
+      'models.delete': ({ id }) => ({ deleted: this.models.delete(id) }),
+      'evaluations.run': (input, ctx) =>
+        runEvaluation({ models: this.models, datasets: this.datasets, evaluations: this.evaluations }, input, ctx),
+      'evaluations.list': (filter) => this.evaluations.list(filter),
+      'evaluations.get': ({ id }) => this.evaluations.get(id),
+      'evaluations.detections': ({ id, imageId }) => this.evaluations.detections(id, imageId),
+      'classMap.suggest': ({ modelId, datasetId }) => {
+        const model = this.models.get(modelId);
+        const categories = this.datasets.get(datasetId).categories;
+        const classMap = suggestClassMap(model.adapter.classNames, categories);
+        const { unmapped } = resolveClassMap(classMap, model.adapter.classNames, categories);
+        return { classMap, unmapped: unmapped.map((c) => c.name) };
+      },
+    };
+  }
+}
+
+function onnxruntimeVersion(): string {
+  return ortEnv.versions.node ?? ortEnv.versions.common;
+}

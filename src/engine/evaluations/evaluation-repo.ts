@@ -1,0 +1,180 @@
+/**
+ * Evaluations in the store: the run's provenance (model hash, dataset hash, tool
+ * version, execution provider, class map), its detections and its metrics rows.
+ */
+import type { Db } from '../store/database';
+import { classMapSchema, type ClassMap, type DetectionDto, type EvaluationDto, type PerCategoryDto } from '../../shared/schemas';
+import { OdraError } from '../../shared/errors';
+
+export const STAT_KEYS = ['AP', 'AP50', 'AP75', 'APs', 'APm', 'APl', 'AR1', 'AR10', 'AR100', 'ARs', 'ARm', 'ARl'] as const;
+
+interface EvalRow {
+  id: number;
+  model_id: number;
+  dataset_id: number;
+  status: EvaluationDto['status'];
+  params_json: string;
+  tool_version: string;
+  execution_provider: string | null;
+  started_at: string;
+  finished_at: string | null;
+  seconds: number | null;
+  error: string | null;
+  model_name: string;
+  model_sha256: string;
+  dataset_name: string;
+  dataset_hash: string;
+}
+
+export interface EvaluationParams {
+  classMap: ClassMap;
+  unmappedCategories: string[];
+  threads: number | null;
+  adapter: unknown;
+}
+
+export interface StoredDetection {
+  imageId: number;
+  categoryId: number;
+  bbox: [number, number, number, number];
+  score: number;
+}
+
+export class EvaluationRepo {
+  constructor(private readonly db: Db) {}
+
+  start(modelId: number, datasetId: number, params: EvaluationParams, toolVersion: string): number {
+    const res = this.db
+      .prepare(
+        `INSERT INTO evaluations (model_id, dataset_id, status, params_json, tool_version, started_at)
+         VALUES (?, ?, 'running', ?, ?, ?)`,
+      )
+      .run(modelId, datasetId, JSON.stringify(params), toolVersion, new Date().toISOString());
+    return Number(res.lastInsertRowid);
+  }
+
+  setExecutionProvider(id: number, provider: string): void {
+    this.db.prepare('UPDATE evaluations SET execution_provider = ? WHERE id = ?').run(provider, id);
+  }
+
+  /** One transaction per batch of images keeps the store consistent and fast. */
+  addDetections(id: number, detections: readonly StoredDetection[]): void {
+    const stmt = this.db.prepare(
+      'INSERT INTO detections (evaluation_id, image_id, category_id, x, y, w, h, score) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.db.transaction(() => {
+      for (const d of detections) stmt.run(id, d.imageId, d.categoryId, ...d.bbox, d.score);
+    })();
+  }
+
+  finish(
+    id: number,
+    result: { stats: Record<(typeof STAT_KEYS)[number], number>; perCategory: PerCategoryDto[] },
+    seconds: number,
+  ): void {
+    const metric = this.db.prepare('INSERT INTO metrics (evaluation_id, category_id, metric, value) VALUES (?, ?, ?, ?)');
+    this.db.transaction(() => {
+      for (const k of STAT_KEYS) metric.run(id, null, k, result.stats[k]);
+      for (const c of result.perCategory) {
+        metric.run(id, c.id, 'AP', c.AP);
+        metric.run(id, c.id, 'AP50', c.AP50);
+        metric.run(id, c.id, 'num_gt', c.num_gt);
+        metric.run(id, c.id, 'num_dets', c.num_dets);
+      }
+      this.db
+        .prepare("UPDATE evaluations SET status = 'done', finished_at = ?, seconds = ? WHERE id = ?")
+        .run(new Date().toISOString(), seconds, id);
+    })();
+  }
+
+  fail(id: number, status: 'failed' | 'cancelled', error: string): void {
+    this.db
+      .prepare('UPDATE evaluations SET status = ?, error = ?, finished_at = ? WHERE id = ?')
+      .run(status, error, new Date().toISOString(), id);
+  }
+
+  list(filter: { modelId?: number; datasetId?: number }): EvaluationDto[] {
+    const rows = this.db
+      .prepare(
+        `${SELECT} WHERE (? IS NULL OR e.model_id = ?) AND (? IS NULL OR e.dataset_id = ?) ORDER BY e.id DESC`,
+      )
+      .all(filter.modelId ?? null, filter.modelId ?? null, filter.datasetId ?? null, filter.datasetId ?? null) as EvalRow[];
+    return rows.map((r) => this.toDto(r));
+  }
+
+  get(id: number): EvaluationDto {
+    const row = this.db.prepare(`${SELECT} WHERE e.id = ?`).get(id) as EvalRow | undefined;
+    if (!row) throw new OdraError('NOT_FOUND', `no evaluation with id ${id}`);
+    return this.toDto(row);
+  }
+
+  detections(id: number, imageId?: number): DetectionDto[] {
+    this.get(id);
+    const rows = this.db
+      .prepare(
+        `SELECT image_id, category_id, x, y, w, h, score FROM detections
+         WHERE evaluation_id = ? AND (? IS NULL OR image_id = ?) ORDER BY rowid`,
+      )
+      .all(id, imageId ?? null, imageId ?? null) as { image_id: number; category_id: number; x: number; y: number; w: number; h: number; score: number }[];
+    return rows.map((r) => ({ imageId: r.image_id, categoryId: r.category_id, bbox: [r.x, r.y, r.w, r.h], score: r.score }));
+  }
+
+  private toDto(r: EvalRow): EvaluationDto {
+    const params = JSON.parse(r.params_json) as Partial<EvaluationParams>;
+    const metricRows = this.db
+      .prepare('SELECT category_id, metric, value FROM metrics WHERE evaluation_id = ?')
+      .all(r.id) as { category_id: number | null; metric: string; value: number | null }[];
+    const overall = new Map<string, number>();
+    const perCat = new Map<number, Partial<Record<string, number | null>>>();
+    for (const m of metricRows) {
+      if (m.category_id === null) overall.set(m.metric, m.value ?? -1);
+      else {
+        const entry = perCat.get(m.category_id) ?? {};
+        entry[m.metric] = m.value;
+        perCat.set(m.category_id, entry);
+      }
+    }
+    const names = new Map(
+      (this.db.prepare('SELECT id, name FROM categories WHERE dataset_id = ?').all(r.dataset_id) as { id: number; name: string }[]).map(
+        (c) => [c.id, c.name],
+      ),
+    );
+    const stats =
+      r.status === 'done'
+        ? (Object.fromEntries(STAT_KEYS.map((k) => [k, overall.get(k) ?? -1])) as Record<(typeof STAT_KEYS)[number], number>)
+        : null;
+    const perCategory: PerCategoryDto[] = [...perCat.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([id, m]) => ({
+        id,
+        name: names.get(id) ?? String(id),
+        AP: m.AP ?? null,
+        AP50: m.AP50 ?? null,
+        num_gt: m.num_gt ?? 0,
+        num_dets: m.num_dets ?? 0,
+      }));
+    return {
+      id: r.id,
+      modelId: r.model_id,
+      datasetId: r.dataset_id,
+      modelName: r.model_name,
+      datasetName: r.dataset_name,
+      modelSha256: r.model_sha256,
+      datasetHash: r.dataset_hash,
+      status: r.status,
+      executionProvider: r.execution_provider,
+      toolVersion: r.tool_version,
+      classMap: classMapSchema.parse(params.classMap ?? {}),
+      unmappedCategories: params.unmappedCategories ?? [],
+      startedAt: r.started_at,
+      finishedAt: r.finished_at,
+      seconds: r.seconds,
+      error: r.error,
+      stats,
+      perCategory,
+    };
+  }
+}
+
+const SELECT = `SELECT e.*, m.name AS model_name, m.sha256 AS model_sha256, d.name AS dataset_name, d.content_hash AS dataset_hash
+  FROM evaluations e JOIN models m ON m.id = e.model_id JOIN datasets d ON d.id = e.dataset_id`;

@@ -1,0 +1,37 @@
+/**
+ * Entry of the engine when Electron runs it as a utilityProcess. Electron main sends
+ * `{type:'connect', role?:'main'}` with a MessagePort for each client (a window, or
+ * main's own file-protocol client); each port gets its own RpcSession. Only main's
+ * connection is privileged. One engine, one ORT, one SQLite writer per process.
+ */
+import type { EngineMessage } from '../../shared/contract';
+import { Engine } from '../engine';
+import { RpcSession } from '../rpc/session';
+
+interface PortLike {
+  postMessage(message: unknown): void;
+  on(event: 'message', listener: (e: { data: unknown }) => void): void;
+  on(event: 'close', listener: () => void): void;
+  start(): void;
+}
+interface ParentPortLike {
+  on(event: 'message', listener: (e: { data: unknown; ports: PortLike[] }) => void): void;
+}
+
+const parentPort = (process as unknown as { parentPort?: ParentPortLike }).parentPort;
+if (!parentPort) {
+  throw new Error('engine-host must be started by Electron as a utilityProcess');
+}
+const dbPath = process.env.ODRA_DB;
+if (!dbPath) throw new Error('ODRA_DB is not set');
+const engine = new Engine({ dbPath, sqliteBinding: process.env.ODRA_SQLITE_BINDING || undefined });
+
+parentPort.on('message', (e) => {
+  const data = e.data as { type?: string; role?: string } | null;
+  const port = e.ports[0];
+  if (data?.type !== 'connect' || !port) return;
+  const session = new RpcSession(engine, (m: EngineMessage) => port.postMessage(m), { privileged: data.role === 'main' });
+  port.on('message', (msg) => session.receive(msg.data));
+  port.on('close', () => session.close());
+  port.start();
+});

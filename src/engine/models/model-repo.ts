@@ -1,0 +1,90 @@
+/**
+ * Models in the store: the file's identity (SHA-256, size, path), what the graph
+ * declares, and the adapter that turns its outputs into detections (auto-detected
+ * at import, replaceable by the user).
+ */
+import type { Db } from '../store/database';
+import { adapterConfigSchema, type AdapterConfig } from '../../shared/adapter';
+import { modelIOSchema, type ModelSummary } from '../../shared/schemas';
+import { OdraError } from '../../shared/errors';
+import type { ModelIO } from './inspect-io';
+
+interface ModelRow {
+  id: number;
+  name: string;
+  path: string;
+  sha256: string;
+  file_size: number;
+  io_json: string;
+  adapter_json: string;
+  adapter_source: 'auto' | 'user';
+  detect_confidence: number;
+  detect_reason: string;
+  created_at: string;
+}
+
+export interface NewModel {
+  name: string;
+  path: string;
+  io: ModelIO;
+  adapter: AdapterConfig;
+  adapterSource: 'auto' | 'user';
+  confidence: number;
+  reason: string;
+}
+
+export class ModelRepo {
+  constructor(private readonly db: Db) {}
+
+  findBySha(sha256: string): ModelSummary | null {
+    const row = this.db.prepare('SELECT * FROM models WHERE sha256 = ?').get(sha256) as ModelRow | undefined;
+    return row ? toSummary(row) : null;
+  }
+
+  insert(m: NewModel): ModelSummary {
+    const { sha256, fileSize, ...io } = m.io;
+    const res = this.db
+      .prepare(
+        `INSERT INTO models (name, path, sha256, file_size, io_json, adapter_json, adapter_source, detect_confidence, detect_reason, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(m.name, m.path, sha256, fileSize, JSON.stringify(io), JSON.stringify(m.adapter), m.adapterSource, m.confidence, m.reason, new Date().toISOString());
+    return this.get(Number(res.lastInsertRowid));
+  }
+
+  list(): ModelSummary[] {
+    return (this.db.prepare('SELECT * FROM models ORDER BY id').all() as ModelRow[]).map(toSummary);
+  }
+
+  get(id: number): ModelSummary {
+    const row = this.db.prepare('SELECT * FROM models WHERE id = ?').get(id) as ModelRow | undefined;
+    if (!row) throw new OdraError('NOT_FOUND', `no model with id ${id}`);
+    return toSummary(row);
+  }
+
+  setAdapter(id: number, adapter: AdapterConfig): ModelSummary {
+    this.get(id);
+    this.db.prepare("UPDATE models SET adapter_json = ?, adapter_source = 'user' WHERE id = ?").run(JSON.stringify(adapter), id);
+    return this.get(id);
+  }
+
+  delete(id: number): boolean {
+    return this.db.prepare('DELETE FROM models WHERE id = ?').run(id).changes > 0;
+  }
+}
+
+function toSummary(r: ModelRow): ModelSummary {
+  return {
+    id: r.id,
+    name: r.name,
+    path: r.path,
+    sha256: r.sha256,
+    fileSize: r.file_size,
+    io: modelIOSchema.parse(JSON.parse(r.io_json)),
+    adapter: adapterConfigSchema.parse(JSON.parse(r.adapter_json)),
+    adapterSource: r.adapter_source,
+    detectConfidence: r.detect_confidence,
+    detectReason: r.detect_reason,
+    createdAt: r.created_at,
+  };
+}

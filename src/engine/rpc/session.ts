@@ -1,0 +1,83 @@
+/**
+ * One client connection to the engine, whatever carries it (MessagePort, WebSocket,
+ * in-process). It validates every incoming message and input against the contract,
+ * keeps an AbortController per running request so `cancel` works, forwards progress,
+ * and turns every failure into an error payload: nothing a client sends can throw here.
+ */
+import {
+  clientMessageSchema,
+  contract,
+  isMethodName,
+  PRIVILEGED_METHODS,
+  type EngineMessage,
+} from '../../shared/contract';
+import { OdraError, toErrorPayload } from '../../shared/errors';
+import type { Progress } from '../../shared/schemas';
+import type { Engine } from '../engine';
+
+export interface SessionOptions {
+  /** Trusted callers (Electron main, CLI) may call privileged methods. */
+  privileged?: boolean;
+}
+
+export class RpcSession {
+  private readonly running = new Map<string, AbortController>();
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly send: (message: EngineMessage) => void,
+    private readonly options: SessionOptions = {},
+  ) {}
+
+  /** Handles one raw message (already JSON-decoded). */
+  receive(raw: unknown): void {
+    const parsed = clientMessageSchema.safeParse(raw);
+    if (!parsed.success) {
+      const id = typeof raw === 'object' && raw !== null && 'id' in raw && typeof raw.id === 'string' ? raw.id : '?';
+      this.send({ type: 'response', id, ok: false, error: { code: 'BAD_INPUT', message: 'malformed message' } });
+      return;
+    }
+    const message = parsed.data;
+    if (message.type === 'cancel') {
+      this.running.get(message.id)?.abort();
+      return;
+    }
+    void this.run(message.id, message.method, message.input);
+  }
+
+  /** Aborts everything this connection started (the client went away). */
+  close(): void {
+    for (const controller of this.running.values()) controller.abort();
+    this.running.clear();
+  }
+
+  private async run(id: string, method: string, input: unknown): Promise<void> {
+    const controller = new AbortController();
+    this.running.set(id, controller);
+    try {
+      if (!isMethodName(method)) throw new OdraError('BAD_INPUT', `unknown method "${method}"`);
+      if (PRIVILEGED_METHODS.has(method) && !this.options.privileged) {
+        throw new OdraError('BAD_INPUT', `method "${method}" is not available on this connection`);
+      }
+      const parsedInput = contract[method].input.safeParse(input ?? {});
+      if (!parsedInput.success) {
+        const problems = parsedInput.error.issues.map((i) => ({ problem: `${i.path.join('.') || 'input'}: ${i.message}` }));
+        throw new OdraError('BAD_INPUT', `invalid input for ${method}: ${problems.map((p) => p.problem).join('; ')}`, {
+          problems,
+        });
+      }
+      const output = await this.engine.handle(method, parsedInput.data, {
+        signal: controller.signal,
+        progress: (progress: Progress) => this.send({ type: 'progress', id, progress }),
+      });
+      this.send({ type: 'response', id, ok: true, output });
+    } catch (err) {
+      const payload = controller.signal.aborted
+        ? { code: 'CANCELLED' as const, message: `${method} was cancelled` }
+        : toErrorPayload(err);
+      this.send({ type: 'response', id, ok: false, error: payload });
+    } finally {
+      this.running.delete(id);
+    }
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * Forward-only schema migrations. Each entry moves the store from version i to i+1
+ * and runs inside one transaction with the version bump, so a store is always at a
+ * version listed here. Never edit a shipped migration: add the next one.
+ */
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'models, datasets, images, categories, annotations, evaluations, detections, metrics',
+    sql: `
+      CREATE TABLE models (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        path TEXT NOT NULL,
+        sha256 TEXT NOT NULL UNIQUE,
+        file_size INTEGER NOT NULL,
+        io_json TEXT NOT NULL,
+        adapter_json TEXT NOT NULL,
+        adapter_source TEXT NOT NULL CHECK (adapter_source IN ('auto', 'user')),
+        detect_confidence REAL NOT NULL,
+        detect_reason TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE datasets (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        root TEXT NOT NULL,
+        format TEXT NOT NULL,
+        content_hash TEXT NOT NULL UNIQUE,
+        info_json TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE categories (
+        dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+        id INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        supercategory TEXT,
+        coco_equivalent TEXT,
+        PRIMARY KEY (dataset_id, id)
+      );
+      CREATE TABLE images (
+        dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+        id INTEGER NOT NULL,
+        file_name TEXT NOT NULL,
+        width INTEGER NOT NULL,
+        height INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        extra_json TEXT,
+        PRIMARY KEY (dataset_id, id)
+      );
+      CREATE TABLE annotations (
+        dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+        id INTEGER NOT NULL,
+        image_id INTEGER NOT NULL,
+        category_id INTEGER NOT NULL,
+        x REAL NOT NULL, y REAL NOT NULL, w REAL NOT NULL, h REAL NOT NULL,
+        area REAL NOT NULL,
+        iscrowd INTEGER NOT NULL,
+        extra_json TEXT,
+        PRIMARY KEY (dataset_id, id)
+      );
+      CREATE INDEX annotations_by_image ON annotations(dataset_id, image_id);
+      CREATE TABLE evaluations (
+        id INTEGER PRIMARY KEY,
+        model_id INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+        dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+        status TEXT NOT NULL CHECK (status IN ('running', 'done', 'failed', 'cancelled')),
+        params_json TEXT NOT NULL,
+        tool_version TEXT NOT NULL,
+        execution_provider TEXT,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        seconds REAL,
+        error TEXT
+      );
+      CREATE TABLE detections (
+        evaluation_id INTEGER NOT NULL REFERENCES evaluations(id) ON DELETE CASCADE,
+        image_id INTEGER NOT NULL,
+        category_id INTEGER NOT NULL,
+        x REAL NOT NULL, y REAL NOT NULL, w REAL NOT NULL, h REAL NOT NULL,
+        score REAL NOT NULL
+      );
+      CREATE INDEX detections_by_image ON detections(evaluation_id, image_id);
+      CREATE TABLE metrics (
+        evaluation_id INTEGER NOT NULL REFERENCES evaluations(id) ON DELETE CASCADE,
+        -- NULL for the whole dataset, else a dataset category id
+        category_id INTEGER,
+        metric TEXT NOT NULL,
+        value REAL
+      );
+      CREATE UNIQUE INDEX metrics_key ON metrics(evaluation_id, IFNULL(category_id, -1), metric);
+    `,
+  },
+];

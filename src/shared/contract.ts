@@ -1,0 +1,170 @@
+/**
+ * The one contract between the renderer (or the CLI) and the engine.
+ *
+ * Each method has a zod input schema (validated by the engine on every call, whatever
+ * the transport) and an output schema (the renderer trusts the engine; the output
+ * schema types it and the tests validate it). Long methods stream `progress` events
+ * on the same request id and can be cancelled with a `cancel` message.
+ *
+ * Wire messages are the same on all three transports (Electron MessagePort,
+ * WebSocket, in-process):
+ *   client -> engine  {type:'request', id, method, input} | {type:'cancel', id}
+ *   engine -> client  {type:'response', id, ok:true, output}
+ *                     {type:'response', id, ok:false, error:{code, message, details}}
+ *                     {type:'progress', id, progress}
+ */
+import { z } from 'zod';
+import { adapterConfigSchema } from './adapter';
+import { errorPayloadSchema } from './errors';
+import {
+  classMapSchema,
+  datasetSummarySchema,
+  detectionSchema,
+  evaluationSchema,
+  imageEntrySchema,
+  modelSummarySchema,
+  progressSchema,
+} from './schemas';
+
+const id = z.number().int().nonnegative();
+
+export const contract = {
+  'system.info': {
+    input: z.object({}).strict(),
+    output: z.object({
+      version: z.string(),
+      onnxruntime: z.string(),
+      executionProviders: z.array(z.string()),
+      storePath: z.string(),
+    }),
+  },
+  'datasets.list': {
+    input: z.object({}).strict(),
+    output: z.array(datasetSummarySchema),
+  },
+  'datasets.import': {
+    input: z
+      .object({
+        /** folder holding annotations.json and images/ */
+        dir: z.string().min(1),
+        name: z.string().min(1).optional(),
+      })
+      .strict(),
+    output: datasetSummarySchema,
+  },
+  'datasets.get': {
+    input: z.object({ id }).strict(),
+    output: datasetSummarySchema,
+  },
+  'datasets.images': {
+    input: z
+      .object({
+        id,
+        offset: z.number().int().nonnegative().default(0),
+        limit: z.number().int().positive().max(500).default(60),
+        categoryId: z.number().int().optional(),
+      })
+      .strict(),
+    output: z.object({ total: z.number(), images: z.array(imageEntrySchema) }),
+  },
+  /** Main-process only (the file protocol): refused on renderer connections. */
+  'datasets.imagePath': {
+    input: z.object({ datasetId: id, imageId: z.number().int() }).strict(),
+    output: z.object({ path: z.string(), root: z.string() }),
+  },
+  'datasets.delete': {
+    input: z.object({ id }).strict(),
+    output: z.object({ deleted: z.boolean() }),
+  },
+  'models.list': {
+    input: z.object({}).strict(),
+    output: z.array(modelSummarySchema),
+  },
+  'models.import': {
+    input: z
+      .object({
+        path: z.string().min(1),
+        name: z.string().min(1).optional(),
+        /** adapter family to force instead of auto-detection */
+        family: adapterConfigSchema.shape.family.optional(),
+      })
+      .strict(),
+    output: modelSummarySchema,
+  },
+  'models.get': {
+    input: z.object({ id }).strict(),
+    output: modelSummarySchema,
+  },
+  'models.setAdapter': {
+    input: z.object({ id, adapter: adapterConfigSchema }).strict(),
+    output: modelSummarySchema,
+  },
+  'models.delete': {
+    input: z.object({ id }).strict(),
+    output: z.object({ deleted: z.boolean() }),
+  },
+  'evaluations.run': {
+    input: z
+      .object({
+        modelId: id,
+        datasetId: id,
+        /** overrides the automatic class mapping */
+        classMap: classMapSchema.optional(),
+        threads: z.number().int().positive().max(256).optional(),
+      })
+      .strict(),
+    output: evaluationSchema,
+  },
+  'evaluations.list': {
+    input: z.object({ modelId: id.optional(), datasetId: id.optional() }).strict(),
+    output: z.array(evaluationSchema),
+  },
+  'evaluations.get': {
+    input: z.object({ id }).strict(),
+    output: evaluationSchema,
+  },
+  'evaluations.detections': {
+    input: z.object({ id, imageId: z.number().int().optional() }).strict(),
+    output: z.array(detectionSchema),
+  },
+  'classMap.suggest': {
+    input: z.object({ modelId: id, datasetId: id }).strict(),
+    output: z.object({ classMap: classMapSchema, unmapped: z.array(z.string()) }),
+  },
+} as const;
+
+export type Contract = typeof contract;
+
+/** Methods only a trusted caller (Electron main, the CLI, the HTTP file route) may use. */
+export const PRIVILEGED_METHODS: ReadonlySet<string> = new Set(['datasets.imagePath']);
+export type MethodName = keyof Contract;
+export type MethodInput<M extends MethodName> = z.input<Contract[M]['input']>;
+export type MethodParsedInput<M extends MethodName> = z.output<Contract[M]['input']>;
+export type MethodOutput<M extends MethodName> = z.output<Contract[M]['output']>;
+
+export const METHOD_NAMES = Object.keys(contract) as MethodName[];
+
+export function isMethodName(name: string): name is MethodName {
+  return Object.prototype.hasOwnProperty.call(contract, name);
+}
+
+// ---- wire messages ---------------------------------------------------------------
+
+export const requestMessageSchema = z.object({
+  type: z.literal('request'),
+  id: z.string().min(1).max(100),
+  method: z.string(),
+  input: z.unknown(),
+});
+export const cancelMessageSchema = z.object({ type: z.literal('cancel'), id: z.string().min(1).max(100) });
+export const clientMessageSchema = z.discriminatedUnion('type', [requestMessageSchema, cancelMessageSchema]);
+export type ClientMessage = z.infer<typeof clientMessageSchema>;
+
+export const responseMessageSchema = z.union([
+  z.object({ type: z.literal('response'), id: z.string(), ok: z.literal(true), output: z.unknown() }),
+  z.object({ type: z.literal('response'), id: z.string(), ok: z.literal(false), error: errorPayloadSchema }),
+]);
+export const progressMessageSchema = z.object({ type: z.literal('progress'), id: z.string(), progress: progressSchema });
+export type ResponseMessage = z.infer<typeof responseMessageSchema>;
+export type ProgressMessage = z.infer<typeof progressMessageSchema>;
+export type EngineMessage = ResponseMessage | ProgressMessage;

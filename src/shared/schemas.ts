@@ -1,0 +1,153 @@
+/**
+ * Domain schemas: the one place where Odra's data shapes are defined. Types are
+ * inferred from these zod schemas; the engine validates every request against them.
+ * No Node and no DOM imports here: the renderer bundles this file too.
+ */
+import { z } from 'zod';
+import { adapterConfigSchema } from './adapter';
+
+export const bboxSchema = z.tuple([z.number(), z.number(), z.number(), z.number()]);
+
+export const cocoStatsSchema = z.object({
+  AP: z.number(),
+  AP50: z.number(),
+  AP75: z.number(),
+  APs: z.number(),
+  APm: z.number(),
+  APl: z.number(),
+  AR1: z.number(),
+  AR10: z.number(),
+  AR100: z.number(),
+  ARs: z.number(),
+  ARm: z.number(),
+  ARl: z.number(),
+});
+export type CocoStatsDto = z.infer<typeof cocoStatsSchema>;
+
+export const perCategorySchema = z.object({
+  id: z.number(),
+  name: z.string(),
+  AP: z.number().nullable(),
+  AP50: z.number().nullable(),
+  num_gt: z.number(),
+  num_dets: z.number(),
+});
+export type PerCategoryDto = z.infer<typeof perCategorySchema>;
+
+export const tensorInfoSchema = z.object({
+  name: z.string(),
+  type: z.string(),
+  /** numbers for fixed dims, strings for symbolic ones, null when unknown */
+  shape: z.array(z.union([z.number(), z.string(), z.null()])),
+});
+
+export const modelIOSchema = z.object({
+  inputs: z.array(tensorInfoSchema),
+  outputs: z.array(tensorInfoSchema),
+  metadata: z.record(z.string(), z.string()),
+  opset: z.number().nullable(),
+  producer: z.string().nullable(),
+});
+export type ModelIODto = z.infer<typeof modelIOSchema>;
+
+export const modelSummarySchema = z.object({
+  id: z.number(),
+  name: z.string(),
+  path: z.string(),
+  sha256: z.string(),
+  fileSize: z.number(),
+  io: modelIOSchema,
+  adapter: adapterConfigSchema,
+  adapterSource: z.enum(['auto', 'user']),
+  detectConfidence: z.number(),
+  detectReason: z.string(),
+  createdAt: z.string(),
+});
+export type ModelSummary = z.infer<typeof modelSummarySchema>;
+
+export const categorySchema = z.object({
+  id: z.number(),
+  name: z.string(),
+  supercategory: z.string().nullable(),
+  cocoEquivalent: z.string().nullable(),
+  /** number of annotations (crowd included) */
+  count: z.number(),
+});
+export type CategoryDto = z.infer<typeof categorySchema>;
+
+export const datasetSummarySchema = z.object({
+  id: z.number(),
+  name: z.string(),
+  root: z.string(),
+  format: z.string(),
+  contentHash: z.string(),
+  imageCount: z.number(),
+  annotationCount: z.number(),
+  createdAt: z.string(),
+  categories: z.array(categorySchema),
+});
+export type DatasetSummary = z.infer<typeof datasetSummarySchema>;
+
+export const annotationSchema = z.object({
+  id: z.number(),
+  categoryId: z.number(),
+  bbox: bboxSchema,
+  iscrowd: z.boolean(),
+});
+
+export const imageEntrySchema = z.object({
+  id: z.number(),
+  fileName: z.string(),
+  width: z.number(),
+  height: z.number(),
+  annotations: z.array(annotationSchema),
+});
+export type ImageEntry = z.infer<typeof imageEntrySchema>;
+
+/** dataset category id -> model class names whose detections count as that category */
+export const classMapSchema = z.record(z.string(), z.array(z.string()));
+export type ClassMap = z.infer<typeof classMapSchema>;
+
+export const evaluationStatusSchema = z.enum(['running', 'done', 'failed', 'cancelled']);
+
+export const evaluationSchema = z.object({
+  id: z.number(),
+  modelId: z.number(),
+  datasetId: z.number(),
+  modelName: z.string(),
+  datasetName: z.string(),
+  modelSha256: z.string(),
+  datasetHash: z.string(),
+  status: evaluationStatusSchema,
+  executionProvider: z.string().nullable(),
+  toolVersion: z.string(),
+  classMap: classMapSchema,
+  /** dataset categories with GT that no model class maps to: excluded from the metrics */
+  unmappedCategories: z.array(z.string()),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  seconds: z.number().nullable(),
+  error: z.string().nullable(),
+  stats: cocoStatsSchema.nullable(),
+  perCategory: z.array(perCategorySchema),
+});
+export type EvaluationDto = z.infer<typeof evaluationSchema>;
+
+export const progressSchema = z.object({
+  /** what is being done, for the status line */
+  stage: z.string(),
+  done: z.number(),
+  total: z.number(),
+  /** seconds left, estimated from the rate so far; null before there is a rate */
+  etaSeconds: z.number().nullable(),
+  message: z.string().optional(),
+});
+export type Progress = z.infer<typeof progressSchema>;
+
+export const detectionSchema = z.object({
+  imageId: z.number(),
+  categoryId: z.number(),
+  bbox: bboxSchema,
+  score: z.number(),
+});
+export type DetectionDto = z.infer<typeof detectionSchema>;

@@ -1,0 +1,34 @@
+import { builtinModules } from 'node:module';
+import { defineConfig } from 'vite';
+import pkg from './package.json';
+
+/**
+ * The Node-side bundles: the CLI, the engine host that Electron runs as a
+ * utilityProcess, and the corruption worker. Dependencies stay external (native
+ * modules must load from node_modules); only our own code is bundled.
+ */
+const external = [
+  ...builtinModules,
+  ...builtinModules.map((m) => `node:${m}`),
+  ...Object.keys(pkg.dependencies),
+  'electron',
+];
+
+export default defineConfig({
+  build: {
+    ssr: true,
+    target: 'node20',
+    outDir: 'out/node',
+    emptyOutDir: true,
+    sourcemap: true,
+    minify: false,
+    rollupOptions: {
+      input: {
+        cli: 'src/cli/index.ts',
+        'engine-host': 'src/engine/host/utility-entry.ts',
+      },
+      external: (id) => external.some((e) => id === e || id.startsWith(`${e}/`)),
+      output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
+    },
+  },
+});
