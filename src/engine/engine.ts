@@ -17,6 +17,9 @@ import { runEvaluation } from './evaluations/run-evaluation';
 import { importModel } from './models/import-model';
 import { ModelRepo } from './models/model-repo';
 import { openDatabase, type Db } from './store/database';
+import { CORRUPTIONS } from '../shared/corruptions';
+import { CorruptionPool } from './corruptions/pool';
+import { previewCorruptions } from './corruptions/preview';
 import { ODRA_VERSION } from './version';
 
 export interface JobContext {
@@ -40,6 +43,7 @@ export class Engine {
   readonly models: ModelRepo;
   readonly evaluations: EvaluationRepo;
   private readonly handlers: Handlers;
+  private pool: CorruptionPool | null = null;
 
   constructor(private readonly options: EngineOptions) {
     this.db = openDatabase(options.dbPath, { nativeBinding: options.sqliteBinding });
@@ -54,7 +58,14 @@ export class Engine {
     return Promise.resolve(handler(input, ctx));
   }
 
-  close(): void {
+  /** The shared corruption worker pool, started on first use. */
+  corruptionPool(): CorruptionPool {
+    this.pool ??= new CorruptionPool();
+    return this.pool;
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.close();
     this.db.close();
   }
 
@@ -101,6 +112,8 @@ export class Engine {
       'evaluations.list': (filter) => this.evaluations.list(filter),
       'evaluations.get': ({ id }) => this.evaluations.get(id),
       'evaluations.detections': ({ id, imageId }) => this.evaluations.detections(id, imageId),
+      'corruptions.list': () => CORRUPTIONS.map((c) => ({ ...c })),
+      'corruptions.preview': (input, ctx) => previewCorruptions(this.datasets, this.corruptionPool(), input, ctx.signal),
       'classMap.suggest': ({ modelId, datasetId }) => {
         const model = this.models.get(modelId);
         const categories = this.datasets.get(datasetId).categories;

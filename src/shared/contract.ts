@@ -15,6 +15,7 @@
  */
 import { z } from 'zod';
 import { adapterConfigSchema } from './adapter';
+import { CORRUPTION_NAMES } from './corruptions';
 import { errorPayloadSchema } from './errors';
 import {
   classMapSchema,
@@ -126,6 +127,39 @@ export const contract = {
   'evaluations.detections': {
     input: z.object({ id, imageId: z.number().int().optional() }).strict(),
     output: z.array(detectionSchema),
+  },
+  'corruptions.list': {
+    input: z.object({}).strict(),
+    output: z.array(
+      z.object({
+        name: z.enum(CORRUPTION_NAMES),
+        label: z.string(),
+        family: z.enum(['noise', 'blur', 'weather', 'digital']),
+        role: z.enum(['benchmark', 'held-out']),
+        stochastic: z.boolean(),
+        parameter: z.string(),
+      }),
+    ),
+  },
+  /** Corrupted versions of one dataset image, as PNG data URLs at full resolution. */
+  'corruptions.preview': {
+    input: z
+      .object({
+        datasetId: id,
+        imageId: z.number().int(),
+        corruptions: z.array(z.enum(CORRUPTION_NAMES)).min(1).max(CORRUPTION_NAMES.length),
+        severities: z.array(z.number().int().min(1).max(5)).min(1).max(5),
+        seed: z.number().int().min(0).max(0xffffffff).default(0),
+      })
+      .strict(),
+    output: z.object({
+      width: z.number(),
+      height: z.number(),
+      clean: z.string(),
+      cells: z.array(
+        z.object({ corruption: z.enum(CORRUPTION_NAMES), severity: z.number(), seed: z.number(), image: z.string(), ms: z.number() }),
+      ),
+    }),
   },
   'classMap.suggest': {
     input: z.object({ modelId: id, datasetId: id }).strict(),

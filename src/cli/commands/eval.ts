@@ -95,6 +95,6 @@ export async function evalCommand(argv: string[]): Promise<void> {
   } finally {
     bar.end();
     process.off('SIGINT', onSigint);
-    engine.close();
+    await engine.close();
   }
 }

@@ -39,5 +39,5 @@ export async function serveCommand(argv: string[]): Promise<void> {
     process.once('SIGTERM', stop);
   });
   await server.close();
-  engine.close();
+  await engine.close();
 }

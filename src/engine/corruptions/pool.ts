@@ -1,0 +1,113 @@
+/**
+ * The corruption worker pool: corruption never runs on the thread that answers
+ * requests. Sized to the machine (cores - 1, at least 1), shared by previews and audits,
+ * first come first served. Workers are started lazily and stopped by close().
+ *
+ * The worker script is the bundle `out/node/corruption-worker.js` when Odra is built;
+ * in development and tests it is the TypeScript source, loaded through tsx.
+ */
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { CorruptionName, Severity } from '../../shared/corruptions';
+import type { RgbImage } from './common/image';
+import type { WorkerRequest, WorkerResponse } from './pool-protocol';
+
+interface Job {
+  request: WorkerRequest;
+  resolve: (image: RgbImage) => void;
+  reject: (error: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  busy: Job | null;
+}
+
+export function defaultPoolSize(): number {
+  return Math.max(1, os.availableParallelism() - 1);
+}
+
+export function workerScript(): { file: string; execArgv: string[] } {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const built = path.join(dir, 'out', 'node', 'corruption-worker.js');
+    const source = path.join(dir, 'src', 'engine', 'corruptions', 'worker.ts');
+    if (existsSync(path.join(dir, 'package.json'))) {
+      if (existsSync(source)) return { file: source, execArgv: ['--import', 'tsx'] };
+      if (existsSync(built)) return { file: built, execArgv: [] };
+    }
+    if (path.basename(dir) === 'node' && existsSync(path.join(dir, 'corruption-worker.js'))) {
+      return { file: path.join(dir, 'corruption-worker.js'), execArgv: [] };
+    }
+    dir = path.dirname(dir);
+  }
+  throw new Error('cannot find the corruption worker script (run npm run build)');
+}
+
+export class CorruptionPool {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Job[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(readonly size: number = defaultPoolSize(), private readonly script = workerScript()) {
+    if (!(size >= 1)) throw new Error(`pool size must be >= 1 (got ${size})`);
+  }
+
+  corrupt(image: RgbImage, corruption: CorruptionName, severity: Severity, seed: number): Promise<RgbImage> {
+    if (this.closed) return Promise.reject(new Error('the corruption pool is closed'));
+    // Copy: the buffer is transferred to the worker, and the caller keeps its image.
+    const pixels = image.data.slice().buffer;
+    return new Promise<RgbImage>((resolve, reject) => {
+      this.queue.push({
+        request: { id: this.nextId++, corruption, severity, seed, width: image.width, height: image.height, pixels },
+        resolve,
+        reject,
+      });
+      this.pump();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const job of this.queue.splice(0)) job.reject(new Error('the corruption pool was closed'));
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    this.slots.length = 0;
+  }
+
+  private pump(): void {
+    while (this.queue.length) {
+      let slot = this.slots.find((s) => s.busy === null);
+      if (!slot && this.slots.length < this.size) slot = this.spawn();
+      if (!slot) return;
+      const job = this.queue.shift()!;
+      slot.busy = job;
+      slot.worker.postMessage(job.request, [job.request.pixels]);
+    }
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(this.script.file, { execArgv: this.script.execArgv });
+    const slot: Slot = { worker, busy: null };
+    worker.on('message', (res: WorkerResponse) => {
+      const job = slot.busy;
+      slot.busy = null;
+      if (job) {
+        if (res.ok) job.resolve({ width: res.width, height: res.height, data: new Uint8Array(res.pixels) });
+        else job.reject(new Error(`${job.request.corruption} severity ${job.request.severity}: ${res.message}`));
+      }
+      this.pump();
+    });
+    worker.on('error', (err) => {
+      slot.busy?.reject(err);
+      slot.busy = null;
+      this.slots.splice(this.slots.indexOf(slot), 1);
+      this.pump();
+    });
+    this.slots.push(slot);
+    return slot;
+  }
+}

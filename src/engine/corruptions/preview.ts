@@ -1,0 +1,53 @@
+/**
+ * Previews for the app: one dataset image, corrupted at the requested corruptions and
+ * severities through the shared worker pool, returned as PNG data URLs at full
+ * resolution so the analyst can zoom to pixels. The seed of each cell is derived from
+ * the dataset's content hash and the image id, as an audit derives it, so a preview
+ * shows exactly the pixels an audit with the same seed scores.
+ */
+import sharp from 'sharp';
+import type { CorruptionName, Severity } from '../../shared/corruptions';
+import type { DatasetRepo } from '../datasets/dataset-repo';
+import { decodeImage } from '../images/decode';
+import type { RgbImage } from './common/image';
+import { corruptionSeed } from './common/prng';
+import type { CorruptionPool } from './pool';
+
+export interface PreviewRequest {
+  datasetId: number;
+  imageId: number;
+  corruptions: CorruptionName[];
+  severities: number[];
+  seed: number;
+}
+
+export function imageKey(datasetHash: string, imageId: number): string {
+  return `${datasetHash}:${imageId}`;
+}
+
+export async function previewCorruptions(datasets: DatasetRepo, pool: CorruptionPool, req: PreviewRequest, signal: AbortSignal) {
+  const located = datasets.imagePath(req.datasetId, req.imageId);
+  const hash = datasets.get(req.datasetId).contentHash;
+  const image = await decodeImage(located.path);
+  const jobs = req.corruptions.flatMap((corruption) =>
+    req.severities.map(async (severity) => {
+      signal.throwIfAborted();
+      const seed = corruptionSeed(req.seed, imageKey(hash, req.imageId), corruption, severity);
+      const t0 = performance.now();
+      const out = await pool.corrupt(image, corruption, severity as Severity, seed);
+      const ms = performance.now() - t0;
+      return { corruption, severity, seed, image: await toDataUrl(out), ms };
+    }),
+  );
+  const cells = await Promise.all(jobs);
+  return { width: image.width, height: image.height, clean: await toDataUrl(image), cells };
+}
+
+async function toDataUrl(image: RgbImage): Promise<string> {
+  const png = await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.length), {
+    raw: { width: image.width, height: image.height, channels: 3 },
+  })
+    .png({ compressionLevel: 3 })
+    .toBuffer();
+  return `data:image/png;base64,${png.toString('base64')}`;
+}
