@@ -1,0 +1,16 @@
+import type { ModelFamily } from '../adapter-config';
+import { decodeNanodet } from './nanodet';
+import type { Decoder } from './types';
+import { decodeYolov5 } from './yolov5';
+import { decodeYolov8 } from './yolov8';
+import { decodeYolox } from './yolox';
+
+export const DECODERS: Readonly<Record<ModelFamily, Decoder>> = {
+  yolox: decodeYolox,
+  nanodet: decodeNanodet,
+  yolov5: decodeYolov5,
+  yolov8: decodeYolov8,
+};
+
+export { decodeNanodet, decodeYolov5, decodeYolov8, decodeYolox };
+export type { DecodeContext, Decoder, OutputMap, OutputTensor } from './types';

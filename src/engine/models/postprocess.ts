@@ -1,0 +1,25 @@
+/**
+ * Model outputs of one batch -> detections per image: the family's decoder, then NMS
+ * and clipping with the adapter's post-processing settings. Pure (no ORT), so it is
+ * tested on planted tensors.
+ */
+import type { AdapterConfig } from './adapter-config';
+import { DECODERS } from './decoders';
+import type { OutputMap } from './decoders/types';
+import { nms, type Detection } from './nms';
+import type { ImageTransform } from './preprocess';
+
+export function postprocess(outputs: OutputMap, config: AdapterConfig, transforms: readonly ImageTransform[]): Detection[][] {
+  const decode = DECODERS[config.family];
+  const p = config.postprocessing;
+  return transforms.map((transform, batchIndex) => {
+    const candidates = decode(outputs, { config, batchIndex, transform, scoreThreshold: p.scoreThreshold });
+    return nms(candidates, {
+      iouThreshold: p.nmsIou,
+      classAware: p.classAware,
+      maxDetections: p.maxDetections,
+      imageWidth: transform.width,
+      imageHeight: transform.height,
+    });
+  });
+}
