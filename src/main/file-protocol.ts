@@ -1,0 +1,99 @@
+/**
+ * `odra-file://dataset/<datasetId>/image/<imageId>`: dataset images for the renderer.
+ *
+ * The renderer only names an image by ids; the path comes from the engine's store
+ * (main's privileged `datasets.imagePath`), so a compromised page cannot ask for an
+ * arbitrary file. Even then the file is served only if its real path (symlinks
+ * resolved) lies inside the dataset's registered root, is a regular file, and both
+ * the stored and the real name carry an image extension.
+ */
+import { readFile, realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { IMAGE_CONTENT_TYPES, isInside } from '../engine/host/file-route';
+import { sameOrigin } from './urls';
+
+export interface ImageRef {
+  datasetId: number;
+  imageId: number;
+}
+
+export interface LocatedImage {
+  path: string;
+  root: string;
+}
+
+/** Looks an image up in the store; null (or a rejection) when there is no such image. */
+export type ImageLocator = (ref: ImageRef) => Promise<LocatedImage | null>;
+
+export function parseImageUrl(url: string): ImageRef | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  if (parsed.protocol !== 'odra-file:' || parsed.hostname !== 'dataset' || parsed.search || parsed.port) return null;
+  const match = /^\/(\d{1,15})\/image\/(-?\d{1,15})$/.exec(parsed.pathname);
+  if (!match) return null;
+  return { datasetId: Number(match[1]), imageId: Number(match[2]) };
+}
+
+export type ServeCheck =
+  | { ok: true; path: string; contentType: string }
+  | { ok: false; status: 403 | 404 };
+
+function imageType(file: string): string | undefined {
+  return IMAGE_CONTENT_TYPES[path.extname(file).toLowerCase()];
+}
+
+export async function checkServable(located: LocatedImage): Promise<ServeCheck> {
+  if (!imageType(located.path)) return { ok: false, status: 403 };
+  let realFile: string;
+  let realRoot: string;
+  try {
+    [realFile, realRoot] = await Promise.all([realpath(located.path), realpath(located.root)]);
+  } catch {
+    return { ok: false, status: 404 };
+  }
+  const contentType = imageType(realFile);
+  if (!contentType || !isInside(realRoot, realFile)) return { ok: false, status: 403 };
+  const info = await stat(realFile).catch(() => null);
+  if (!info?.isFile()) return { ok: false, status: 404 };
+  return { ok: true, path: realFile, contentType };
+}
+
+function plain(status: number, text: string): Response {
+  return new Response(text, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+}
+
+/**
+ * The protocol handler. `appUrl` is the renderer's URL: a request from that origin
+ * gets a CORS grant so the page can draw images on a canvas without tainting it.
+ */
+export function createImageHandler(locate: ImageLocator, appUrl: string): (request: Request) => Promise<Response> {
+  return async (request) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return plain(405, 'method not allowed');
+    const ref = parseImageUrl(request.url);
+    if (!ref) return plain(404, 'not found');
+    let located: LocatedImage | null;
+    try {
+      located = await locate(ref);
+    } catch {
+      located = null;
+    }
+    if (!located) return plain(404, 'not found');
+    const check = await checkServable(located);
+    if (!check.ok) return plain(check.status, check.status === 403 ? 'forbidden' : 'not found');
+    const headers: Record<string, string> = {
+      'Content-Type': check.contentType,
+      'Cache-Control': 'private, max-age=3600',
+      'X-Content-Type-Options': 'nosniff',
+    };
+    const origin = request.headers.get('origin');
+    if (origin && sameOrigin(origin, appUrl)) headers['Access-Control-Allow-Origin'] = origin;
+    if (request.method === 'HEAD') return new Response(null, { status: 200, headers });
+    const body = await readFile(check.path).catch(() => null);
+    if (!body) return plain(404, 'not found');
+    return new Response(body, { status: 200, headers });
+  };
+}
