@@ -3,8 +3,7 @@
  * requests. Sized to the machine (cores - 1, at least 1), shared by previews and audits,
  * first come first served. Workers are started lazily and stopped by close().
  *
- * The worker script is the bundle `out/node/corruption-worker.js` when Odra is built;
- * in development and tests it is the TypeScript source, loaded through tsx.
+ * The worker script is the bundle `out/node/corruption-worker.js` (see workerScript).
  */
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -30,21 +29,21 @@ export function defaultPoolSize(): number {
   return Math.max(1, os.availableParallelism() - 1);
 }
 
+/**
+ * The built worker bundle. It is looked up beside the running bundle (out/node) or,
+ * from the TypeScript sources (tests, tsx), under the package root's out/node:
+ * worker threads cannot load TypeScript, so tests build the bundles first
+ * (test/global-setup.ts).
+ */
 export function workerScript(): { file: string; execArgv: string[] } {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
-    const built = path.join(dir, 'out', 'node', 'corruption-worker.js');
-    const source = path.join(dir, 'src', 'engine', 'corruptions', 'worker.ts');
-    if (existsSync(path.join(dir, 'package.json'))) {
-      if (existsSync(source)) return { file: source, execArgv: ['--import', 'tsx'] };
-      if (existsSync(built)) return { file: built, execArgv: [] };
-    }
-    if (path.basename(dir) === 'node' && existsSync(path.join(dir, 'corruption-worker.js'))) {
-      return { file: path.join(dir, 'corruption-worker.js'), execArgv: [] };
+    for (const candidate of [path.join(dir, 'corruption-worker.js'), path.join(dir, 'out', 'node', 'corruption-worker.js')]) {
+      if (existsSync(candidate)) return { file: candidate, execArgv: [] };
     }
     dir = path.dirname(dir);
   }
-  throw new Error('cannot find the corruption worker script (run npm run build)');
+  throw new Error('cannot find the corruption worker (out/node/corruption-worker.js): run npm run build:node');
 }
 
 export class CorruptionPool {

@@ -19,6 +19,7 @@ import { decodeImage } from '../images/decode';
 import { sha256File } from '../images/file-hash';
 import type { CanonicalAnnotation, CanonicalCategory, CanonicalDataset, CanonicalImage } from './canonical';
 import { cocoAnnotationSchema, cocoCategorySchema, cocoFileSchema, cocoImageSchema } from './coco-schema';
+import { locateJsonError } from './json-location';
 import type { z } from 'zod';
 
 export interface ImportProgress {
@@ -91,11 +92,19 @@ export function parseCocoJson(json: unknown, file: string): ParsedCoco {
     problems.push({ file, problem: `${where}: ${problem}` });
   };
 
+  // Entries already reported as bad: what refers to them is not reported again, so the
+  // one real problem is not buried under one "not among the images" per annotation.
+  const rejectedCategoryIds = new Set<number>();
+  const rejectedImageIds = new Set<number>();
+
   const categories: CanonicalCategory[] = [];
   const categoryIds = new Set<number>();
   top.data.categories.forEach((raw, i) => {
     const c = cocoCategorySchema.safeParse(raw);
-    if (!c.success) return void problems.push(...zodProblems(c.error, file, `categories[${i}]`));
+    if (!c.success) {
+      rejectIdOf(raw, categoryIds, rejectedCategoryIds);
+      return void problems.push(...zodProblems(c.error, file, `categories[${i}]`));
+    }
     if (categoryIds.has(c.data.id)) return at(`categories[${i}]`, `duplicate category id ${c.data.id}`);
     categoryIds.add(c.data.id);
     categories.push({
@@ -111,12 +120,21 @@ export function parseCocoJson(json: unknown, file: string): ParsedCoco {
   const fileNames = new Set<string>();
   top.data.images.forEach((raw, i) => {
     const im = cocoImageSchema.safeParse(raw);
-    if (!im.success) return void problems.push(...zodProblems(im.error, file, `images[${i}]`));
+    if (!im.success) {
+      rejectIdOf(raw, imagesMeta, rejectedImageIds);
+      return void problems.push(...zodProblems(im.error, file, `images[${i}]`));
+    }
     const { id, file_name, width, height, ...extra } = im.data;
     if (imagesMeta.has(id)) return at(`images[${i}]`, `duplicate image id ${id}`);
     const unsafe = path.isAbsolute(file_name) || file_name.split(/[\\/]/).includes('..');
-    if (unsafe) return at(`images[${i}] (id ${id})`, `file_name "${file_name}" must be a path inside images/`);
-    if (fileNames.has(file_name)) return at(`images[${i}] (id ${id})`, `file_name "${file_name}" is listed twice`);
+    if (unsafe) {
+      rejectedImageIds.add(id);
+      return at(`images[${i}] (id ${id})`, `file_name "${file_name}" must be a path inside images/`);
+    }
+    if (fileNames.has(file_name)) {
+      rejectedImageIds.add(id);
+      return at(`images[${i}] (id ${id})`, `file_name "${file_name}" is listed twice`);
+    }
     fileNames.add(file_name);
     imagesMeta.set(id, { width, height });
     images.push({ id, fileName: file_name, width, height, extra });
@@ -134,8 +152,10 @@ export function parseCocoJson(json: unknown, file: string): ParsedCoco {
     if (annotationIds.has(id)) return at(where, `duplicate annotation id ${id}`);
     annotationIds.add(id);
     const meta = imagesMeta.get(image_id);
-    if (!meta) return at(where, `image_id ${image_id} is not among the images`);
-    if (!categoryIds.has(category_id)) return at(where, `category_id ${category_id} is not among the categories`);
+    if (!meta) return rejectedImageIds.has(image_id) ? undefined : at(where, `image_id ${image_id} is not among the images`);
+    if (!categoryIds.has(category_id)) {
+      return rejectedCategoryIds.has(category_id) ? undefined : at(where, `category_id ${category_id} is not among the categories`);
+    }
     const box = checkBox(bbox, meta.width, meta.height);
     if ('problem' in box) return at(where, box.problem);
     if (box.clipped) clipped++;
@@ -157,6 +177,12 @@ export function parseCocoJson(json: unknown, file: string): ParsedCoco {
   return { categories, imagesMeta, images, annotations, notes, info };
 }
 
+/** Remembers the id of an entry that failed validation, unless a valid entry already has it. */
+function rejectIdOf(raw: unknown, valid: { has(id: number): boolean }, rejected: Set<number>): void {
+  const id = typeof raw === 'object' && raw !== null ? (raw as { id?: unknown }).id : undefined;
+  if (typeof id === 'number' && !valid.has(id)) rejected.add(id);
+}
+
 /** Applies the box policy in this module's header. */
 export function checkBox(
   bbox: unknown[],
@@ -164,19 +190,24 @@ export function checkBox(
   height: number,
 ): { bbox: [number, number, number, number]; clipped: boolean } | { problem: string } {
   if (bbox.length !== 4 || !bbox.every((v) => typeof v === 'number' && Number.isFinite(v))) {
-    return { problem: `bbox ${JSON.stringify(bbox)} must be [x, y, w, h] of 4 finite numbers` };
+    return { problem: `bbox ${showBox(bbox)} must be [x, y, w, h] of 4 finite numbers` };
   }
   const [x, y, w, h] = bbox as number[];
-  if (w <= 0 || h <= 0) return { problem: `bbox ${JSON.stringify(bbox)} has a non-positive width or height` };
+  if (w <= 0 || h <= 0) return { problem: `bbox ${showBox(bbox)} has a non-positive width or height` };
   const x1 = Math.max(0, x);
   const y1 = Math.max(0, y);
   const x2 = Math.min(width, x + w);
   const y2 = Math.min(height, y + h);
   if (x2 <= x1 || y2 <= y1) {
-    return { problem: `bbox ${JSON.stringify(bbox)} lies outside its ${width}x${height} image` };
+    return { problem: `bbox ${showBox(bbox)} lies outside its ${width}x${height} image` };
   }
   const clipped = x1 !== x || y1 !== y || x2 !== x + w || y2 !== y + h;
   return { bbox: clipped ? [x1, y1, x2 - x1, y2 - y1] : [x, y, w, h], clipped };
+}
+
+/** JSON.stringify would print 1e999 (parsed as Infinity) as null, hiding what the file says. */
+function showBox(bbox: unknown[]): string {
+  return `[${bbox.map((v) => (typeof v === 'number' ? String(v) : JSON.stringify(v))).join(', ')}]`;
 }
 
 async function checkImage(
@@ -215,13 +246,19 @@ export async function readJson(file: string): Promise<unknown> {
   } catch (err) {
     throw badInput(`cannot read ${file}: ${(err as Error).message}`, [], file);
   }
+  // Editors on Windows may save a byte-order mark; it is not part of the JSON text.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   try {
     return JSON.parse(text);
   } catch (err) {
-    const message = (err as Error).message;
-    const pos = /position (\d+)/.exec(message);
-    const line = pos ? text.slice(0, Number(pos[1])).split('\n').length : undefined;
-    throw badInput(`${file} is not valid JSON${line ? ` (line ${line})` : ''}: ${message}`, [{ file, line, problem: message }], file);
+    // V8 gives no position for some errors and quotes the text with raw line breaks.
+    const at = locateJsonError(text);
+    if (!at) {
+      const message = (err as Error).message.split('\n')[0];
+      throw badInput(`${file} is not valid JSON: ${message}`, [{ file, problem: message }], file);
+    }
+    const problem = `${at.reason} (column ${at.column})`;
+    throw badInput(`${file} is not valid JSON (line ${at.line}, column ${at.column}): ${at.reason}`, [{ file, line: at.line, problem }], file);
   }
 }
 

@@ -141,7 +141,12 @@ function attach(engine: Engine, ws: WebSocket): void {
 }
 
 async function serveStatic(root: string, pathname: string, res: http.ServerResponse): Promise<void> {
-  const rel = decodeURIComponent(pathname === '/' ? '/index.html' : pathname);
+  let rel: string;
+  try {
+    rel = decodeURIComponent(pathname === '/' ? '/index.html' : pathname);
+  } catch {
+    return deny(res, 400, 'bad request'); // a malformed %-escape is the client's error, not ours
+  }
   const file = path.resolve(root, `.${rel}`);
   if (!file.startsWith(root + path.sep)) return deny(res, 404, 'not found');
   const s = await stat(file).catch(() => null);

@@ -1,8 +1,11 @@
 /**
  * Decoding an image file into the engine's one pixel form (packed 8-bit RGB).
  *
- * EXIF orientation is deliberately NOT applied: COCO-style annotations refer to the
- * stored pixel grid, as pycocotools and the dataset tools that wrote them do.
+ * Pixels are taken as stored, the way PIL and OpenCV read them (and so the way
+ * detectors are trained and the reference corruptions were computed):
+ *   - EXIF orientation is NOT applied: COCO-style annotations refer to the stored grid;
+ *   - an embedded ICC profile is NOT applied (sharp would otherwise convert through it,
+ *     shifting the values the corruption kernels and models see).
  * Grayscale, CMYK and 16-bit inputs are converted to 8-bit sRGB; alpha is dropped.
  */
 import sharp from 'sharp';
@@ -11,7 +14,7 @@ import type { RgbImage } from '../corruptions/common/image';
 export const IMAGE_EXTENSIONS: readonly string[] = ['.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif', '.tiff'];
 
 export async function decodeImage(file: string): Promise<RgbImage> {
-  const { data, info } = await sharp(file, { failOn: 'error', limitInputPixels: 268_402_689 })
+  const { data, info } = await sharp(file, { failOn: 'error', limitInputPixels: 268_402_689, ignoreIcc: true })
     .toColourspace('srgb')
     .removeAlpha()
     .raw({ depth: 'uchar' })

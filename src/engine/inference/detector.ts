@@ -2,18 +2,25 @@
  * One ONNX detector: an onnxruntime session plus its adapter. RgbImages in,
  * detections in original-image pixels out (COCO [x, y, w, h]).
  *
- * session.run() blocks the calling thread for the whole run (see DESIGN.md), so this
- * class belongs in the inference process, never in the one answering the UI.
+ * session.run() blocks the calling thread for the whole run (onnxruntime-node calls
+ * the native run synchronously inside a setImmediate; see DESIGN.md), so this class
+ * belongs in the inference process, never in the one answering the UI. It also means
+ * JavaScript cannot run beside inference on this thread: what overlaps a run is work
+ * on other threads, i.e. image decoding and resizing in sharp's (libuv) threads.
+ * detectEach() keeps that work going for the next batches while a run blocks, so
+ * only the short JS steps (normalisation, decoding, NMS) stay in series with ORT.
  */
 import * as ort from 'onnxruntime-node';
 import type { RgbImage } from '../corruptions/common/image';
-import { adapterConfigSchema, type AdapterConfig } from '../models/adapter-config';
+import { adapterConfigSchema, type AdapterConfig, type ExtraInput } from '../models/adapter-config';
 import type { OutputMap, OutputTensor } from '../models/decoders/types';
+import { imageRegion } from '../models/decoders/types';
 import { detectAdapter, type AdapterDetection } from '../models/detect-adapter';
 import { inspectModelIO, type ModelIO } from '../models/inspect-io';
 import type { Detection } from '../models/nms';
 import { postprocess } from '../models/postprocess';
-import { preprocessBatch } from '../models/preprocess';
+import { preprocessBatch, type ImageTransform } from '../models/preprocess';
+import { baseSessionOptions, createSessionWithFallback, fallbackWarning } from './execution-providers';
 import { floatToHalfArray, halfToFloatArray } from './float16';
 
 export type { Detection } from '../models/nms';
@@ -25,6 +32,8 @@ export interface DetectorOptions {
   executionProvider?: string;
   /** largest batch per run when the model's batch dim is dynamic (default 8) */
   maxBatch?: number;
+  /** onnxruntime worker threads spin between ops (its default, true); false leaves cores to the pipeline */
+  spinning?: boolean;
 }
 
 export interface DetectorTimings {
@@ -35,73 +44,97 @@ export interface DetectorTimings {
   postprocessMs: number;
 }
 
-interface SessionChoice {
-  session: ort.InferenceSession;
-  executionProvider: string;
-  fallbackReason: string | null;
-}
-
-async function createSession(modelPath: string, options: DetectorOptions): Promise<SessionChoice> {
-  const base: ort.InferenceSession.SessionOptions = {
-    graphOptimizationLevel: 'all',
-    executionMode: 'sequential',
-    interOpNumThreads: 1,
-    // Old exporters make ORT warn about every initializer listed as an input; errors still surface.
-    logSeverityLevel: 3,
-  };
-  if (options.threads !== undefined) base.intraOpNumThreads = options.threads;
-  const requested = (options.executionProvider ?? 'cpu').toLowerCase();
-  // onnxruntime-common silently drops provider names its backend does not know, which
-  // would record a provider that never ran: check the name first.
-  const known = ort.listSupportedBackends().map((b) => b.name.toLowerCase());
-  if (requested !== 'cpu' && !known.includes(requested)) {
-    const session = await ort.InferenceSession.create(modelPath, { ...base, executionProviders: ['cpu'] });
-    const why = `not supported by this onnxruntime-node build (supported: ${known.join(', ')})`;
-    return { session, executionProvider: 'cpu', fallbackReason: `${requested} unavailable: ${why}` };
-  }
-  if (requested !== 'cpu') {
-    try {
-      const session = await ort.InferenceSession.create(modelPath, { ...base, executionProviders: [requested, 'cpu'] });
-      return { session, executionProvider: requested, fallbackReason: null };
-    } catch (err) {
-      const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
-      const session = await ort.InferenceSession.create(modelPath, { ...base, executionProviders: ['cpu'] });
-      return { session, executionProvider: 'cpu', fallbackReason: `${requested} unavailable: ${why}` };
-    }
-  }
-  const session = await ort.InferenceSession.create(modelPath, { ...base, executionProviders: ['cpu'] });
-  return { session, executionProvider: 'cpu', fallbackReason: null };
+/** A batch ready for a run: the input tensors' data and each image's transform. */
+export interface PreparedBatch {
+  count: number;
+  feeds: Record<string, ort.Tensor>;
+  transforms: ImageTransform[];
 }
 
 function isFixed(d: number | string | undefined): d is number {
   return typeof d === 'number' && d > 0;
 }
 
-function toOutputTensor(name: string, value: ort.OnnxValue): OutputTensor {
+const INT_OUTPUTS = new Set(['int64', 'int32', 'int16', 'int8', 'uint8', 'uint16', 'uint32', 'uint64', 'bool']);
+
+/** Widens an ORT output to float32 (labels and counts are exact: far below 2^24). */
+export function toOutputTensor(name: string, value: ort.OnnxValue): OutputTensor {
   if (!(value instanceof ort.Tensor)) throw new Error(`output ${name} is not a tensor`);
-  if (value.type === 'float32') return { dims: value.dims, data: value.data as Float32Array };
-  if (value.type === 'float16') return { dims: value.dims, data: halfToFloatArray(value.data as Uint16Array) };
-  if (value.type === 'float64') return { dims: value.dims, data: Float32Array.from(value.data as Float64Array) };
-  throw new Error(`output ${name} is ${value.type}; detector outputs must be floating point`);
+  const dims = value.dims;
+  const type = value.type;
+  if (type === 'float32') return { dims, data: value.data as Float32Array, type };
+  if (type === 'float16') return { dims, data: halfToFloatArray(value.data as Uint16Array), type };
+  if (type === 'float64') return { dims, data: Float32Array.from(value.data as Float64Array), type };
+  if (type === 'int64' || type === 'uint64') {
+    const src = value.data as BigInt64Array | BigUint64Array;
+    const data = new Float32Array(src.length);
+    for (let i = 0; i < src.length; i++) data[i] = Number(src[i]);
+    return { dims, data, type };
+  }
+  if (INT_OUTPUTS.has(type)) return { dims, data: Float32Array.from(value.data as ArrayLike<number>), type };
+  throw new Error(`output ${name} is ${type}; detector outputs must be numeric`);
+}
+
+/** The tensor Odra feeds an extra input with, for `count` images. */
+export function extraInputTensor(extra: ExtraInput, config: AdapterConfig, transforms: readonly ImageTransform[]): ort.Tensor {
+  const { width, height } = config.input;
+  const n = transforms.length;
+  let values: Float64Array;
+  let dims: number[];
+  if (extra.fill === 'canvas-size-wh' || extra.fill === 'canvas-size-hw') {
+    const pair = extra.fill === 'canvas-size-wh' ? [width, height] : [height, width];
+    values = new Float64Array(n * 2);
+    for (let b = 0; b < n; b++) values.set(pair, b * 2);
+    dims = [n, 2];
+  } else {
+    const plane = width * height;
+    values = new Float64Array(n * plane);
+    transforms.forEach((t, b) => {
+      const r = imageRegion(t, width, height);
+      for (let y = r.y0; y < r.y0 + r.height; y++) values.fill(1, b * plane + y * width + r.x0, b * plane + y * width + r.x0 + r.width);
+    });
+    dims = [n, height, width];
+  }
+  if (extra.type === 'int64') return new ort.Tensor('int64', BigInt64Array.from(values, (v) => BigInt(v)), dims);
+  if (extra.type === 'int32') return new ort.Tensor('int32', Int32Array.from(values), dims);
+  return new ort.Tensor('float32', Float32Array.from(values), dims);
 }
 
 export class Detector {
   readonly timings: DetectorTimings = { images: 0, runs: 0, preprocessMs: 0, inferenceMs: 0, postprocessMs: 0 };
+  private succeeded = false;
 
   private constructor(
-    private readonly session: ort.InferenceSession,
+    private session: ort.InferenceSession,
     readonly modelPath: string,
     readonly config: AdapterConfig,
-    /** the provider the session was created with (CPU after a fallback) */
-    readonly executionProvider: string,
-    /** why the requested provider was not used, null when it was */
-    readonly fallbackReason: string | null,
+    /** the provider the session runs on (CPU after a fallback) */
+    private provider: string,
+    /** what the user asked for */
+    readonly requestedProvider: string,
+    /** why the requested provider is not the one running, null when it is */
+    private fallback: string | null,
     /** how the adapter was found when none was given, with the inspected I/O */
     readonly detection: (AdapterDetection & { io: ModelIO }) | null,
     private readonly inputType: 'float32' | 'float16',
     /** images per run: 1 unless the batch dim is dynamic */
     readonly batchSize: number,
+    private readonly options: DetectorOptions,
   ) {}
+
+  /** The provider that actually runs (CPU after a fallback): record this with results. */
+  get executionProvider(): string {
+    return this.provider;
+  }
+
+  get fallbackReason(): string | null {
+    return this.fallback;
+  }
+
+  /** A sentence for the user when the requested provider is not the one running. */
+  get warning(): string | null {
+    return fallbackWarning({ requested: this.requestedProvider, executionProvider: this.provider, fallbackReason: this.fallback });
+  }
 
   static async load(modelPath: string, config?: AdapterConfig, options: DetectorOptions = {}): Promise<Detector> {
     let adapter: AdapterConfig;
@@ -113,7 +146,11 @@ export class Detector {
       detection = { ...detectAdapter(io), io };
       adapter = detection.config;
     }
-    const { session, executionProvider, fallbackReason } = await createSession(modelPath, options);
+    if (options.maxBatch !== undefined && !(Number.isInteger(options.maxBatch) && options.maxBatch >= 1)) {
+      throw new Error(`maxBatch must be a positive integer, got ${options.maxBatch}`);
+    }
+    const choice = await createSessionWithFallback(modelPath, options.executionProvider, baseSessionOptions(options));
+    const session = choice.session;
     try {
       const meta = session.inputMetadata.find((m) => m.name === adapter.input.name);
       if (!meta) {
@@ -122,17 +159,29 @@ export class Detector {
       if (!meta.isTensor) throw new Error(`input ${meta.name} is not a tensor`);
       if (meta.type !== 'float32' && meta.type !== 'float16') throw new Error(`input ${meta.name} is ${meta.type}, not float32/float16`);
       const shape = meta.shape;
-      if (shape.length !== 4) throw new Error(`input ${meta.name} has rank ${shape.length}, expected 4 (NCHW)`);
+      const chw = adapter.input.layout === 'CHW';
+      const rank = chw ? 3 : 4;
+      if (shape.length !== rank) throw new Error(`input ${meta.name} has rank ${shape.length}, the adapter's ${adapter.input.layout} layout needs ${rank}`);
       const want = [3, adapter.input.height, adapter.input.width];
-      for (let k = 1; k < 4; k++) {
-        const d = shape[k];
-        if (isFixed(d) && d !== want[k - 1]) {
-          throw new Error(`input ${meta.name} is [${shape.join(', ')}] but the adapter feeds [N, ${want.join(', ')}]`);
+      const imageDims = chw ? shape : shape.slice(1);
+      for (let k = 0; k < 3; k++) {
+        const d = imageDims[k];
+        if (isFixed(d) && d !== want[k]) {
+          throw new Error(`input ${meta.name} is [${shape.join(', ')}] but the adapter feeds [${chw ? '' : 'N, '}${want.join(', ')}]`);
         }
       }
-      const batchSize = isFixed(shape[0]) ? 1 : Math.max(1, options.maxBatch ?? 8);
-      if (isFixed(shape[0]) && shape[0] !== 1) throw new Error(`input ${meta.name} has a fixed batch of ${shape[0]}; only 1 or dynamic is supported`);
-      return new Detector(session, modelPath, adapter, executionProvider, fallbackReason, detection, meta.type, batchSize);
+      const declared = new Set([adapter.input.name, ...(adapter.extraInputs ?? []).map((e) => e.name)]);
+      const unfed = session.inputNames.filter((n) => !declared.has(n));
+      if (unfed.length) throw new Error(`model input(s) ${unfed.join(', ')} are not fed by the adapter (add them as extra inputs)`);
+      for (const e of adapter.extraInputs ?? []) {
+        if (!session.inputNames.includes(e.name)) throw new Error(`adapter extra input '${e.name}' is not an input of the model`);
+      }
+      let batchSize = 1;
+      if (!chw) {
+        if (isFixed(shape[0]) && shape[0] !== 1) throw new Error(`input ${meta.name} has a fixed batch of ${shape[0]}; only 1 or dynamic is supported`);
+        batchSize = isFixed(shape[0]) ? 1 : (options.maxBatch ?? 8);
+      }
+      return new Detector(session, modelPath, adapter, choice.executionProvider, choice.requested, choice.fallbackReason, detection, meta.type, batchSize, options);
     } catch (err) {
       await session.release();
       throw err;
@@ -143,33 +192,97 @@ export class Detector {
   async detect(images: readonly RgbImage[]): Promise<Detection[][]> {
     const out: Detection[][] = [];
     for (let start = 0; start < images.length; start += this.batchSize) {
-      out.push(...(await this.runBatch(images.slice(start, start + this.batchSize))));
+      const batch = await this.prepare(images.slice(start, start + this.batchSize));
+      out.push(...this.finish(batch, await this.infer(batch)));
     }
     return out;
   }
 
-  private async runBatch(images: readonly RgbImage[]): Promise<Detection[][]> {
+  /**
+   * Pipelined detection of `count` images: images are loaded and preprocessed up to
+   * `prefetch` batches ahead (sharp works on its own threads while a run blocks this
+   * one), and `onDetections` gets each image's detections in index order as soon as
+   * its batch is decoded.
+   */
+  async detectEach(
+    count: number,
+    load: (index: number) => Promise<RgbImage>,
+    onDetections: (index: number, detections: Detection[]) => void | Promise<void>,
+    options: { prefetch?: number; signal?: AbortSignal } = {},
+  ): Promise<void> {
+    const prefetch = Math.max(1, options.prefetch ?? 2);
+    const batches = Math.ceil(count / this.batchSize);
+    const pending: Promise<PreparedBatch>[] = [];
+    const start = (j: number): void => {
+      const from = j * this.batchSize;
+      const indices = Array.from({ length: Math.min(this.batchSize, count - from) }, (_, k) => from + k);
+      const p = Promise.all(indices.map((i) => load(i))).then((images) => this.prepare(images));
+      p.catch(() => undefined); // surfaced when awaited, in order
+      pending[j] = p;
+    };
+    for (let j = 0; j < Math.min(prefetch, batches); j++) start(j);
+    for (let j = 0; j < batches; j++) {
+      options.signal?.throwIfAborted();
+      const batch = await pending[j];
+      delete pending[j];
+      if (j + prefetch < batches) start(j + prefetch);
+      const outputs = await this.infer(batch);
+      const detections = this.finish(batch, outputs);
+      for (let k = 0; k < detections.length; k++) await onDetections(j * this.batchSize + k, detections[k]);
+    }
+  }
+
+  /** Preprocesses up to batchSize images into the run's input tensors. */
+  async prepare(images: readonly RgbImage[]): Promise<PreparedBatch> {
+    if (images.length > this.batchSize) throw new Error(`${images.length} images for a batch of ${this.batchSize}`);
     const t0 = performance.now();
     const batch = await preprocessBatch(images, this.config);
+    const dims = this.config.input.layout === 'CHW' ? batch.dims.slice(1) : batch.dims;
     const input =
       this.inputType === 'float16'
-        ? new ort.Tensor('float16', floatToHalfArray(batch.data), batch.dims)
-        : new ort.Tensor('float32', batch.data, batch.dims);
+        ? new ort.Tensor('float16', floatToHalfArray(batch.data), dims)
+        : new ort.Tensor('float32', batch.data, dims);
+    const feeds: Record<string, ort.Tensor> = { [this.config.input.name]: input };
+    for (const e of this.config.extraInputs ?? []) feeds[e.name] = extraInputTensor(e, this.config, batch.transforms);
+    this.timings.preprocessMs += performance.now() - t0;
+    return { count: images.length, feeds, transforms: batch.transforms };
+  }
+
+  /** One session run, with the CPU fallback when a non-CPU provider fails on its first run. */
+  async infer(batch: PreparedBatch): Promise<OutputMap> {
+    const t0 = performance.now();
+    let results: ort.InferenceSession.OnnxValueMapType;
+    try {
+      results = await this.session.run(batch.feeds);
+    } catch (err) {
+      if (this.provider === 'cpu' || this.succeeded) throw err;
+      await this.switchToCpu(err);
+      results = await this.session.run(batch.feeds);
+    }
+    this.succeeded = true;
     const t1 = performance.now();
-    const results = await this.session.run({ [this.config.input.name]: input });
-    const t2 = performance.now();
     const outputs: Record<string, OutputTensor> = {};
     for (const [name, value] of Object.entries(results)) outputs[name] = toOutputTensor(name, value);
-    const detections = postprocess(outputs as OutputMap, this.config, batch.transforms);
-    for (const value of Object.values(results)) value.dispose();
-    input.dispose();
-    const t3 = performance.now();
-    this.timings.images += images.length;
+    this.timings.inferenceMs += t1 - t0;
     this.timings.runs += 1;
-    this.timings.preprocessMs += t1 - t0;
-    this.timings.inferenceMs += t2 - t1;
-    this.timings.postprocessMs += t3 - t2;
+    return outputs;
+  }
+
+  finish(batch: PreparedBatch, outputs: OutputMap): Detection[][] {
+    const t0 = performance.now();
+    const detections = postprocess(outputs, this.config, batch.transforms);
+    this.timings.images += batch.count;
+    this.timings.postprocessMs += performance.now() - t0;
     return detections;
+  }
+
+  private async switchToCpu(err: unknown): Promise<void> {
+    const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    const choice = await createSessionWithFallback(this.modelPath, 'cpu', baseSessionOptions(this.options));
+    await this.session.release();
+    this.session = choice.session;
+    this.fallback = `${this.provider} failed on its first run: ${why}`;
+    this.provider = 'cpu';
   }
 
   async dispose(): Promise<void> {

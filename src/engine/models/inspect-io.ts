@@ -1,15 +1,15 @@
 /**
  * Reads what adapter detection needs from an ONNX file without running it: graph
  * inputs/outputs with their shapes, metadata_props, opset, producer, and the file's
- * SHA-256 (the model's identity in the store and in every report).
+ * SHA-256 (the model's identity in the store and in every report), and the op types
+ * used (some families are told apart by them).
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import onnxProto from 'onnx-proto';
+import type onnxProto from 'onnx-proto';
 import type { ModelIODto } from '../../shared/schemas';
-
-const { onnx } = onnxProto;
+import { allGraphs, OnnxFormatError, walkModel, type ModelSkeleton, type ValueInfo } from './onnx-walk';
 
 export type Dim = number | string | null;
 
@@ -30,6 +30,8 @@ export interface ModelIO extends ModelIODto {
   /** producer name and version, e.g. "pytorch 1.10" */
   producer: string | null;
   irVersion: number | null;
+  /** op types of every node, subgraphs included (`domain.Op` outside the default domain), sorted */
+  opTypes: string[];
   sha256: string;
   fileSize: number;
 }
@@ -65,30 +67,22 @@ export function elementTypeName(code: number | null | undefined): string {
   return ELEMENT_TYPES[code] ?? `onnx-type-${code}`;
 }
 
-interface LongLike {
-  toNumber(): number;
-}
-
-function toNumber(v: number | LongLike | null | undefined): number | null {
-  if (v === null || v === undefined) return null;
-  return typeof v === 'number' ? v : v.toNumber();
-}
-
 function dimOf(d: onnxProto.onnx.TensorShapeProto.IDimension): Dim {
   // protobufjs sets only the oneof member present in the file as an own property.
   if (Object.prototype.hasOwnProperty.call(d, 'dimValue')) {
-    const v = toNumber(d.dimValue);
+    const raw = d.dimValue;
+    const v = raw === null || raw === undefined ? null : typeof raw === 'number' ? raw : raw.toNumber();
     return v !== null && v >= 0 ? v : null;
   }
   if (Object.prototype.hasOwnProperty.call(d, 'dimParam') && d.dimParam) return d.dimParam;
   return null;
 }
 
-function tensorInfo(v: onnxProto.onnx.IValueInfoProto): TensorInfo {
+function tensorInfo(v: ValueInfo): TensorInfo {
   const tensorType = v.type?.tensorType;
   const dims = tensorType?.shape?.dim ?? null;
   return {
-    name: v.name ?? '',
+    name: v.name,
     type: tensorType ? elementTypeName(tensorType.elemType) : 'non-tensor',
     shape: dims ? dims.map(dimOf) : [],
   };
@@ -96,29 +90,36 @@ function tensorInfo(v: onnxProto.onnx.IValueInfoProto): TensorInfo {
 
 /** Decoded-model part of ModelIO (no hash): pure, so tests can feed it bytes. */
 export function readModelIO(bytes: Uint8Array): Omit<ModelIO, 'sha256' | 'fileSize'> {
-  let model: onnxProto.onnx.ModelProto;
+  let model: ModelSkeleton;
   try {
-    model = onnx.ModelProto.decode(bytes);
+    model = walkModel(bytes);
   } catch (err) {
-    throw new Error(`not an ONNX model (protobuf decode failed: ${err instanceof Error ? err.message : String(err)})`);
+    if (!(err instanceof OnnxFormatError)) throw err;
+    if (err.message === 'no graph' || err.message === 'the file is empty') throw new Error('not an ONNX model (no graph)');
+    throw new Error(`not an ONNX model (${err.message})`);
   }
+  return modelIOFromSkeleton(model);
+}
+
+export function modelIOFromSkeleton(model: ModelSkeleton): Omit<ModelIO, 'sha256' | 'fileSize'> {
   const graph = model.graph;
   if (!graph) throw new Error('not an ONNX model (no graph)');
   // Before IR v4 exporters listed every initializer as a graph input too; those are weights, not inputs.
-  const initializers = new Set((graph.initializer ?? []).map((t) => t.name ?? ''));
-  const inputs = (graph.input ?? []).filter((i) => !initializers.has(i.name ?? '')).map(tensorInfo);
-  const outputs = (graph.output ?? []).map(tensorInfo);
-  const metadata: Record<string, string> = {};
-  for (const p of model.metadataProps ?? []) if (p.key) metadata[p.key] = p.value ?? '';
-  const defaultOpset = (model.opsetImport ?? []).find((o) => !o.domain || o.domain === 'ai.onnx');
+  const initializers = new Set(graph.initializers.map((t) => t.name));
+  const inputs = graph.inputs.filter((i) => !initializers.has(i.name)).map(tensorInfo);
+  const outputs = graph.outputs.map(tensorInfo);
+  const defaultOpset = model.opsetImports.find((o) => !o.domain || o.domain === 'ai.onnx');
   const producer = [model.producerName, model.producerVersion].filter((s) => s).join(' ');
+  const opTypes = new Set<string>();
+  for (const g of allGraphs(model)) for (const n of g.nodes) opTypes.add(n.domain && n.domain !== 'ai.onnx' ? `${n.domain}.${n.opType}` : n.opType);
   return {
     inputs,
     outputs,
-    metadata,
-    opset: defaultOpset ? toNumber(defaultOpset.version) : null,
+    metadata: { ...model.metadata },
+    opset: defaultOpset ? defaultOpset.version : null,
     producer: producer || null,
-    irVersion: toNumber(model.irVersion),
+    irVersion: model.irVersion,
+    opTypes: [...opTypes].sort(),
   };
 }
 
@@ -129,9 +130,8 @@ export async function sha256File(path: string): Promise<string> {
 }
 
 /**
- * Decodes the whole protobuf, weights included. Fine for the detectors Odra targets
- * (a few to a few hundred MB); multi-GB models will need a streaming reader that skips
- * the initializers (a later issue).
+ * Reads the file once into memory and walks it without decoding tensor contents (see
+ * onnx-walk.ts), so the model costs its file size in memory, not a multiple of it.
  */
 export async function inspectModelIO(path: string): Promise<ModelIO> {
   const [bytes, sha256, info] = await Promise.all([readFile(path), sha256File(path), stat(path)]);

@@ -26,6 +26,8 @@ export interface NmsOptions {
   /** original image size, for clipping */
   imageWidth: number;
   imageHeight: number;
+  /** false: no suppression, only sort, clip and cap (models that ran NMS in their graph); default true */
+  suppress?: boolean;
 }
 
 export function iou(a: ArrayLike<number>, ai: number, b: ArrayLike<number>, bi: number): number {
@@ -74,12 +76,13 @@ export function nms(c: Candidates, opts: NmsOptions): Detection[] {
   const out: Detection[] = [];
   const W = opts.imageWidth;
   const H = opts.imageHeight;
+  const suppress = opts.suppress !== false;
   for (let k = 0; k < order.length && out.length < max; k++) {
     const i = order[k];
     const cls = c.classes[i];
     const bi = i * 4;
     let suppressed = false;
-    for (let j = 0; j < kept; j++) {
+    for (let j = 0; suppress && j < kept; j++) {
       if (opts.classAware && classes[j] !== cls) continue;
       if (iou(c.boxes, bi, boxes, j * 4) > opts.iouThreshold) {
         suppressed = true;

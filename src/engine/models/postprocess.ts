@@ -1,9 +1,10 @@
 /**
  * Model outputs of one batch -> detections per image: the family's decoder, then NMS
- * and clipping with the adapter's post-processing settings. Pure (no ORT), so it is
+ * (skipped for end-to-end families, whose graph already did it) and clipping with the
+ * adapter's post-processing settings. Pure (no ORT), so it is
  * tested on planted tensors.
  */
-import type { AdapterConfig } from './adapter-config';
+import { END_TO_END_FAMILIES, type AdapterConfig } from './adapter-config';
 import { DECODERS } from './decoders';
 import type { OutputMap } from './decoders/types';
 import { nms, type Detection } from './nms';
@@ -12,6 +13,7 @@ import type { ImageTransform } from './preprocess';
 export function postprocess(outputs: OutputMap, config: AdapterConfig, transforms: readonly ImageTransform[]): Detection[][] {
   const decode = DECODERS[config.family];
   const p = config.postprocessing;
+  const suppress = !END_TO_END_FAMILIES.includes(config.family);
   return transforms.map((transform, batchIndex) => {
     const candidates = decode(outputs, { config, batchIndex, transform, scoreThreshold: p.scoreThreshold });
     return nms(candidates, {
@@ -20,6 +22,7 @@ export function postprocess(outputs: OutputMap, config: AdapterConfig, transform
       maxDetections: p.maxDetections,
       imageWidth: transform.width,
       imageHeight: transform.height,
+      suppress,
     });
   });
 }

@@ -42,6 +42,12 @@ export class RpcSession {
       this.running.get(message.id)?.abort();
       return;
     }
+    if (this.running.has(message.id)) {
+      // A second request under a running id would take over its cancel handle.
+      const error = { code: 'BAD_INPUT' as const, message: `request id "${message.id}" is already in use` };
+      this.send({ type: 'response', id: message.id, ok: false, error });
+      return;
+    }
     void this.run(message.id, message.method, message.input);
   }
 

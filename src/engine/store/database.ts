@@ -21,7 +21,13 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
   db.pragma('synchronous = NORMAL');
-  migrate(db, options.migrations ?? MIGRATIONS);
+  try {
+    migrate(db, options.migrations ?? MIGRATIONS);
+  } catch (err) {
+    // A refused or failed store must not stay open (and locked) behind the error.
+    db.close();
+    throw err;
+  }
   return db;
 }
 
@@ -41,10 +47,14 @@ export function migrate(db: Db, migrations: readonly Migration[]): number {
   for (const m of migrations) {
     if (m.version <= current) continue;
     if (m.version !== current + 1) throw new Error(`migration ${m.version} does not follow version ${current}`);
-    db.transaction(() => {
-      db.exec(m.sql);
-      db.prepare('INSERT INTO schema_version (version, applied_at) VALUES (?, ?)').run(m.version, new Date().toISOString());
-    })();
+    try {
+      db.transaction(() => {
+        db.exec(m.sql);
+        db.prepare('INSERT INTO schema_version (version, applied_at) VALUES (?, ?)').run(m.version, new Date().toISOString());
+      })();
+    } catch (err) {
+      throw new Error(`store migration ${m.version} (${m.description}) failed and was rolled back; the store stays at version ${current}: ${(err as Error).message}`);
+    }
     current = m.version;
   }
   return current;

@@ -4,21 +4,23 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { Detector, type Detection } from '../../../src/engine/inference/detector';
-import type { AdapterConfig, ModelFamily } from '../../../src/engine/models/adapter-config';
+import type { AdapterConfig } from '../../../src/engine/models/adapter-config';
 import { detectAdapter } from '../../../src/engine/models/detect-adapter';
 import { inspectModelIO } from '../../../src/engine/models/inspect-io';
 import { plantedOutputs, writeConstantModel } from '../../helpers/onnx-builder';
 import { CLASSES, EXPECTED, IMAGE, INPUT_H, INPUT_W, PLANTED, type Expected } from './planted-scene';
 
-const INPUT_NAME: Record<ModelFamily, string> = { yolox: 'images', nanodet: 'input.1', yolov5: 'images', yolov8: 'images' };
-const METADATA: Record<ModelFamily, Record<string, string>> = {
+type GridFamily = 'yolox' | 'nanodet' | 'yolov5' | 'yolov8';
+
+const INPUT_NAME: Record<GridFamily, string> = { yolox: 'images', nanodet: 'input.1', yolov5: 'images', yolov8: 'images' };
+const METADATA: Record<GridFamily, Record<string, string>> = {
   yolox: {},
   nanodet: {},
   yolov5: { stride: '32', names: "{0: 'car', 1: 'person', 2: 'sign'}" },
   yolov8: { author: 'Ultralytics', task: 'detect', names: "{0: 'car', 1: 'person', 2: 'sign'}" },
 };
 
-function modelFor(family: ModelFamily): Promise<string> {
+function modelFor(family: GridFamily): Promise<string> {
   return writeConstantModel({
     inputName: INPUT_NAME[family],
     inputShape: [1, 3, INPUT_H, INPUT_W],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OdraError } from '../../../src/shared/errors';
-import { COCO80_CLASS_NAMES } from '../../../src/engine/models/adapter-config';
+import { COCO80_CLASS_NAMES, MODEL_FAMILIES } from '../../../src/engine/models/adapter-config';
 import { detectAdapter } from '../../../src/engine/models/detect-adapter';
 import type { Dim, ModelIO } from '../../../src/engine/models/inspect-io';
 
@@ -12,6 +12,7 @@ function io(inputs: [string, Dim[]][], outputs: [string, Dim[]][], metadata: Rec
     opset: 17,
     producer: 'test',
     irVersion: 8,
+    opTypes: [],
     sha256: '0'.repeat(64),
     fileSize: 1,
   };
@@ -119,8 +120,8 @@ describe('detectAdapter', () => {
     expect(e.message).toContain('image float32 [1, 3, 300, 300]');
     expect(e.message).toContain('boxes float32 [1, 100, 4]');
     expect(e.message).toContain('scores float32 [1, 100]');
-    for (const f of ['yolox', 'nanodet', 'yolov5', 'yolov8']) expect(e.message).toMatch(new RegExp(`${f}: `));
-    expect(e.details?.problems).toHaveLength(4);
+    for (const f of MODEL_FAMILIES) expect(e.message).toMatch(new RegExp(`\\n  ${f}: `));
+    expect(e.details?.problems).toHaveLength(MODEL_FAMILIES.length);
   });
 
   it('rejects models with extra inputs and says what it expected', () => {

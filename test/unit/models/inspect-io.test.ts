@@ -24,6 +24,7 @@ describe('inspectModelIO', () => {
       opset: 17,
       producer: 'pytorch 2.1.0',
       irVersion: 7,
+      opTypes: ['Add', 'Mul', 'ReduceMean', 'Reshape'],
       sha256: createHash('sha256').update(bytes).digest('hex'),
       fileSize: bytes.length,
     });

@@ -1,4 +1,6 @@
 import type { ModelFamily } from '../adapter-config';
+import { decodeNmsInGraph, decodeSsd, decodeYolov10 } from './box-list';
+import { decodeDetr, decodeRtdetr } from './detr';
 import { decodeNanodet } from './nanodet';
 import type { Decoder } from './types';
 import { decodeYolov5 } from './yolov5';
@@ -10,7 +12,12 @@ export const DECODERS: Readonly<Record<ModelFamily, Decoder>> = {
   nanodet: decodeNanodet,
   yolov5: decodeYolov5,
   yolov8: decodeYolov8,
+  yolov10: decodeYolov10,
+  ssd: decodeSsd,
+  detr: decodeDetr,
+  rtdetr: decodeRtdetr,
+  'nms-in-graph': decodeNmsInGraph,
 };
 
-export { decodeNanodet, decodeYolov5, decodeYolov8, decodeYolox };
+export { decodeDetr, decodeNanodet, decodeNmsInGraph, decodeRtdetr, decodeSsd, decodeYolov10, decodeYolov5, decodeYolov8, decodeYolox };
 export type { DecodeContext, Decoder, OutputMap, OutputTensor } from './types';

@@ -2,10 +2,15 @@ import type { AdapterConfig } from '../adapter-config';
 import type { Candidates } from '../candidates';
 import type { ImageTransform } from '../preprocess';
 
-/** A float output tensor as onnxruntime returns it (float16 already widened). */
+/**
+ * An output tensor as onnxruntime returns it, widened to float32 (float16 halves,
+ * integer labels and counts: exact below 2^24, far above any class id or box count).
+ */
 export interface OutputTensor {
   dims: readonly number[];
   data: Float32Array;
+  /** the element type the graph produced ('float32', 'int64', ...), when known */
+  type?: string;
 }
 
 export type OutputMap = Readonly<Record<string, OutputTensor>>;
@@ -48,4 +53,32 @@ export function singleOutput(outputs: OutputMap, family: string): [string, Outpu
   const rank3 = names.filter((n) => outputs[n].dims.length === 3);
   if (rank3.length === 1) return [rank3[0], outputs[rank3[0]]];
   throw new Error(`${family} decoder expects one rank-3 output, got ${names.map((n) => `${n} [${outputs[n].dims.join(', ')}]`).join('; ')}`);
+}
+
+/** The output called `name`; throws naming what exists. */
+export function outputNamed(outputs: OutputMap, name: string, family: string): OutputTensor {
+  const t = outputs[name];
+  if (!t) throw new Error(`${family} decoder needs output ${name}; got ${Object.keys(outputs).join(', ')}`);
+  return t;
+}
+
+/** The input canvas area that normalized coordinates refer to. */
+export interface BoxRegion {
+  x0: number;
+  y0: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * The resized image's place on the canvas (letterbox: inside the padding; stretch:
+ * the whole canvas), rounded as planResize rounds it.
+ */
+export function imageRegion(t: ImageTransform, canvasWidth: number, canvasHeight: number): BoxRegion {
+  return {
+    x0: t.padLeft,
+    y0: t.padTop,
+    width: Math.min(canvasWidth - t.padLeft, Math.max(1, Math.round(t.width * t.scaleX))),
+    height: Math.min(canvasHeight - t.padTop, Math.max(1, Math.round(t.height * t.scaleY))),
+  };
 }

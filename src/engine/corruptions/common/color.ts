@@ -1,0 +1,110 @@
+/**
+ * RGB <-> HSV exactly as scikit-image 0.19 `rgb2hsv` / `hsv2rgb` compute them in
+ * float64, so that kernels built on them (brightness, saturate) reproduce the reference
+ * bit for bit before the final uint8 truncation. Channels are in [0, 1].
+ *
+ * Points where skimage's vectorised code fixes the result and a textbook formula would
+ * differ:
+ * - hue when several channels tie for the maximum: the red, green and blue formulas are
+ *   applied in that order, each overwriting the previous, so blue wins over green over red;
+ * - h = (h6 / 6) mod 1 with numpy's floored remainder (a tiny negative h6 / 6 becomes
+ *   1 - tiny, which may round to exactly 1.0; hsv2rgb then maps sector 6 to 0);
+ * - grey (max == min) has h = 0 and s = 0, black included (0/0 is replaced by 0);
+ * - hsv2rgb takes the sector as floor(6h) cast to uint8, modulo 6.
+ *
+ * The functions write into a caller-owned 3-element array so that per-pixel loops
+ * allocate nothing.
+ */
+
+/** numpy's np.remainder(a, 1.0) for finite a: the result has the sign of the divisor. */
+function floorMod1(a: number): number {
+  let m = a % 1;
+  if (m !== 0 && m < 0) m += 1;
+  return m;
+}
+
+/** skimage rgb2hsv for one pixel: out = [h, s, v], all in [0, 1]. */
+export function rgbToHsv(r: number, g: number, b: number, out: Float64Array | number[]): void {
+  const v = r > g ? (r > b ? r : b) : g > b ? g : b;
+  const min = r < g ? (r < b ? r : b) : g < b ? g : b;
+  const delta = v - min;
+  if (delta === 0) {
+    out[0] = 0;
+    out[1] = 0;
+    out[2] = v;
+    return;
+  }
+  let h6: number;
+  if (b === v) h6 = 4 + (r - g) / delta;
+  else if (g === v) h6 = 2 + (b - r) / delta;
+  else h6 = (g - b) / delta;
+  out[0] = floorMod1(h6 / 6);
+  out[1] = delta / v;
+  out[2] = v;
+}
+
+/** skimage hsv2rgb for one pixel: out = [r, g, b]. */
+export function hsvToRgb(h: number, s: number, v: number, out: Float64Array | number[]): void {
+  const hi = Math.floor(h * 6);
+  const f = h * 6 - hi;
+  const p = v * (1 - s);
+  const q = v * (1 - f * s);
+  const t = v * (1 - (1 - f) * s);
+  switch (hi % 6) {
+    case 0:
+      out[0] = v;
+      out[1] = t;
+      out[2] = p;
+      break;
+    case 1:
+      out[0] = q;
+      out[1] = v;
+      out[2] = p;
+      break;
+    case 2:
+      out[0] = p;
+      out[1] = v;
+      out[2] = t;
+      break;
+    case 3:
+      out[0] = p;
+      out[1] = q;
+      out[2] = v;
+      break;
+    case 4:
+      out[0] = t;
+      out[1] = p;
+      out[2] = v;
+      break;
+    default:
+      out[0] = v;
+      out[1] = p;
+      out[2] = q;
+      break;
+  }
+}
+
+/**
+ * Applies an HSV-space edit to every pixel, the way imagecorruptions does it:
+ * x = rgb / 255 (float64) -> rgb2hsv -> edit -> hsv2rgb -> uint8(clip(., 0, 1) * 255).
+ * `edit` receives [h, s, v] and changes it in place.
+ */
+export function mapHsv(src: Uint8Array, edit: (hsv: Float64Array) => void): Uint8Array {
+  const out = new Uint8Array(src.length);
+  const hsv = new Float64Array(3);
+  const rgb = new Float64Array(3);
+  for (let i = 0; i + 2 < src.length; i += 3) {
+    rgbToHsv(src[i] / 255, src[i + 1] / 255, src[i + 2] / 255, hsv);
+    edit(hsv);
+    hsvToRgb(hsv[0], hsv[1], hsv[2], rgb);
+    out[i] = unitToByte(rgb[0]);
+    out[i + 1] = unitToByte(rgb[1]);
+    out[i + 2] = unitToByte(rgb[2]);
+  }
+  return out;
+}
+
+/** uint8(clip(x, 0, 1) * 255), truncating like numpy. */
+export function unitToByte(x: number): number {
+  return x <= 0 ? 0 : x >= 1 ? 255 : Math.trunc(x * 255);
+}

@@ -1,0 +1,160 @@
+/**
+ * Fog (ImageNet-C / COCO-C benchmark corruption).
+ *
+ * Definition (imagecorruptions `fog`): with x = input / 255 (float64), M = max(x) over
+ * the whole image, and P a plasma-fractal height map in [0, 1] (diamond-square, the
+ * reference's modification of FLHerne/mapgen) of side mapsize = next power of two
+ * >= max(H, W, 3), cropped to its top-left H x W and added to all three channels:
+ *   y = uint8(clip((x + a * P) * M / (M + a), 0, 1) * 255)
+ * (truncating). The map's roughness is set by `decay`: the random perturbation at
+ * each halving of the step is wibble * U(-wibble, wibble) with wibble = 100 / decay^level,
+ * so a smaller decay gives a patchier fog. The reference's max() also runs over the
+ * channel axis of the shape, hence the 3 in max(H, W, 3).
+ *
+ * | severity | 1 | 2 | 3 | 4 | 5 |
+ * |---|---|---|---|---|---|
+ * | fog strength a | 1.5 | 2.0 | 2.5 | 2.5 | 3.0 |
+ * | wibble decay | 2.0 | 2.0 | 1.7 | 1.5 | 1.4 |
+ *
+ * Source: bethgelab/imagecorruptions c959e65 `imagecorruptions/corruptions.py`
+ * (Michaelis et al. 2019; Hendrycks & Dietterich 2019), the published parameters.
+ *
+ * Randomness: the reference draws its map from numpy; here the same algorithm draws from
+ * the kernel's Rng (through BulkRandom, 32-bit uniforms), so outputs differ pixel by
+ * pixel but follow the same distribution. Fed numpy's own stream instead, this code
+ * reproduces the reference output byte for byte (unit test, all fixture seeds). The map is normalised by its min and max
+ * over the whole square, as in the reference, which is why the fog's overall level
+ * varies a lot from seed to seed (see the fixture statistics).
+ */
+import type { CorruptionKernel } from '../kernel';
+import type { RgbImage } from '../common/image';
+import { BulkRandom } from '../common/bulk-random';
+
+export const FOG_PARAMS: readonly (readonly [strength: number, decay: number])[] = [
+  [1.5, 2],
+  [2, 2],
+  [2.5, 1.7],
+  [2.5, 1.5],
+  [3, 1.4],
+];
+
+/** Smallest power of two >= n (1 for n <= 1), as the reference's next_power_of_2. */
+export function nextPowerOfTwo(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
+
+/**
+ * Diamond-square plasma fractal on a torus (the reference wraps at the edges with
+ * np.roll), normalised to [0, 1]; row-major, mapsize x mapsize; mapsize a power of two
+ * >= 2. `uniform` supplies U[0, 1) draws, consumed in the reference's order (per level:
+ * square centres, then top-edge diamonds, then left-edge diamonds, each row-major).
+ *
+ * Arithmetic follows the reference's dtypes (a float32 map at c959e65): neighbour sums
+ * and the final normalisation in float32, the perturbation in float64, stores rounded
+ * to float32. Fed numpy's stream for a seed, this reproduces the reference map
+ * (test/unit/corruptions/part-a.test.ts replays numpy's MT19937).
+ */
+export function plasmaFractal(mapsize: number, decay: number, uniform: () => number): Float32Array {
+  if (!(mapsize >= 2 && (mapsize & (mapsize - 1)) === 0)) {
+    throw new RangeError(`plasmaFractal: mapsize must be a power of two >= 2, got ${mapsize}`);
+  }
+  const f32 = Math.fround;
+  const n = mapsize;
+  const mask = n - 1;
+  const map = new Float32Array(n * n);
+  let step = n;
+  let wibble = 100;
+  while (step >= 2) {
+    const half = step >> 1;
+    // numpy's uniform(-w, w) is low + (high - low) * u.
+    const lo = -wibble;
+    const span = wibble - lo;
+    // Squares: centre = mean of the four corners (wrapping at the far edges) + perturbation.
+    for (let r = 0; r < n; r += step) {
+      const row = r * n;
+      const below = ((r + step) & mask) * n;
+      const mid = (r + half) * n;
+      for (let c = 0; c < n; c += step) {
+        const right = (c + step) & mask;
+        const sum = f32(f32(map[row + c] + map[below + c]) + f32(map[row + right] + map[below + right]));
+        map[mid + c + half] = sum / 4 + wibble * (lo + span * uniform());
+      }
+    }
+    // Diamonds on the top edges: square centres above and below, corners left and right.
+    for (let r = 0; r < n; r += step) {
+      const row = r * n;
+      const centreBelow = (r + half) * n;
+      const centreAbove = ((r - half) & mask) * n;
+      for (let c = 0; c < n; c += step) {
+        const right = (c + step) & mask;
+        const sum = f32(f32(map[centreBelow + c + half] + map[centreAbove + c + half]) + f32(map[row + c] + map[row + right]));
+        map[row + c + half] = sum / 4 + wibble * (lo + span * uniform());
+      }
+    }
+    // Diamonds on the left edges: square centres left and right, corners above and below.
+    for (let r = 0; r < n; r += step) {
+      const row = r * n;
+      const mid = (r + half) * n;
+      const below = ((r + step) & mask) * n;
+      for (let c = 0; c < n; c += step) {
+        const left = (c - half) & mask;
+        const sum = f32(f32(map[mid + c + half] + map[mid + left]) + f32(map[row + c] + map[below + c]));
+        map[mid + c] = sum / 4 + wibble * (lo + span * uniform());
+      }
+    }
+    step = half;
+    wibble /= decay;
+  }
+  let min = Infinity;
+  for (let i = 0; i < map.length; i++) if (map[i] < min) min = map[i];
+  let max = -Infinity;
+  for (let i = 0; i < map.length; i++) {
+    const v = f32(map[i] - min);
+    map[i] = v;
+    if (v > max) max = v;
+  }
+  // A flat map (impossible in practice: the perturbations are continuous) would be 0/0.
+  if (max > 0) for (let i = 0; i < map.length; i++) map[i] = map[i] / max;
+  else map.fill(0);
+  return map;
+}
+
+/** The fog formula on a given map (row stride mapsize >= width, rows >= height). */
+export function applyFogMap(image: RgbImage, map: Float32Array, mapsize: number, strength: number): RgbImage {
+  const { width, height } = image;
+  const src = image.data;
+  const out = new Uint8Array(src.length);
+  let maxByte = 0;
+  for (let i = 0; i < src.length; i++) if (src[i] > maxByte) maxByte = src[i];
+  const maxVal = maxByte / 255;
+  const denom = maxVal + strength;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      // numpy evaluates python-float * float32-array in float32.
+      const f = Math.fround(strength * map[y * mapsize + x]);
+      const p = (y * width + x) * 3;
+      for (let ch = 0; ch < 3; ch++) {
+        const v = ((src[p + ch] / 255 + f) * maxVal) / denom;
+        out[p + ch] = v <= 0 ? 0 : v >= 1 ? 255 : Math.trunc(v * 255);
+      }
+    }
+  }
+  return { width, height, data: out };
+}
+
+export const fog: CorruptionKernel = {
+  name: 'fog',
+  apply(image, severity, rng): RgbImage {
+    const c = FOG_PARAMS[severity - 1];
+    if (c === undefined) throw new RangeError(`fog: severity must be 1..5, got ${severity}`);
+    const [strength, decay] = c;
+    const { width, height } = image;
+    if (width === 0 || height === 0) return { width, height, data: new Uint8Array(0) };
+    const mapsize = nextPowerOfTwo(Math.max(width, height, 3));
+    const random = new BulkRandom(rng);
+    const map = plasmaFractal(mapsize, decay, () => random.uniform32());
+    return applyFogMap(image, map, mapsize, strength);
+  },
+};

@@ -1,0 +1,137 @@
+/**
+ * Snow.
+ *
+ * Definition (imagecorruptions `snow`, head c959e65; no Wand since 1.0):
+ *   x = float32(image) / 255
+ *   layer = N(mean, std) of size H x W                                  # float64
+ *   layer = clipped_zoom(layer, zoom)      # centre crop ceil(H/z) x ceil(W/z), scipy zoom order 1
+ *   layer[layer < threshold] = 0; layer = clip(layer, 0, 1)
+ *   layer = _motion_blur(layer, radius, sigma, angle ~ U(-135, -45))   # on the zoomed size
+ *   layer = round(layer * 255) / 255, cropped to the top-left H x W
+ *   x = blend * x + (1 - blend) * max(x, gray(x) * 1.5 + 0.5)         # float32, gray = cv2 RGB2GRAY
+ *   y = uint8(clip(x + layer + rot180(layer), 0, 1) * 255)
+ * The flakes are generated at image size (the zoom enlarges a centre crop back to about
+ * H x W), so flake size in pixels does not depend on the image size.
+ *
+ * | severity        | 1    | 2    | 3    | 4    | 5    |
+ * | mean            | 0.1  | 0.2  | 0.55 | 0.55 | 0.55 |
+ * | std             | 0.3  | 0.3  | 0.3  | 0.3  | 0.3  |
+ * | zoom            | 3    | 2    | 4    | 4.5  | 2.5  |
+ * | threshold       | 0.5  | 0.5  | 0.9  | 0.85 | 0.85 |
+ * | blur radius     | 10   | 12   | 12   | 12   | 12   |
+ * | blur sigma      | 4    | 4    | 8    | 8    | 12   |
+ * | blend           | 0.8  | 0.7  | 0.7  | 0.65 | 0.55 |
+ *
+ * Randomness: the angle from the kernel's Rng, then the normal field (only the centre
+ * crop the zoom reads is drawn) from a BulkRandom seeded by it.
+ */
+import type { Severity } from '../../../shared/corruptions';
+import { clipToByte, type RgbImage } from '../common/image';
+import { UNIT_F32, UNIT_F64, motionBlurRow, motionBlurTaps, roundHalfEven, zoomAxis, zoomOrder1Into, zoomedLength } from '../common/filters';
+import { BulkRandom } from '../common/bulk-random';
+import type { Rng } from '../common/prng';
+import type { CorruptionKernel } from '../kernel';
+
+interface SnowParams {
+  mean: number;
+  std: number;
+  zoom: number;
+  threshold: number;
+  radius: number;
+  sigma: number;
+  blend: number;
+}
+
+const PARAMS: Record<Severity, SnowParams> = {
+  1: { mean: 0.1, std: 0.3, zoom: 3, threshold: 0.5, radius: 10, sigma: 4, blend: 0.8 },
+  2: { mean: 0.2, std: 0.3, zoom: 2, threshold: 0.5, radius: 12, sigma: 4, blend: 0.7 },
+  3: { mean: 0.55, std: 0.3, zoom: 4, threshold: 0.9, radius: 12, sigma: 8, blend: 0.7 },
+  4: { mean: 0.55, std: 0.3, zoom: 4.5, threshold: 0.85, radius: 12, sigma: 8, blend: 0.65 },
+  5: { mean: 0.55, std: 0.3, zoom: 2.5, threshold: 0.85, radius: 12, sigma: 12, blend: 0.55 },
+};
+
+// cv2.cvtColor(RGB2GRAY) weights for float images
+const GRAY_R = Math.fround(0.299);
+const GRAY_G = Math.fround(0.587);
+const GRAY_B = Math.fround(0.114);
+
+/** Size and position of the centre crop that clipped_zoom enlarges. */
+export function snowCrop(width: number, height: number, severity: Severity): { top: number; left: number; height: number; width: number } {
+  const zoom = PARAMS[severity].zoom;
+  const ch = Math.ceil(height / zoom);
+  const cw = Math.ceil(width / zoom);
+  return { top: Math.floor((height - ch) / 2), left: Math.floor((width - cw) / 2), height: ch, width: cw };
+}
+
+/** The snow layer as bytes k (the reference's values are k / 255), H x W, from standard normals over the crop. */
+function snowLayer(width: number, height: number, p: SnowParams, cropNormals: Float64Array, ch: number, cw: number, angleDeg: number): Uint8Array {
+  const crop = new Float64Array(ch * cw);
+  for (let i = 0; i < crop.length; i++) crop[i] = p.mean + p.std * cropNormals[i];
+  const oh = zoomedLength(ch, p.zoom);
+  const ow = zoomedLength(cw, p.zoom);
+  const zoomed = new Float64Array(oh * ow);
+  zoomOrder1Into(crop, cw, 1, { top: 0, left: 0, inHeight: ch, inWidth: cw }, zoomAxis(ch, oh), zoomAxis(cw, ow), oh, ow, zoomed, ow);
+  for (let i = 0; i < zoomed.length; i++) {
+    const v = zoomed[i];
+    zoomed[i] = v < p.threshold ? 0 : v > 1 ? 1 : v;
+  }
+  const rows = Math.min(height, oh);
+  const cols = Math.min(width, ow);
+  const taps = motionBlurTaps(p.radius, p.sigma, angleDeg, ow, oh);
+  const row = new Float64Array(cols);
+  // np.round(layer * 255).astype(uint8): kept as the byte, read back as byte / 255.
+  const layer = new Uint8Array(width * height);
+  for (let y = 0; y < rows; y++) {
+    motionBlurRow(zoomed, ow, oh, 1, taps, y, row);
+    for (let x = 0; x < cols; x++) {
+      const v = roundHalfEven(row[x] * 255);
+      layer[y * width + x] = v < 0 ? 0 : v > 255 ? 255 : v;
+    }
+  }
+  return layer;
+}
+
+/**
+ * The deterministic part of snow: `cropNormals` are standard normals for the centre crop
+ * (snowCrop) of the reference's H x W normal field, row-major; `angleDeg` the blur angle.
+ */
+export function snowFromNormals(image: RgbImage, severity: Severity, cropNormals: Float64Array, angleDeg: number): RgbImage {
+  const { width, height, data } = image;
+  const p = PARAMS[severity];
+  const crop = snowCrop(width, height, severity);
+  const layer = snowLayer(width, height, p, cropNormals, crop.height, crop.width, angleDeg);
+  const out = new Uint8Array(data.length);
+  // numpy multiplies a float32 array by a Python float in float32.
+  const blend = Math.fround(p.blend);
+  const rest = Math.fround(1 - p.blend);
+  const n = width * height;
+  for (let i = 0; i < n; i++) {
+    const r = UNIT_F32[data[i * 3]];
+    const g = UNIT_F32[data[i * 3 + 1]];
+    const b = UNIT_F32[data[i * 3 + 2]];
+    const gray = Math.fround(Math.fround(Math.fround(r * GRAY_R) + Math.fround(g * GRAY_G)) + Math.fround(b * GRAY_B));
+    const lift = Math.fround(Math.fround(gray * 1.5) + 0.5);
+    const flake = UNIT_F64[layer[i]];
+    const rotated = UNIT_F64[layer[n - 1 - i]];
+    for (let c = 0; c < 3; c++) {
+      const v = c === 0 ? r : c === 1 ? g : b;
+      const mixed = Math.fround(Math.fround(blend * v) + Math.fround(rest * (v > lift ? v : lift)));
+      const t = mixed + flake + rotated;
+      out[i * 3 + c] = clipToByte((t < 0 ? 0 : t > 1 ? 1 : t) * 255);
+    }
+  }
+  return { width, height, data: out };
+}
+
+export const snow: CorruptionKernel = {
+  name: 'snow',
+  apply(image: RgbImage, severity: Severity, rng: Rng): RgbImage {
+    const angle = rng.uniformRange(-135, -45);
+    const random = new BulkRandom(rng);
+    const crop = snowCrop(image.width, image.height, severity);
+    // Only the crop that the zoom reads is drawn: the rest of the reference's field is unused.
+    const normals = new Float64Array(crop.height * crop.width);
+    for (let i = 0; i < normals.length; i++) normals[i] = random.normal();
+    return snowFromNormals(image, severity, normals, angle);
+  },
+};

@@ -1,0 +1,21 @@
+import { createRouter, createWebHashHistory } from 'vue-router';
+import DatasetsView from './views/DatasetsView.vue';
+import EvaluateView from './views/EvaluateView.vue';
+import ModelsView from './views/ModelsView.vue';
+
+// Hash history: the same URLs work from odra serve's `/`, Electron's odra-app:// and a file.
+export const router = createRouter({
+  history: createWebHashHistory(),
+  routes: [
+    { path: '/', redirect: '/datasets' },
+    { path: '/datasets', name: 'datasets', component: DatasetsView, meta: { title: 'Datasets' } },
+    { path: '/models', name: 'models', component: ModelsView, meta: { title: 'Models' } },
+    { path: '/evaluate', name: 'evaluate', component: EvaluateView, meta: { title: 'Evaluate' } },
+    { path: '/:pathMatch(.*)*', redirect: '/datasets' },
+  ],
+});
+
+router.afterEach((to) => {
+  const title = typeof to.meta.title === 'string' ? to.meta.title : null;
+  document.title = title ? `${title} · Odra` : 'Odra';
+});

@@ -1,0 +1,344 @@
+/**
+ * End to end in real Chromium against `odra serve`: what an analyst does on a fresh
+ * store, checked on screen. Needs the built app (out/node for the server, out/renderer
+ * for the page: `npm run build`), Debian's Chromium at /usr/bin/chromium and ../shared.
+ * Screenshots of every step go to test-results/e2e/.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { annotationsFile, makeGoodDataset, makeTempDir, readCocoJson, removeDir, writeCocoJson, type CocoJson } from '../helpers/broken-datasets';
+import { sharedPath } from '../helpers/shared';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+const repoRoot = process.cwd();
+/** The odra entry to start; ODRA_E2E_CLI points at another build's cli.js (its renderer in ../renderer). */
+const odraEntry = process.env.ODRA_E2E_CLI ? path.resolve(process.env.ODRA_E2E_CLI) : path.join(repoRoot, 'bin', 'odra.mjs');
+const shots = path.join(repoRoot, 'test-results', 'e2e');
+
+interface Server {
+  process: ChildProcess;
+  url: string;
+  output: () => string;
+}
+
+/** Starts `odra serve` and resolves with the first http URL it prints. */
+function startServer(dbPath: string): Promise<Server> {
+  const child = spawn(process.execPath, [odraEntry, 'serve', '--port', '0', '--db', dbPath], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  const output = (): string => `stdout:\n${stdout}\nstderr:\n${stderr}`;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`odra serve printed no URL within 60 s\n${output()}`));
+    }, 60_000);
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const match = /http:\/\/127\.0\.0\.1:\d+\/\S*/.exec(stdout);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ process: child, url: match[0], output });
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`odra serve exited with code ${code} before printing its URL\n${output()}`));
+    });
+  });
+}
+
+async function stopServer(server: Server | undefined): Promise<void> {
+  const child = server?.process;
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+}
+
+/** The bits of an HTMLImageElement the checks read (this project's Node config has no DOM types). */
+interface ImageLike {
+  complete: boolean;
+  naturalWidth: number;
+  addEventListener(type: 'load', listener: (value: unknown) => void, options: { once: boolean }): void;
+}
+
+function sha256(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+describe('Odra in the browser (odra serve + Chromium)', () => {
+  const datasetDir = sharedPath('data', 'datasets', 'coco128_val2017_driving');
+  const modelFile = sharedPath('data', 'models', 'yolox_nano', 'yolox_nano.onnx');
+  let tmp: string;
+  let brokenDir: string;
+  let server: Server | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  let coco: CocoJson;
+  const consoleErrors: string[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)`);
+    const buildDir = process.env.ODRA_E2E_CLI ? path.dirname(path.dirname(odraEntry)) : path.join(repoRoot, 'out');
+    for (const built of ['node/cli.js', 'renderer/index.html']) {
+      const file = path.join(buildDir, built);
+      if (!existsSync(file)) throw new Error(`${file} is missing: run "npm run build" first`);
+    }
+    await mkdir(shots, { recursive: true });
+    coco = await readCocoJson(annotationsFile(datasetDir));
+    tmp = await makeTempDir('e2e');
+    server = await startServer(path.join(tmp, 'odra.db'));
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+    page = await context.newPage();
+    page.setDefaultTimeout(30_000);
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(`console: ${message.text()} (${message.location().url})`);
+    });
+    page.on('pageerror', (error) => consoleErrors.push(`page error: ${error.message}`));
+    // CSP refusals are not always printed to the console; collect them from the page itself.
+    await page.addInitScript({
+      content:
+        "window.__odraCsp = []; document.addEventListener('securitypolicyviolation', (e) => window.__odraCsp.push(e.violatedDirective + ' ' + e.blockedURI));",
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stopServer(server);
+    if (tmp) await removeDir(tmp);
+    if (brokenDir) await removeDir(brokenDir);
+  });
+
+  it('opens with the token and forgets it from the address bar', async () => {
+    await page.goto(server!.url);
+    await expect.poll(() => page.getByTestId('connection').textContent()).toContain('connected');
+    await page.getByTestId('datasets-empty').waitFor();
+    expect(page.url()).not.toContain('token=');
+    await shot(page, '01-start');
+  });
+
+  it('imports the dataset and shows its histogram and boxed thumbnails', async () => {
+    await page.getByTestId('dataset-path').fill(datasetDir);
+    await page.getByTestId('dataset-import').click();
+    const row = page.getByTestId('dataset-row');
+    await row.first().waitFor({ timeout: 120_000 });
+    await expect.poll(() => row.count()).toBe(1);
+    const cells = await row.first().locator('td').allTextContents();
+    expect(cells[0]).toBe(path.basename(datasetDir));
+    expect(Number(cells[2])).toBe(coco.images.length);
+    expect(Number(cells[3])).toBe(coco.annotations.length);
+
+    // Histogram: one bar label per category, the most frequent category among them.
+    const counts = new Map<number, number>();
+    for (const a of coco.annotations) counts.set(a.category_id, (counts.get(a.category_id) ?? 0) + 1);
+    const top = coco.categories.reduce((best, c) => ((counts.get(c.id) ?? 0) > (counts.get(best.id) ?? 0) ? c : best));
+    const histogram = page.getByTestId('class-histogram');
+    await histogram.locator('svg').waitFor();
+    await expect.poll(() => histogram.locator('svg text').allTextContents()).toContain(top.name);
+
+    // Thumbnails: the first page, each with exactly its image's ground-truth boxes.
+    const thumbs = page.getByTestId('thumb');
+    await expect.poll(() => thumbs.count()).toBe(Math.min(24, coco.images.length));
+    const perImage = new Map<number, number>();
+    for (const a of coco.annotations) perImage.set(a.image_id, (perImage.get(a.image_id) ?? 0) + 1);
+    const drawn = await thumbs.evaluateAll((els) =>
+      els.map((el) => ({ id: Number(el.getAttribute('data-image-id')), rects: el.querySelectorAll('svg rect').length })),
+    );
+    for (const t of drawn) expect(t.rects, `boxes on image ${t.id}`).toBe(perImage.get(t.id) ?? 0);
+    expect(drawn.reduce((n, t) => n + t.rects, 0)).toBeGreaterThan(0);
+
+    // The overlay sits on the picture: a box's screen position is its bbox scaled to the shown image.
+    const first = thumbs.first();
+    await first.locator('img').evaluate((el) => {
+      const img = el as unknown as ImageLike;
+      return img.complete && img.naturalWidth > 0 ? null : new Promise((resolve) => img.addEventListener('load', resolve, { once: true }));
+    });
+    const firstId = drawn[0].id;
+    const image = coco.images.find((im) => im.id === firstId)!;
+    const boxes = coco.annotations.filter((a) => a.image_id === firstId).map((a) => (a.bbox as number[]).join(','));
+    if (boxes.length > 0) {
+      const geometry = await first.evaluate((el) => {
+        const img = el.querySelector('img')!.getBoundingClientRect();
+        const rect = el.querySelector('svg rect')!;
+        const box = rect.getBoundingClientRect();
+        const attr = ['x', 'y', 'width', 'height'].map((k) => Number(rect.getAttribute(k)));
+        return { img: { x: img.x, y: img.y, w: img.width, h: img.height }, box: { x: box.x, y: box.y, w: box.width, h: box.height }, attr };
+      });
+      expect(boxes).toContain(geometry.attr.join(','));
+      const [bx, by, bw, bh] = geometry.attr;
+      const sx = geometry.img.w / image.width;
+      const sy = geometry.img.h / image.height;
+      expect(Math.abs(sx - sy)).toBeLessThan(0.01);
+      // the stroke (1.5 px, not scaled) widens the box by under a pixel on each side
+      expect(Math.abs(geometry.box.x - (geometry.img.x + bx * sx))).toBeLessThan(1.5);
+      expect(Math.abs(geometry.box.y - (geometry.img.y + by * sy))).toBeLessThan(1.5);
+      expect(Math.abs(geometry.box.w - bw * sx)).toBeLessThan(2.5);
+      expect(Math.abs(geometry.box.h - bh * sy)).toBeLessThan(2.5);
+    }
+    const loaded = await first.locator('img').evaluate((el) => (el as unknown as ImageLike).naturalWidth);
+    expect(loaded).toBe(image.width);
+
+    // Lazy images load once scrolled to; all of the page's images are served and decode.
+    await thumbs.last().scrollIntoViewIfNeeded();
+    await expect
+      .poll(() => thumbs.locator('img').evaluateAll((imgs) => imgs.every((i) => (i as unknown as ImageLike).naturalWidth > 0)))
+      .toBe(true);
+    await shot(page, '02-dataset');
+  });
+
+  it('refuses a broken dataset, names the file, and leaves the list unchanged', async () => {
+    brokenDir = await makeTempDir('e2e-broken');
+    const json = await makeGoodDataset(brokenDir, 3);
+    json.annotations[0].image_id = 987654321;
+    await writeCocoJson(brokenDir, json);
+
+    await page.getByTestId('dataset-path').fill(brokenDir);
+    await page.getByTestId('dataset-import').click();
+    const error = page.getByTestId('dataset-import-error');
+    await error.waitFor({ timeout: 60_000 });
+    const text = (await error.textContent()) ?? '';
+    expect(text).toContain(annotationsFile(brokenDir));
+    expect(text).toMatch(/image_id 987654321/);
+    await expect.poll(() => page.getByTestId('dataset-row').count()).toBe(1);
+    await error.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(shots, '03-broken-dataset.png') });
+  });
+
+  it('imports the YOLOX model and detects its adapter family', async () => {
+    await page.getByTestId('nav-models').click();
+    await page.getByTestId('models-empty').waitFor();
+    await page.getByTestId('model-path').fill(modelFile);
+    await page.getByTestId('model-import').click();
+    await page.getByTestId('model-row').first().waitFor({ timeout: 120_000 });
+    expect(await page.getByTestId('model-family').first().textContent()).toBe('yolox');
+    await page.getByTestId('model-detail').waitFor();
+    expect(await page.getByTestId('model-io').locator('tbody tr').count()).toBeGreaterThanOrEqual(2);
+    expect(await page.getByTestId('adapter-family').inputValue()).toBe('yolox');
+    await shot(page, '04-model');
+
+    // The adapter form checks with the shared schema before sending, then saves through models.setAdapter.
+    const score = page.getByTestId('adapter-score');
+    const original = await score.inputValue();
+    await score.fill('2');
+    await page.getByTestId('adapter-save').click();
+    await expect.poll(() => page.getByTestId('model-detail').getByTestId('error-problems').textContent()).toContain('postprocessing.scoreThreshold');
+    await page.getByTestId('adapter-save').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(shots, '04-adapter-invalid.png') });
+    await score.fill('0.5');
+    await page.getByTestId('adapter-save').click();
+    await page.getByTestId('adapter-saved').waitFor();
+    await expect.poll(() => page.getByTestId('model-row').first().textContent()).toContain('edited');
+    expect(await score.inputValue()).toBe('0.5');
+    await score.fill(original);
+    await page.getByTestId('adapter-save').click();
+    await page.getByTestId('adapter-saved').waitFor();
+    expect(await score.inputValue()).toBe(original);
+  });
+
+  it('runs an evaluation with progress and shows per-class results with the worst class', async () => {
+    await page.getByTestId('nav-evaluate').click();
+    await page.getByTestId('eval-model').selectOption({ index: 1 });
+    await page.getByTestId('eval-dataset').selectOption({ index: 1 });
+
+    await page.getByTestId('eval-classmap').click();
+    await expect.poll(() => page.getByTestId('classmap').textContent()).toContain('person');
+    await shot(page, '05-classmap');
+
+    await page.getByTestId('eval-run').click();
+    const progress = page.getByTestId('eval-progress');
+    await progress.waitFor();
+    await page.getByTestId('progress-count').waitFor({ timeout: 120_000 });
+    expect(await page.getByTestId('progress-count').textContent()).toMatch(new RegExp(`\\d+ / ${coco.images.length}`));
+    // For the screenshot only: catch the bar mid-run if the run is not already over.
+    await page
+      .getByTestId('progress-count')
+      .filter({ hasText: /^\s*[1-9]\d* \// })
+      .waitFor({ timeout: 20_000 })
+      .catch(() => undefined);
+    await shot(page, '06-progress');
+
+    const table = page.getByTestId('per-class-table');
+    await table.waitFor({ timeout: 540_000 });
+    await progress.waitFor({ state: 'detached' });
+    expect(await page.getByTestId('evaluation-status').textContent()).toBe('done');
+    await expect.poll(() => table.locator('tr[data-category="person"]').count()).toBe(1);
+    expect(await page.getByTestId('coco-stats').locator('tr').count()).toBe(12);
+
+    // The highlighted row is the lowest defined AP among classes with ground truth.
+    const rows = await table.locator('tbody tr').evaluateAll((trs) =>
+      trs.map((tr) => {
+        const td = [...tr.querySelectorAll('td')].map((c) => c.textContent?.trim() ?? '');
+        return { name: tr.getAttribute('data-category'), worst: tr.classList.contains('worst'), ap: td[1], gt: Number(td[3]) };
+      }),
+    );
+    const scored = rows.filter((r) => r.gt > 0 && r.ap !== '—');
+    expect(scored.length).toBeGreaterThan(0);
+    const minAp = Math.min(...scored.map((r) => Number(r.ap)));
+    const highlighted = rows.filter((r) => r.worst);
+    expect(highlighted).toHaveLength(1);
+    expect(Number(highlighted[0].ap)).toBe(minAp);
+    expect(highlighted[0].gt).toBeGreaterThan(0);
+    await expect.poll(() => page.getByTestId('per-class-chart').locator('svg text').allTextContents()).toContain(highlighted[0].name);
+
+    // Traceability: the model's own SHA-256 and the run's tool version and provider.
+    const trace = (await page.getByTestId('evaluation-trace').textContent()) ?? '';
+    expect(trace).toContain(sha256(await readFile(modelFile)));
+    expect(trace).toMatch(/Execution provider\s*\S+/);
+
+    // Sorting by AP ascending puts the worst class on top.
+    await page.getByTestId('sort-AP').click();
+    if ((await page.getByTestId('sort-AP').textContent())?.includes('▼')) await page.getByTestId('sort-AP').click();
+    expect(await table.locator('tbody tr').first().getAttribute('data-category')).toBe(highlighted[0].name);
+    await shot(page, '07-result');
+    await page.getByTestId('evaluation-result').screenshot({ path: path.join(shots, '07-result-detail.png') });
+  });
+
+  it('cancels a running evaluation and lists past evaluations', async () => {
+    await page.getByTestId('eval-run').click();
+    await page.getByTestId('progress-count').waitFor({ timeout: 120_000 });
+    await page.getByTestId('eval-cancel').click();
+    await expect.poll(() => page.getByTestId('eval-notice').textContent(), { timeout: 60_000 }).toContain('cancelled');
+    const list = page.getByTestId('evaluation-row');
+    await expect.poll(() => list.count()).toBeGreaterThanOrEqual(1);
+    const statuses = await list.evaluateAll((trs) => trs.map((tr) => tr.querySelectorAll('td')[3]?.textContent?.trim()));
+    expect(statuses).toContain('done');
+    expect(statuses).not.toContain('running');
+    // reopening a past evaluation shows it again
+    const doneIndex = statuses.indexOf('done');
+    await list.nth(doneIndex).click();
+    await page.getByTestId('per-class-table').waitFor();
+    await shot(page, '08-history');
+  });
+
+  it('printed no errors in the browser console and broke no CSP rule', async () => {
+    expect(consoleErrors).toEqual([]);
+    expect(await page.evaluate('window.__odraCsp')).toEqual([]);
+  });
+});

@@ -1,0 +1,175 @@
+/**
+ * `odra eval` end to end through the built CLI on the real models and datasets: the
+ * numbers must agree with pycocotools on the reference detections of the same models
+ * (shared/fixtures/cocoeval), and the detections it writes must score the same when
+ * given back to `odra cocoeval`.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cocoResultsSchema } from '../../../src/engine/datasets/coco-schema';
+import { makeTempDir, removeDir, type CocoJson } from '../../helpers/broken-datasets';
+import { sharedPath } from '../../helpers/shared';
+import { ensureCliBuilt, runOdra } from '../../helpers/odra-cli';
+
+const STAT_KEYS = ['AP', 'AP50', 'AP75', 'APs', 'APm', 'APl', 'AR1', 'AR10', 'AR100', 'ARs', 'ARm', 'ARl'] as const;
+type Stats = Record<(typeof STAT_KEYS)[number], number>;
+
+interface PerCategory {
+  id: number;
+  name: string;
+  AP: number | null;
+  AP50: number | null;
+  num_gt: number;
+  num_dets: number;
+}
+
+interface EvalOutput {
+  model: { name: string; sha256: string; adapter: string; adapter_source: string; execution_provider: string | null };
+  dataset: { name: string; hash: string; images: number; annotations: number; categories: number };
+  class_map: Record<string, string[]>;
+  unmapped_categories: string[];
+  stats: Stats;
+  per_category: PerCategory[];
+  tool: { odra: string; onnxruntime: string };
+}
+
+const YOLOX = sharedPath('data', 'models', 'yolox_nano', 'yolox_nano.onnx');
+const NANODET = sharedPath('data', 'models', 'nanodet_m', 'nanodet_m.onnx');
+const YOLOX_SHA256 = '695e750a5d5754bb5a8d5325643b59282191a7e7a564e435a415fd3c578eab14';
+const NANODET_SHA256 = '7fc5019e9179d321a756610c42a3a35d80b804cdbf3a98ecd877886e1b619397';
+
+function expectedStats(fixture: string): Stats {
+  return (JSON.parse(readFileSync(sharedPath('fixtures', 'cocoeval', fixture, 'expected.json'), 'utf8')) as { stats: Stats }).stats;
+}
+
+function readDataset(name: string): CocoJson {
+  return JSON.parse(readFileSync(sharedPath('data', 'datasets', name, 'annotations.json'), 'utf8')) as CocoJson;
+}
+
+describe('odra eval on the real models and datasets', () => {
+  let temp: string;
+
+  async function evaluate(model: string, dataset: string, tag: string): Promise<{ out: EvalOutput; dtFile: string }> {
+    const dtFile = path.join(temp, `${tag}-dt.json`);
+    const run = await runOdra(['eval', '--model', model, '--dataset', sharedPath('data', 'datasets', dataset), '--json', '--dt-out', dtFile], {
+      timeoutMs: 300_000,
+    });
+    if (run.code !== 0) throw new Error(`odra eval exited ${run.code}:\n${run.stderr}`);
+    return { out: JSON.parse(run.stdout) as EvalOutput, dtFile };
+  }
+
+  /** The dt-out file is a valid results list of this dataset, and cocoeval of it gives the printed numbers. */
+  async function checkDtOut(dtFile: string, dataset: string, out: EvalOutput): Promise<{ stats: Stats; per_category: PerCategory[] }> {
+    const json = readDataset(dataset);
+    const results = cocoResultsSchema.parse(JSON.parse(readFileSync(dtFile, 'utf8')));
+    expect(results.length).toBeGreaterThan(json.images.length);
+    const images = new Map(json.images.map((im) => [im.id, im]));
+    const categories = new Set(json.categories.map((c) => c.id));
+    for (const d of results) {
+      const im = images.get(d.image_id);
+      expect(im, `image ${d.image_id}`).toBeDefined();
+      expect(categories.has(d.category_id)).toBe(true);
+      const [x, y, w, h] = d.bbox;
+      expect(w > 0 && h > 0).toBe(true);
+      // boxes are clipped to the image (a little slack for float rounding)
+      expect(x >= -1e-6 && y >= -1e-6 && x + w <= im!.width + 1e-6 && y + h <= im!.height + 1e-6, JSON.stringify(d)).toBe(true);
+      expect(d.score > 0 && d.score <= 1).toBe(true);
+    }
+    const perCategoryDets = new Map<number, number>();
+    for (const d of results) perCategoryDets.set(d.category_id, (perCategoryDets.get(d.category_id) ?? 0) + 1);
+    for (const c of out.per_category) expect(c.num_dets, c.name).toBe(perCategoryDets.get(c.id) ?? 0);
+
+    const rescored = await runOdra(['cocoeval', '--gt', sharedPath('data', 'datasets', dataset, 'annotations.json'), '--dt', dtFile, '--json']);
+    expect(rescored.code, rescored.stderr).toBe(0);
+    const again = JSON.parse(rescored.stdout) as { stats: Stats; per_category: PerCategory[] };
+    for (const c of out.per_category) {
+      const r = again.per_category.find((x) => x.id === c.id)!;
+      expect([r.num_gt, r.num_dets], c.name).toEqual([c.num_gt, c.num_dets]);
+      for (const k of ['AP', 'AP50'] as const) {
+        if (c[k] === null) expect(r[k], `${c.name} ${k}`).toBeNull();
+        else expect(Math.abs(r[k]! - c[k]), `${c.name} ${k}`).toBeLessThanOrEqual(1e-12);
+      }
+    }
+    // the whole-dataset numbers agree when no category was left out of the evaluation
+    if (out.unmapped_categories.length === 0) {
+      for (const k of STAT_KEYS) expect(Math.abs(again.stats[k] - out.stats[k]), k).toBeLessThanOrEqual(1e-12);
+    }
+    return again;
+  }
+
+  beforeAll(async () => {
+    await ensureCliBuilt();
+    temp = await makeTempDir('eval-real');
+  });
+  afterAll(async () => {
+    await removeDir(temp);
+  });
+
+  it('YOLOX-Nano on coco128_val2017_driving agrees with pycocotools on the reference detections', async () => {
+    const { out, dtFile } = await evaluate(YOLOX, 'coco128_val2017_driving', 'yolox-val');
+    const expected = expectedStats('yolox_coco_val');
+    expect(Math.abs(out.stats.AP - expected.AP)).toBeLessThanOrEqual(0.01);
+    expect(Math.abs(out.stats.AP50 - expected.AP50)).toBeLessThanOrEqual(0.01);
+    expect(out.model.sha256).toBe(YOLOX_SHA256);
+    expect(out.model.execution_provider).toBe('cpu');
+    expect([out.model.adapter, out.model.adapter_source]).toEqual(['yolox', 'auto']);
+    const json = readDataset('coco128_val2017_driving');
+    expect([out.dataset.images, out.dataset.annotations, out.dataset.categories]).toEqual([
+      json.images.length,
+      json.annotations.length,
+      json.categories.length,
+    ]);
+    expect(out.unmapped_categories).toEqual([]);
+    expect(out.tool.odra).toMatch(/^\d+\.\d+\.\d+/);
+    await checkDtOut(dtFile, 'coco128_val2017_driving', out);
+  });
+
+  it('NanoDet-m on coco128_train2017_driving (adapter detected as nanodet) agrees with pycocotools', async () => {
+    const { out, dtFile } = await evaluate(NANODET, 'coco128_train2017_driving', 'nanodet-train');
+    const expected = expectedStats('nanodet_coco_train');
+    expect(Math.abs(out.stats.AP - expected.AP)).toBeLessThanOrEqual(0.01);
+    expect(Math.abs(out.stats.AP50 - expected.AP50)).toBeLessThanOrEqual(0.01);
+    expect(out.model.sha256).toBe(NANODET_SHA256);
+    expect([out.model.adapter, out.model.adapter_source]).toEqual(['nanodet', 'auto']);
+    expect(out.model.execution_provider).toBe('cpu');
+    await checkDtOut(dtFile, 'coco128_train2017_driving', out);
+  });
+
+  it('YOLOX-Nano on kitti_tiny_2d maps KITTI classes through coco_equivalent and lists Misc as unmapped', async () => {
+    const { out, dtFile } = await evaluate(YOLOX, 'kitti_tiny_2d', 'yolox-kitti');
+    const json = readDataset('kitti_tiny_2d');
+    const idOf = (name: string): string => String(json.categories.find((c) => c.name === name)!.id);
+    expect(out.class_map[idOf('Car')]).toEqual(['car']);
+    expect(out.class_map[idOf('Van')]).toEqual(['car']);
+    expect(out.class_map[idOf('Truck')]).toEqual(['truck']);
+    for (const name of ['Pedestrian', 'Person_sitting', 'Cyclist']) expect(out.class_map[idOf(name)], name).toEqual(['person']);
+    expect(out.class_map[idOf('Tram')]).toEqual(['train']);
+    expect(out.class_map[idOf('Misc')]).toEqual([]);
+    expect(out.unmapped_categories).toEqual(['Misc']);
+    // Misc is left out of the metrics; every other category is scored
+    expect(out.per_category.map((c) => c.name).sort()).toEqual(['Car', 'Cyclist', 'Pedestrian', 'Person_sitting', 'Tram', 'Truck', 'Van']);
+    const car = out.per_category.find((c) => c.name === 'Car')!;
+    expect(car.num_gt).toBe(json.annotations.filter((a) => String(a.category_id) === idOf('Car')).length);
+    // Car and Van take the same model class, so they get the same detections
+    expect(out.per_category.find((c) => c.name === 'Van')!.num_dets).toBe(car.num_dets);
+    expect(car.AP50).toBeGreaterThan(0.4);
+    expect(out.per_category.find((c) => c.name === 'Person_sitting')!.AP).toBeNull();
+    // The reference (yolox_kitti) scores the same mapped detections over all 8 categories,
+    // Misc included with AP 0; Odra leaves the unmapped Misc out of the mean instead.
+    const reference = JSON.parse(readFileSync(sharedPath('fixtures', 'cocoeval', 'yolox_kitti', 'expected.json'), 'utf8')) as {
+      per_category: PerCategory[];
+    };
+    for (const c of out.per_category) {
+      const ref = reference.per_category.find((r) => r.id === c.id)!;
+      if (ref.AP === null) expect(c.AP, c.name).toBeNull();
+      else expect(Math.abs(c.AP! - ref.AP), c.name).toBeLessThanOrEqual(0.01);
+    }
+    const scored = reference.per_category.filter((r) => r.name !== 'Misc' && r.AP !== null);
+    const meanWithoutMisc = scored.reduce((s, r) => s + r.AP!, 0) / scored.length;
+    expect(Math.abs(out.stats.AP - meanWithoutMisc)).toBeLessThanOrEqual(0.01);
+    // scored over every KITTI category, Odra's detections give the reference's number
+    const overAll = await checkDtOut(dtFile, 'kitti_tiny_2d', out);
+    expect(Math.abs(overAll.stats.AP - expectedStats('yolox_kitti').AP)).toBeLessThanOrEqual(0.01);
+  });
+});
