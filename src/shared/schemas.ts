@@ -85,6 +85,8 @@ export const datasetSummarySchema = z.object({
   annotationCount: z.number(),
   createdAt: z.string(),
   categories: z.array(categorySchema),
+  /** what the import changed or wants the analyst to know (e.g. boxes clipped to the image) */
+  notes: z.array(z.string()),
 });
 export type DatasetSummary = z.infer<typeof datasetSummarySchema>;
 

@@ -161,6 +161,7 @@ export class DatasetRepo {
       annotationCount: count('SELECT COUNT(*) AS n FROM annotations WHERE dataset_id = ?'),
       createdAt: r.created_at,
       categories: this.categories(r.id),
+      notes: (JSON.parse(r.info_json) as { notes?: string[] }).notes ?? [],
     };
   }
 }

@@ -526,6 +526,9 @@ export function walkModel(bytes: Uint8Array): ModelSkeleton {
     throw new OnnxFormatError(`protobuf decode failed at offset ${r.pos} of ${bytes.length}: ${why}`);
   }
   if (!model.graph) throw new OnnxFormatError('no graph');
+  if (model.irVersion === null || model.irVersion < 1) throw new OnnxFormatError('no ir_version');
+  // IR 3 made opset_import mandatory; a file cut after its graph loses it.
+  if (model.irVersion >= 3 && model.opsetImports.length === 0) throw new OnnxFormatError('no opset_import (truncated?)');
   return model;
 }
 

@@ -8,7 +8,7 @@ import './styles.css';
 
 // Without jitless, zod probes `new Function` to compile object parsers; the CSP refuses
 // it, and even the caught refusal is reported as a securitypolicyviolation.
-// z.config({ jitless: true });
+z.config({ jitless: true });
 
 const app = createApp(App);
 app.config.errorHandler = (err) => reportUncaught(err);
