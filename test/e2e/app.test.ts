@@ -211,6 +211,25 @@ describe('Odra in the browser (odra serve + Chromium)', () => {
       .poll(() => thumbs.locator('img').evaluateAll((imgs) => imgs.every((i) => (i as unknown as ImageLike).naturalWidth > 0)))
       .toBe(true);
     await shot(page, '02-dataset');
+
+    // Filtering by a category shows exactly the images that contain it.
+    const other = coco.categories.find((c) => (counts.get(c.id) ?? 0) > 0 && c.id !== top.id)!;
+    const withOther = new Set(coco.annotations.filter((a) => a.category_id === other.id).map((a) => a.image_id));
+    await page.getByTestId('category-filter').selectOption(String(other.id));
+    await expect.poll(() => thumbs.count()).toBe(Math.min(24, withOther.size));
+    const shown = await thumbs.evaluateAll((els, id) =>
+      els.map((el) => ({
+        image: Number(el.getAttribute('data-image-id')),
+        highlighted: el.querySelectorAll(`g[data-category-id="${id}"]:not(.dimmed)`).length,
+      })),
+      other.id,
+    );
+    for (const t of shown) {
+      expect(withOther.has(t.image)).toBe(true);
+      expect(t.highlighted).toBeGreaterThan(0);
+    }
+    await page.getByTestId('category-filter').selectOption('');
+    await expect.poll(() => thumbs.count()).toBe(Math.min(24, coco.images.length));
   });
 
   it('refuses a broken dataset, names the file, and leaves the list unchanged', async () => {

@@ -606,9 +606,8 @@ async function fingerprintSkeleton(model: ModelSkeleton, bytes: Uint8Array, mode
   }
 
   const notes = new Set<string>();
-  // Roles of integer initializers in quantized ops, and names used only as quantization parameters.
+  // Roles of integer initializers in quantized ops.
   const quantRole = new Map<string, WeightRole>();
-  const paramUse = new Map<string, boolean>();
   for (const g of graphs) {
     for (const n of g.nodes) {
       if (n.domain && n.domain !== 'ai.onnx') continue;
@@ -617,15 +616,18 @@ async function fingerprintSkeleton(model: ModelSkeleton, bytes: Uint8Array, mode
         const t = name ? inits.get(name) : undefined;
         if (t && !quantRole.has(name)) quantRole.set(name, { zp: zeroPointFor(n, slot, t.dims, inits, notes), quantized: true });
       }
-      for (const k of PARAM_SLOTS[n.opType] ?? []) if (n.inputs[k]) paramUse.set(n.inputs[k], paramUse.get(n.inputs[k]) ?? true);
     }
   }
-  // A name is a pure quantization parameter when every use is a parameter slot.
-  for (const [name, list] of uses) {
-    if (!paramUse.has(name)) continue;
-    const onlyParams = list.every(({ node, slot }) => (PARAM_SLOTS[node.opType] ?? []).includes(slot));
-    paramUse.set(name, onlyParams);
-  }
+  // Scales and zero points are quantization parameters, not weights: every use of them is a parameter slot
+  // (any float input of a com.microsoft quantized op, whose data inputs are integers).
+  const isParamUse = ({ node, slot }: Use, isFloat: boolean): boolean => {
+    if (!node.domain || node.domain === 'ai.onnx') return (PARAM_SLOTS[node.opType] ?? []).includes(slot);
+    return isFloat && isQuantOp(node);
+  };
+  const onlyQuantParams = (name: string, isFloat: boolean): boolean => {
+    const list = uses.get(name);
+    return list !== undefined && list.length > 0 && list.every((u) => isParamUse(u, isFloat));
+  };
 
   const ext: ExternalFiles = { modelDir, sizes: new Map() };
   let parameterCount = 0;
@@ -644,7 +646,7 @@ async function fingerprintSkeleton(model: ModelSkeleton, bytes: Uint8Array, mode
       const externalRange = await checkStorage(t, elements, ext);
       const role = quantRole.get(t.name);
       const isFloat = FLOAT_TYPES.has(t.dataType);
-      const isWeight = ((isFloat && !paramUse.get(t.name)) || (role !== undefined && QUANT_INT_TYPES.has(t.dataType))) && t.data.kind !== 'strings';
+      const isWeight = ((isFloat && !onlyQuantParams(t.name, true)) || (role !== undefined && QUANT_INT_TYPES.has(t.dataType))) && t.data.kind !== 'strings';
       if (!isWeight) continue;
       const type = elementTypeName(t.dataType);
       const p = precision.get(type) ?? { tensors: 0, elements: 0, bytes: 0 };

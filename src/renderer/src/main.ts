@@ -1,14 +1,11 @@
+// first: must run before any module that builds a zod schema
+import './zod-setup';
 import { createPinia } from 'pinia';
 import { createApp } from 'vue';
-import { z } from 'zod';
 import App from './App.vue';
 import { router } from './router';
 import { reportUncaught } from './uncaught';
 import './styles.css';
-
-// Without jitless, zod probes `new Function` to compile object parsers; the CSP refuses
-// it, and even the caught refusal is reported as a securitypolicyviolation.
-z.config({ jitless: true });
 
 const app = createApp(App);
 app.config.errorHandler = (err) => reportUncaught(err);

@@ -251,7 +251,9 @@ describe('stochastic kernels replaying the reference\'s random numbers', () => {
       seeds: [0, 1],
       run: (input, severity, np) => {
         const delta = [1, 2, 2, 3, 4][severity - 1];
-        return glassBlurWithOffsets(input, severity, () => np.randintOffset(2 * delta));
+        return glassBlurWithOffsets(input, severity, (out) => {
+          for (let i = 0; i < out.length; i++) out[i] = np.randintOffset(2 * delta);
+        });
       },
     },
   };

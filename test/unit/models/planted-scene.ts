@@ -43,3 +43,21 @@ export const EXPECTED: Record<'top-left' | 'center', Expected[]> = {
     { classIndex: 0, score: 0.6, bbox: [187.5, 6.25, 50, 25] },
   ],
 };
+
+/**
+ * The same scene through models that run their own NMS (or need none): C, the shifted
+ * copy of A, is not suppressed. C (26, 20, 58, 36) -> x 81.25..181.25.
+ */
+export const EXPECTED_NO_NMS: Record<'top-left' | 'center', Expected[]> = {
+  'top-left': [
+    { classIndex: 1, score: 0.8, bbox: [75, 62.5, 100, 37.5] },
+    { classIndex: 2, score: 0.7, bbox: [31.25, 6.25, 62.5, 25] },
+    { classIndex: 0, score: 0.6, bbox: [187.5, 56.25, 50, 25] },
+    { classIndex: 1, score: 0.5, bbox: [81.25, 62.5, 100, 37.5] },
+  ],
+  center: [
+    { classIndex: 1, score: 0.8, bbox: [75, 12.5, 100, 50] },
+    { classIndex: 0, score: 0.6, bbox: [187.5, 6.25, 50, 25] },
+    { classIndex: 1, score: 0.5, bbox: [81.25, 12.5, 100, 50] },
+  ],
+};

@@ -6,7 +6,7 @@
 import { ref, type Ref } from 'vue';
 import { OdraClient, type Transport } from '../../../shared/client';
 import type { ClientMessage, EngineMessage } from '../../../shared/contract';
-import { electronBridge, type PickPathOptions } from './bridge';
+import { electronBridge, type MenuAction, type PickPathOptions } from './bridge';
 import { WebSocketTransport, type ConnectionState } from './websocket-transport';
 
 export type { ConnectionState } from './websocket-transport';
@@ -22,7 +22,11 @@ export interface Api {
   imageUrl(datasetId: number, imageId: number): string;
   /** null where there is no native dialog (browser mode): the user types the path */
   pickPath: ((options: PickPathOptions) => Promise<string | null>) | null;
+  /** application-menu actions (Electron only); returns a function that removes the listener */
+  onMenu(listener: (action: MenuAction) => void): () => void;
 }
+
+const noMenu = (): (() => void) => () => undefined;
 
 const TOKEN_KEY = 'odra.token';
 
@@ -91,6 +95,7 @@ function createApi(): Api {
       notice,
       imageUrl: (datasetId, imageId) => bridge.imageUrl(datasetId, imageId),
       pickPath: (options) => bridge.pickPath(options),
+      onMenu: (listener) => bridge.onMenu?.(listener) ?? (() => undefined),
     };
   }
 
@@ -106,6 +111,7 @@ function createApi(): Api {
       notice,
       imageUrl: () => '',
       pickPath: null,
+      onMenu: noMenu,
     };
   }
   const encoded = encodeURIComponent(token ?? '');
@@ -132,6 +138,7 @@ function createApi(): Api {
     imageUrl: (datasetId, imageId) =>
       `/files/datasets/${encodeURIComponent(String(datasetId))}/images/${encodeURIComponent(String(imageId))}?token=${encoded}`,
     pickPath: null,
+    onMenu: noMenu,
   };
 }
 
