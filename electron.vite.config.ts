@@ -33,6 +33,8 @@ export default defineConfig({
   renderer: {
     root: 'src/renderer',
     plugins: [vue()],
+    // The dev server serves the app to this machine only, never to the network.
+    server: { host: '127.0.0.1' },
     build: {
       outDir: resolve(here, 'out/renderer'),
       rolldownOptions: { input: resolve(here, 'src/renderer/index.html') },

@@ -9,9 +9,10 @@ import { env as ortEnv, listSupportedBackends } from 'onnxruntime-node';
 import type { MethodName, MethodOutput, MethodParsedInput } from '../shared/contract';
 import { badInput } from '../shared/errors';
 import type { Progress } from '../shared/schemas';
-import { readCocoDataset } from './datasets/coco-import';
+import { importDataset } from './datasets/import-dataset';
 import { DatasetRepo } from './datasets/dataset-repo';
 import { suggestClassMap, resolveClassMap } from './evaluations/class-map';
+import { ClassMapRepo, classMapState, saveClassMap, type ClassMapPair } from './evaluations/class-map-repo';
 import { EvaluationRepo } from './evaluations/evaluation-repo';
 import { runEvaluation } from './evaluations/run-evaluation';
 import { importModel } from './models/import-model';
@@ -42,6 +43,7 @@ export class Engine {
   readonly datasets: DatasetRepo;
   readonly models: ModelRepo;
   readonly evaluations: EvaluationRepo;
+  readonly classMaps: ClassMapRepo;
   private readonly handlers: Handlers;
   private pool: CorruptionPool | null = null;
 
@@ -50,6 +52,7 @@ export class Engine {
     this.datasets = new DatasetRepo(this.db);
     this.models = new ModelRepo(this.db);
     this.evaluations = new EvaluationRepo(this.db);
+    this.classMaps = new ClassMapRepo(this.db);
     this.handlers = this.createHandlers();
   }
 
@@ -69,6 +72,11 @@ export class Engine {
     this.db.close();
   }
 
+  private classMapPair(modelId: number, datasetId: number): ClassMapPair {
+    const model = this.models.get(modelId);
+    return { modelId, datasetId, classNames: model.adapter.classNames, categories: this.datasets.get(datasetId).categories };
+  }
+
   private createHandlers(): Handlers {
     return {
       'system.info': () => ({
@@ -78,9 +86,11 @@ export class Engine {
         storePath: this.options.dbPath,
       }),
       'datasets.list': () => this.datasets.list(),
-      'datasets.import': async ({ dir, name }, ctx) => {
-        const ds = await readCocoDataset(dir, {
+      'datasets.import': async ({ dir, name, format, split }, ctx) => {
+        const ds = await importDataset(dir, {
           name,
+          format,
+          split,
           signal: ctx.signal,
           onProgress: (done, total, stage) => ctx.progress({ stage, done, total, etaSeconds: null }),
         });
@@ -108,7 +118,7 @@ export class Engine {
       'models.setAdapter': ({ id, adapter }) => this.models.setAdapter(id, adapter),
       'models.delete': ({ id }) => ({ deleted: this.models.delete(id) }),
       'evaluations.run': (input, ctx) =>
-        runEvaluation({ models: this.models, datasets: this.datasets, evaluations: this.evaluations }, input, ctx),
+        runEvaluation({ models: this.models, datasets: this.datasets, evaluations: this.evaluations, classMaps: this.classMaps }, input, ctx),
       'evaluations.list': (filter) => this.evaluations.list(filter),
       'evaluations.get': ({ id }) => this.evaluations.get(id),
       'evaluations.detections': ({ id, imageId }) => this.evaluations.detections(id, imageId),
@@ -121,6 +131,8 @@ export class Engine {
         const { unmapped } = resolveClassMap(classMap, model.adapter.classNames, categories);
         return { classMap, unmapped: unmapped.map((c) => c.name) };
       },
+      'classMap.get': ({ modelId, datasetId }) => classMapState(this.classMaps, this.classMapPair(modelId, datasetId)),
+      'classMap.save': ({ modelId, datasetId, classMap }) => saveClassMap(this.classMaps, this.classMapPair(modelId, datasetId), classMap),
     };
   }
 }

@@ -19,6 +19,8 @@ import { CORRUPTION_NAMES } from './corruptions';
 import { errorPayloadSchema } from './errors';
 import {
   classMapSchema,
+  classMapStateSchema,
+  datasetFormatSchema,
   datasetSummarySchema,
   detectionSchema,
   evaluationSchema,
@@ -46,9 +48,13 @@ export const contract = {
   'datasets.import': {
     input: z
       .object({
-        /** folder holding annotations.json and images/ */
+        /** dataset folder (COCO, YOLO, Pascal VOC, KITTI or BDD100K) */
         dir: z.string().min(1),
         name: z.string().min(1).optional(),
+        /** the folder's format; detected from what it holds when absent */
+        format: datasetFormatSchema.optional(),
+        /** YOLO data.yaml split, VOC ImageSets/Main/<split>.txt, BDD label file; default val */
+        split: z.string().min(1).optional(),
       })
       .strict(),
     output: datasetSummarySchema,
@@ -164,6 +170,16 @@ export const contract = {
   'classMap.suggest': {
     input: z.object({ modelId: id, datasetId: id }).strict(),
     output: z.object({ classMap: classMapSchema, unmapped: z.array(z.string()) }),
+  },
+  /** The map evaluations of this (model, dataset) use: the saved one, else the suggestion. */
+  'classMap.get': {
+    input: z.object({ modelId: id, datasetId: id }).strict(),
+    output: classMapStateSchema,
+  },
+  /** Saves the map for this (model, dataset), checked against the model's classes and the dataset's categories. */
+  'classMap.save': {
+    input: z.object({ modelId: id, datasetId: id, classMap: classMapSchema }).strict(),
+    output: classMapStateSchema,
   },
 } as const;
 

@@ -75,6 +75,11 @@ export const categorySchema = z.object({
 });
 export type CategoryDto = z.infer<typeof categorySchema>;
 
+/** Dataset folder formats Odra imports; detected from the folder unless the caller names one. */
+export const DATASET_FORMATS = ['coco', 'yolo', 'voc', 'kitti', 'bdd'] as const;
+export const datasetFormatSchema = z.enum(DATASET_FORMATS);
+export type DatasetFormat = z.infer<typeof datasetFormatSchema>;
+
 export const datasetSummarySchema = z.object({
   id: z.number(),
   name: z.string(),
@@ -109,6 +114,19 @@ export type ImageEntry = z.infer<typeof imageEntrySchema>;
 /** dataset category id -> model class names whose detections count as that category */
 export const classMapSchema = z.record(z.string(), z.array(z.string()));
 export type ClassMap = z.infer<typeof classMapSchema>;
+
+/** The class map in force for one (model, dataset): the saved one, else the automatic suggestion. */
+export const classMapStateSchema = z.object({
+  classMap: classMapSchema,
+  source: z.enum(['saved', 'suggested']),
+  /** dataset categories no model class maps to: excluded from the metrics */
+  unmapped: z.array(z.string()),
+  /** annotations of those categories (crowd regions included) */
+  unmappedAnnotations: z.number(),
+  /** why a saved map is not in force (it no longer fits the model's classes) */
+  note: z.string().optional(),
+});
+export type ClassMapState = z.infer<typeof classMapStateSchema>;
 
 export const evaluationStatusSchema = z.enum(['running', 'done', 'failed', 'cancelled']);
 

@@ -5,33 +5,28 @@
  * the file and, for JSON, the entry; nothing is written to the store here, so a bad
  * dataset leaves no trace.
  *
- * Box policy (documented for the analyst):
- *   - a bbox that is not 4 finite numbers, or has w <= 0 or h <= 0, is REJECTED;
- *   - a bbox lying entirely outside its image is REJECTED;
- *   - a bbox that crosses the image border is CLIPPED to the image and counted in the
- *     import notes; its `area` field is kept as given (COCO's area is the mask area,
- *     which already lies inside the image), or computed from the clipped box if absent.
+ * Boxes follow the common policy in box-policy.ts; a clipped box keeps its `area` field
+ * as given (COCO's area is the mask area, which already lies inside the image), or the
+ * clipped box's area if the file has none.
  */
-import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { badInput, type Problem } from '../../shared/errors';
-import { decodeImage } from '../images/decode';
-import { sha256File } from '../images/file-hash';
-import type { CanonicalAnnotation, CanonicalCategory, CanonicalDataset, CanonicalImage } from './canonical';
+import { checkBox, clippedNote } from './box-policy';
+import type { CanonicalAnnotation, CanonicalCategory, CanonicalDataset } from './canonical';
 import { cocoAnnotationSchema, cocoCategorySchema, cocoFileSchema, cocoImageSchema } from './coco-schema';
-import { locateJsonError } from './json-location';
+import { checkImages, readJson, requireDirectory, requireFile, type ImportOptions } from './import-common';
 import type { z } from 'zod';
 
-export interface ImportProgress {
-  (done: number, total: number, stage: string): void;
-}
+// Kept importable from here: the CLI and older tests reach them through this module.
+export { checkBox } from './box-policy';
+export { readJson, type ImportProgress } from './import-common';
 
 export const COCO_ANNOTATION_FILE = 'annotations.json';
 export const COCO_IMAGE_DIR = 'images';
 
 export async function readCocoDataset(
   dir: string,
-  options: { name?: string; onProgress?: ImportProgress; signal?: AbortSignal } = {},
+  options: Omit<ImportOptions, 'split'> = {},
 ): Promise<CanonicalDataset> {
   const root = path.resolve(dir);
   const annFile = path.join(root, COCO_ANNOTATION_FILE);
@@ -43,22 +38,12 @@ export async function readCocoDataset(
   const json = await readJson(annFile);
   const parsed = parseCocoJson(json, annFile);
 
-  const images: CanonicalImage[] = [];
-  const problems: Problem[] = [];
-  let done = 0;
-  const total = parsed.images.length;
-  // Two at a time: libvips already spreads one decode over the cores.
-  await mapLimit(parsed.images, 2, async (im) => {
-    options.signal?.throwIfAborted();
-    const result = await checkImage(imageRoot, im);
-    if ('problem' in result) problems.push(result.problem);
-    else images.push(result.image);
-    options.onProgress?.(++done, total, 'checking images');
-  });
-  if (problems.length) {
-    throw badInput(`${problems.length} image(s) of ${root} cannot be used`, problems, imageRoot);
-  }
-  images.sort((a, b) => a.id - b.id);
+  const images = await checkImages(
+    root,
+    imageRoot,
+    parsed.images.map((im) => ({ ...im, stated: { width: im.width, height: im.height, by: COCO_ANNOTATION_FILE } })),
+    options,
+  );
   return {
     name: options.name ?? path.basename(root),
     format: 'coco',
@@ -172,7 +157,7 @@ export function parseCocoJson(json: unknown, file: string): ParsedCoco {
   });
 
   if (problems.length) throw badInput(`${file}: ${problems.length} problem(s) in the annotations`, problems, file);
-  const notes = clipped ? [`${clipped} box(es) crossing the image border were clipped to the image`] : [];
+  const notes = clippedNote(clipped);
   const info = typeof (json as { info?: unknown }).info === 'object' ? ((json as { info: Record<string, unknown> }).info ?? {}) : {};
   return { categories, imagesMeta, images, annotations, notes, info };
 }
@@ -183,106 +168,9 @@ function rejectIdOf(raw: unknown, valid: { has(id: number): boolean }, rejected:
   if (typeof id === 'number' && !valid.has(id)) rejected.add(id);
 }
 
-/** Applies the box policy in this module's header. */
-export function checkBox(
-  bbox: unknown[],
-  width: number,
-  height: number,
-): { bbox: [number, number, number, number]; clipped: boolean } | { problem: string } {
-  if (bbox.length !== 4 || !bbox.every((v) => typeof v === 'number' && Number.isFinite(v))) {
-    return { problem: `bbox ${showBox(bbox)} must be [x, y, w, h] of 4 finite numbers` };
-  }
-  const [x, y, w, h] = bbox as number[];
-  if (w <= 0 || h <= 0) return { problem: `bbox ${showBox(bbox)} has a non-positive width or height` };
-  const x1 = Math.max(0, x);
-  const y1 = Math.max(0, y);
-  const x2 = Math.min(width, x + w);
-  const y2 = Math.min(height, y + h);
-  if (x2 <= x1 || y2 <= y1) {
-    return { problem: `bbox ${showBox(bbox)} lies outside its ${width}x${height} image` };
-  }
-  const clipped = x1 !== x || y1 !== y || x2 !== x + w || y2 !== y + h;
-  return { bbox: clipped ? [x1, y1, x2 - x1, y2 - y1] : [x, y, w, h], clipped };
-}
-
-/** JSON.stringify would print 1e999 (parsed as Infinity) as null, hiding what the file says. */
-function showBox(bbox: unknown[]): string {
-  return `[${bbox.map((v) => (typeof v === 'number' ? String(v) : JSON.stringify(v))).join(', ')}]`;
-}
-
-async function checkImage(
-  imageRoot: string,
-  im: ParsedCoco['images'][number],
-): Promise<{ image: CanonicalImage } | { problem: Problem }> {
-  const file = path.join(imageRoot, im.fileName);
-  try {
-    await stat(file);
-  } catch {
-    return { problem: { file, problem: `image ${im.id} is missing (no such file)` } };
-  }
-  let decoded;
-  try {
-    decoded = await decodeImage(file);
-  } catch (err) {
-    const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    return { problem: { file, problem: `image ${im.id} cannot be decoded: ${reason}` } };
-  }
-  if (decoded.width !== im.width || decoded.height !== im.height) {
-    return {
-      problem: {
-        file,
-        problem: `image ${im.id} is ${decoded.width}x${decoded.height} but annotations.json says ${im.width}x${im.height}`,
-      },
-    };
-  }
-  const sha256 = await sha256File(file);
-  return { image: { id: im.id, fileName: im.fileName, width: im.width, height: im.height, sha256, extra: im.extra } };
-}
-
-export async function readJson(file: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw badInput(`cannot read ${file}: ${(err as Error).message}`, [], file);
-  }
-  // Editors on Windows may save a byte-order mark; it is not part of the JSON text.
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    // V8 gives no position for some errors and quotes the text with raw line breaks.
-    const at = locateJsonError(text);
-    if (!at) {
-      const message = (err as Error).message.split('\n')[0];
-      throw badInput(`${file} is not valid JSON: ${message}`, [{ file, problem: message }], file);
-    }
-    const problem = `${at.reason} (column ${at.column})`;
-    throw badInput(`${file} is not valid JSON (line ${at.line}, column ${at.column}): ${at.reason}`, [{ file, line: at.line, problem }], file);
-  }
-}
-
 function zodProblems(error: z.ZodError, file: string, where: string): Problem[] {
   return error.issues.slice(0, 20).map((issue) => {
     const field = [where, ...issue.path.map(String)].filter(Boolean).join('.');
     return { file, problem: `${field || 'top level'}: ${issue.message}` };
   });
-}
-
-async function requireFile(file: string, hint: string): Promise<void> {
-  const s = await stat(file).catch(() => null);
-  if (!s?.isFile()) throw badInput(`${file} not found: ${hint}`, [{ file, problem: 'not found' }], file);
-}
-
-async function requireDirectory(dir: string, what: string): Promise<void> {
-  const s = await stat(dir).catch(() => null);
-  if (!s?.isDirectory()) throw badInput(`${dir} is not a folder (${what})`, [{ file: dir, problem: 'not a folder' }], dir);
-}
-
-async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]);
-  });
-  await Promise.all(workers);
 }

@@ -1,10 +1,13 @@
 /**
  * Which model classes count as which dataset category.
  *
- * Automatic rule: a dataset category takes every model class whose name equals the
- * category's `coco_equivalent` (when the dataset gives one) or else the category's own
- * name, compared case-insensitively with '_' and '-' read as spaces. One model class
- * may feed several categories (KITTI Car and Van both take `car`); a category nothing
+ * Automatic rule: a dataset category takes the first model class that matches, trying
+ * in turn the category's own name, its `cocoEquivalent`, then the synonyms of each
+ * (SYNONYMS: BDD's pedestrian, VOC's motorbike, ...). Names are compared
+ * case-insensitively with '_' and '-' read as spaces. The own name comes first so a
+ * model trained on the dataset's classes (a KITTI model with Car and Van) keeps them
+ * apart; the cocoEquivalent next so a COCO model gets Van -> car. One model class may
+ * feed several categories (KITTI Car and Van both take `car`); a category nothing
  * maps to is "unmapped": excluded from the metrics and listed, so the gap is visible.
  */
 import type { ClassMap } from '../../shared/schemas';
@@ -20,13 +23,44 @@ export function normaliseName(name: string): string {
   return name.trim().toLowerCase().replace(/[_-]+/g, ' ').replace(/\s+/g, ' ');
 }
 
+/**
+ * Groups of names for the same class across datasets and model zoos (COCO, VOC, BDD100K,
+ * VisDrone, ...), compared after normaliseName.
+ */
+export const SYNONYMS: readonly (readonly string[])[] = [
+  ['person', 'pedestrian', 'people'],
+  ['bicycle', 'bike'],
+  ['motorcycle', 'motorbike', 'motor'],
+  ['car', 'automobile'],
+  ['traffic light', 'trafficlight'],
+  ['airplane', 'aeroplane'],
+  ['dining table', 'diningtable'],
+  ['couch', 'sofa'],
+  ['tv', 'tvmonitor', 'tv monitor'],
+  ['potted plant', 'pottedplant'],
+];
+
+const SYNONYMS_OF = new Map<string, readonly string[]>();
+for (const group of SYNONYMS) {
+  for (const n of group) SYNONYMS_OF.set(normaliseName(n), group.map(normaliseName).filter((m) => m !== normaliseName(n)));
+}
+
+/** The other names of a class (normalised); empty when it has none. */
+export function synonymsOf(name: string): readonly string[] {
+  return SYNONYMS_OF.get(normaliseName(name)) ?? [];
+}
+
 export function suggestClassMap(classNames: readonly string[], categories: readonly CategoryRef[]): ClassMap {
   const byName = new Map<string, string>();
-  for (const n of classNames) byName.set(normaliseName(n), n);
+  for (const n of classNames) {
+    const key = normaliseName(n);
+    if (!byName.has(key)) byName.set(key, n);
+  }
   const map: ClassMap = {};
   for (const c of categories) {
-    const wanted = c.cocoEquivalent ?? c.name;
-    const hit = byName.get(normaliseName(wanted));
+    const own = [c.name, ...(c.cocoEquivalent ? [c.cocoEquivalent] : [])].map(normaliseName);
+    const tries = [...own, ...own.flatMap(synonymsOf)];
+    const hit = tries.map((t) => byName.get(t)).find((n) => n !== undefined);
     map[String(c.id)] = hit ? [hit] : [];
   }
   return map;

@@ -5,9 +5,11 @@
  *     -> model classes mapped to dataset categories -> detections stored per batch
  *   after the last image: COCO evaluation over the mapped categories -> metrics rows
  *
- * Decoding the next image overlaps with inference of the current one. The evaluation
- * row records model hash, dataset hash, tool version, class map and the execution
- * provider that actually ran, so every number can be traced.
+ * Pipelined: while ORT runs batch i (it blocks this thread), sharp decodes and resizes
+ * the next batches on its own threads (Detector.detectEach), so only the short JS steps
+ * stay in series with inference. The evaluation row records model hash, dataset hash,
+ * tool version, class map and the execution provider that actually ran, so every
+ * number can be traced.
  */
 import path from 'node:path';
 import type { ClassMap, EvaluationDto, Progress } from '../../shared/schemas';
@@ -20,6 +22,7 @@ import type { ModelRepo } from '../models/model-repo';
 import { progressReporter } from '../progress';
 import { ODRA_VERSION } from '../version';
 import { resolveClassMap, suggestClassMap } from './class-map';
+import { classMapInForce, type ClassMapRepo } from './class-map-repo';
 import type { EvaluationRepo, StoredDetection } from './evaluation-repo';
 
 export interface RunEvaluationInput {
@@ -27,6 +30,10 @@ export interface RunEvaluationInput {
   datasetId: number;
   classMap?: ClassMap;
   threads?: number;
+  /** images per ORT run for dynamic-batch models (default 8; fixed-batch models run 1) */
+  batchSize?: number;
+  /** requested execution provider; the one that actually ran is recorded */
+  executionProvider?: string;
 }
 
 export interface RunContext {
@@ -37,13 +44,15 @@ export interface RunContext {
 const STORE_BATCH_IMAGES = 16;
 
 export async function runEvaluation(
-  repos: { models: ModelRepo; datasets: DatasetRepo; evaluations: EvaluationRepo },
+  repos: { models: ModelRepo; datasets: DatasetRepo; evaluations: EvaluationRepo; classMaps?: ClassMapRepo },
   input: RunEvaluationInput,
   ctx: RunContext,
 ): Promise<EvaluationDto> {
   const model = repos.models.get(input.modelId);
   const gt = repos.datasets.groundTruth(input.datasetId);
-  const classMap = input.classMap ?? suggestClassMap(model.adapter.classNames, gt.categories);
+  // no explicit map: the one saved for this (model, dataset), else the suggestion
+  const pair = { modelId: model.id, datasetId: gt.datasetId, classNames: model.adapter.classNames, categories: gt.categories };
+  const classMap = input.classMap ?? (repos.classMaps ? classMapInForce(repos.classMaps, pair).classMap : suggestClassMap(pair.classNames, pair.categories));
   const { byClass, mapped, unmapped } = resolveClassMap(classMap, model.adapter.classNames, gt.categories);
   const withGt = new Set(gt.annotations.map((a) => a.category_id));
   if (!mapped.some((id) => withGt.has(id))) {
@@ -68,34 +77,41 @@ export async function runEvaluation(
   let detector: Detector | null = null;
   try {
     ctx.progress({ stage: 'loading model', done: 0, total: gt.images.length, etaSeconds: null });
-    detector = await Detector.load(model.path, model.adapter, { threads: input.threads });
+    detector = await Detector.load(model.path, model.adapter, {
+      threads: input.threads,
+      maxBatch: input.batchSize,
+      executionProvider: input.executionProvider,
+      // ORT's spinning threads would take the cores that decode the next images.
+      spinning: false,
+    });
     repos.evaluations.setExecutionProvider(evaluationId, detector.executionProvider);
+    const warning = detector.warning;
+    if (warning) ctx.progress({ stage: 'loading model', done: 0, total: gt.images.length, etaSeconds: null, message: warning });
 
     const report = progressReporter('detecting', gt.images.length, ctx.progress);
     report(0);
     const all: StoredDetection[] = [];
     let pending: StoredDetection[] = [];
-    const decodeAt = (i: number) => decodeImage(path.join(gt.imageRoot, gt.images[i].fileName));
-    let next = gt.images.length ? decodeAt(0) : null;
-    for (let i = 0; i < gt.images.length; i++) {
-      ctx.signal.throwIfAborted();
-      const image = await next!;
-      next = i + 1 < gt.images.length ? decodeAt(i + 1) : null;
-      next?.catch(() => undefined); // surfaced when awaited
-      const [dets] = await detector.detect([image]);
-      const imageId = gt.images[i].id;
-      for (const d of dets) {
-        for (const categoryId of byClass.get(d.classIndex) ?? []) {
-          pending.push({ imageId, categoryId, bbox: d.bbox, score: d.score });
+    const images = gt.images;
+    await detector.detectEach(
+      images.length,
+      (i) => decodeImage(path.join(gt.imageRoot, images[i].fileName)),
+      (i, dets) => {
+        const imageId = images[i].id;
+        for (const d of dets) {
+          for (const categoryId of byClass.get(d.classIndex) ?? []) {
+            pending.push({ imageId, categoryId, bbox: d.bbox, score: d.score });
+          }
         }
-      }
-      if ((i + 1) % STORE_BATCH_IMAGES === 0 || i + 1 === gt.images.length) {
-        repos.evaluations.addDetections(evaluationId, pending);
-        all.push(...pending);
-        pending = [];
-      }
-      report(i + 1);
-    }
+        if ((i + 1) % STORE_BATCH_IMAGES === 0 || i + 1 === images.length) {
+          repos.evaluations.addDetections(evaluationId, pending);
+          for (const d of pending) all.push(d);
+          pending = [];
+        }
+        report(i + 1);
+      },
+      { prefetch: 2, signal: ctx.signal },
+    );
 
     ctx.progress({ stage: 'scoring', done: gt.images.length, total: gt.images.length, etaSeconds: 0 });
     const result = evaluateCoco(

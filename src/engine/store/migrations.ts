@@ -97,4 +97,19 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX metrics_key ON metrics(evaluation_id, IFNULL(category_id, -1), metric);
     `,
   },
+  {
+    version: 2,
+    description: 'class maps saved per (model, dataset)',
+    sql: `
+      CREATE TABLE class_maps (
+        model_id INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+        dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+        -- {"<dataset category id>": ["model class name", ...]}
+        map_json TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (model_id, dataset_id)
+      );
+      CREATE INDEX class_maps_by_dataset ON class_maps(dataset_id);
+    `,
+  },
 ];

@@ -1,4 +1,5 @@
 import { createRouter, createWebHashHistory } from 'vue-router';
+import CorruptionsView from './views/CorruptionsView.vue';
 import DatasetsView from './views/DatasetsView.vue';
 import EvaluateView from './views/EvaluateView.vue';
 import ModelsView from './views/ModelsView.vue';
@@ -10,6 +11,7 @@ export const router = createRouter({
     { path: '/', redirect: '/datasets' },
     { path: '/datasets', name: 'datasets', component: DatasetsView, meta: { title: 'Datasets' } },
     { path: '/models', name: 'models', component: ModelsView, meta: { title: 'Models' } },
+    { path: '/corruptions', name: 'corruptions', component: CorruptionsView, meta: { title: 'Corruptions' } },
     { path: '/evaluate', name: 'evaluate', component: EvaluateView, meta: { title: 'Evaluate' } },
     { path: '/:pathMatch(.*)*', redirect: '/datasets' },
   ],

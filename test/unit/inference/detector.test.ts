@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RgbImage } from '../../../src/engine/corruptions/common/image';
-import { Detector } from '../../../src/engine/inference/detector';
+import { Detector, extraInputTensor } from '../../../src/engine/inference/detector';
 import { detectAdapter } from '../../../src/engine/models/detect-adapter';
 import { inspectModelIO } from '../../../src/engine/models/inspect-io';
 import { plantedOutputs, writeConstantModel, type ConstantModelSpec } from '../../helpers/onnx-builder';
@@ -69,11 +69,50 @@ describe('Detector', () => {
     expect([cpu.executionProvider, cpu.fallbackReason]).toEqual(['cpu', null]);
     const { det: bogus } = await load({}, undefined, { executionProvider: 'no-such-ep', threads: 1 });
     expect(bogus.executionProvider).toBe('cpu');
+    expect(bogus.requestedProvider).toBe('no-such-ep');
     expect(bogus.fallbackReason).toMatch(/^no-such-ep unavailable: /);
+    expect(bogus.warning).toMatch(/^execution provider 'no-such-ep' could not be used, running on CPU instead/);
+    expect(cpu.warning).toBeNull();
     const { det: cuda } = await load({}, undefined, { executionProvider: 'cuda' });
     if (cuda.executionProvider === 'cpu') expect(cuda.fallbackReason).toMatch(/^cuda unavailable/);
     else expect([cuda.executionProvider, cuda.fallbackReason]).toEqual(['cuda', null]);
     expect(rounded((await bogus.detect([IMAGE]))[0])).toEqual(rounded(EXPECTED.center));
+  });
+
+  it('pipelines detectEach: results in index order, the same as detect, load errors surfaced', async () => {
+    const { det } = await load({ inputShape: ['batch', 3, INPUT_H, INPUT_W] }, undefined, { maxBatch: 2, spinning: false });
+    const loads: number[] = [];
+    const got: [number, string][] = [];
+    await det.detectEach(
+      images.length,
+      async (i) => {
+        loads.push(i);
+        return images[i];
+      },
+      (i, dets) => {
+        got.push([i, JSON.stringify(rounded(dets))]);
+      },
+      { prefetch: 2 },
+    );
+    expect(got.map(([i]) => i)).toEqual([0, 1, 2]);
+    const direct = await det.detect(images);
+    expect(got.map(([, d]) => d)).toEqual(direct.map((d) => JSON.stringify(rounded(d))));
+    expect([...loads].sort()).toEqual([0, 1, 2]);
+    const failing = det.detectEach(3, async (i) => (i === 2 ? Promise.reject(new Error('cannot decode image 2')) : images[i]), () => undefined);
+    await expect(failing).rejects.toThrow('cannot decode image 2');
+  });
+
+  it('fills a DETR pixel_mask with 1 on the letterboxed image and 0 on the padding', () => {
+    const config = { input: { name: 'x', width: 6, height: 4, layout: 'NCHW' as const } } as Parameters<typeof extraInputTensor>[1];
+    // a 3:1 image centred on a 6x4 canvas: 6x2 at rows 1..2
+    const t = extraInputTensor({ name: 'pixel_mask', fill: 'valid-mask', type: 'int64' }, config, [{ scaleX: 0.02, scaleY: 0.02, padLeft: 0, padTop: 1, width: 300, height: 100 }]);
+    expect(t.dims).toEqual([1, 4, 6]);
+    expect(Array.from(t.data as BigInt64Array, Number)).toEqual([0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0]);
+    const sizes = extraInputTensor({ name: 'orig_target_sizes', fill: 'canvas-size-wh', type: 'int32' }, config, [
+      { scaleX: 1, scaleY: 1, padLeft: 0, padTop: 0, width: 6, height: 4 },
+      { scaleX: 1, scaleY: 1, padLeft: 0, padTop: 0, width: 6, height: 4 },
+    ]);
+    expect([sizes.dims, Array.from(sizes.data as Int32Array)]).toEqual([[2, 2], [6, 4, 6, 4]]);
   });
 
   it('refuses an adapter whose input does not fit the model', async () => {

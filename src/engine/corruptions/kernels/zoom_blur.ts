@@ -109,6 +109,7 @@ class ZoomLayer {
 
   /** Source row `row` of the crop at the output columns; pixels read as float32(v / 255). */
   private interpolate(src: Uint8Array, rowLen: number, row: number, line: Float64Array): void {
+    const lut = UNIT_F32;
     const s = (this.top + row) * rowLen;
     const { c0, c1, u0, u1 } = this;
     const n = c0.length;
@@ -118,9 +119,9 @@ class ZoomLayer {
       const w0 = u0[x];
       const w1 = u1[x];
       const o = x * 3;
-      line[o] = UNIT_F32[src[a]] * w0 + UNIT_F32[src[b]] * w1;
-      line[o + 1] = UNIT_F32[src[a + 1]] * w0 + UNIT_F32[src[b + 1]] * w1;
-      line[o + 2] = UNIT_F32[src[a + 2]] * w0 + UNIT_F32[src[b + 2]] * w1;
+      line[o] = lut[src[a]] * w0 + lut[src[b]] * w1;
+      line[o + 1] = lut[src[a + 1]] * w0 + lut[src[b + 1]] * w1;
+      line[o + 2] = lut[src[a + 2]] * w0 + lut[src[b + 2]] * w1;
     }
   }
 
@@ -156,6 +157,7 @@ export const zoomBlur: CorruptionKernel = {
   name: 'zoom_blur',
   apply(image: RgbImage, severity: Severity): RgbImage {
     const { width, height, data } = image;
+    const lut = UNIT_F32;
     const rowLen = width * 3;
     const zooms = ZOOMS[severity];
     const layers = zooms.map((z) => new ZoomLayer(width, height, z));
@@ -168,13 +170,13 @@ export const zoomBlur: CorruptionKernel = {
       // Layers in the reference's order: the float32 sum depends on it.
       for (const layer of layers) {
         if (layer.identity) {
-          for (let i = 0; i < rowLen; i++) acc[i] += UNIT_F32[data[o + i]];
+          for (let i = 0; i < rowLen; i++) acc[i] += lut[data[o + i]];
         } else {
           layer.addRow(data, rowLen, y, acc);
         }
       }
       for (let i = 0; i < rowLen; i++) {
-        const v = Math.fround(Math.fround(UNIT_F32[data[o + i]] + acc[i]) / count);
+        const v = Math.fround(Math.fround(lut[data[o + i]] + acc[i]) / count);
         out[o + i] = clipToByte(Math.fround((v < 0 ? 0 : v > 1 ? 1 : v) * 255));
       }
     }

@@ -1,0 +1,34 @@
+/**
+ * One entry point for every dataset format: the format named by the caller, else the
+ * one detected from the folder (detect-format.ts). Returns the canonical form; the
+ * store is written by the caller, so a failed import leaves nothing behind.
+ */
+import { badInput } from '../../shared/errors';
+import type { DatasetFormat } from '../../shared/schemas';
+import { readBddDataset } from './bdd-import';
+import type { CanonicalDataset } from './canonical';
+import { readCocoDataset } from './coco-import';
+import { detectDatasetFormat } from './detect-format';
+import type { ImportOptions } from './import-common';
+import { readKittiDataset } from './kitti-import';
+import { readVocDataset } from './voc-import';
+import { readYoloDataset } from './yolo-import';
+
+export type { ImportOptions } from './import-common';
+
+const READERS: Readonly<Record<DatasetFormat, (dir: string, options: ImportOptions) => Promise<CanonicalDataset>>> = {
+  coco: async (dir, { split, ...options }) => {
+    if (split !== undefined) throw badInput(`a COCO folder has one annotations.json and no splits (asked for "${split}")`, [], dir);
+    return readCocoDataset(dir, options);
+  },
+  yolo: readYoloDataset,
+  voc: readVocDataset,
+  kitti: readKittiDataset,
+  bdd: readBddDataset,
+};
+
+export async function importDataset(dir: string, options: ImportOptions & { format?: DatasetFormat } = {}): Promise<CanonicalDataset> {
+  const { format, ...rest } = options;
+  const chosen = format ?? (await detectDatasetFormat(dir)).format;
+  return READERS[chosen](dir, rest);
+}
