@@ -11,8 +11,11 @@
  * bare loop then the pipeline (interleaved, so a busy machine slows both alike); the
  * reported rates are the medians over rounds, and the ratio is median pipeline / median
  * bare. The pipeline is timed from its first image to the evaluation's end (model
- * loading excluded, as session creation is from the bare loop). Progress goes to
- * stderr; the last stdout line is one JSON object.
+ * loading excluded, as session creation is from the bare loop). CPU time per image of
+ * both (all threads of the process) shows what the cores must supply: where the
+ * pipeline's extra work (JPEG decode, resize, normalisation, decoding, NMS, store,
+ * scoring) exceeds the cores inference leaves idle, overlap cannot hide it. Progress
+ * goes to stderr; the last stdout line is one JSON object.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -106,19 +109,27 @@ async function main(): Promise<void> {
     const pipelineRates: number[] = [];
     const detectRates: number[] = [];
     const loadSeconds: number[] = [];
+    const bareCpu: number[] = [];
+    const pipelineCpu: number[] = [];
+    const cpuMs = (c: NodeJS.CpuUsage): number => (c.user + c.system) / 1000;
     const scoringSeconds: number[] = [];
     let evaluationAp: number | null = null;
     let executionProvider = choice.executionProvider;
     await session.run(feeds[0]); // warm-up
     for (let r = 0; r < args.rounds; r++) {
       let t = performance.now();
+      let cpu = process.cpuUsage();
       for (const f of feeds) await session.run(f);
       bareRates.push(images / ((performance.now() - t) / 1000));
+      bareCpu.push(cpuMs(process.cpuUsage(cpu)) / images);
 
       const marks: Record<string, number> = {};
       const started = performance.now();
       const progress = (p: Progress): void => {
-        if (p.stage === 'detecting' && p.done === 0) marks.first ??= performance.now();
+        if (p.stage === 'detecting' && p.done === 0 && marks.first === undefined) {
+          marks.first = performance.now();
+          cpu = process.cpuUsage();
+        }
         if (p.stage === 'scoring') marks.scoring ??= performance.now();
       };
       const evaluation = await runEvaluation(
@@ -127,6 +138,7 @@ async function main(): Promise<void> {
         { signal: new AbortController().signal, progress },
       );
       t = performance.now();
+      pipelineCpu.push(cpuMs(process.cpuUsage(cpu)) / images);
       pipelineRates.push(images / ((t - marks.first) / 1000));
       detectRates.push(images / ((marks.scoring - marks.first) / 1000));
       loadSeconds.push((marks.first - started) / 1000);
@@ -153,6 +165,9 @@ async function main(): Promise<void> {
       pipeline_detect_only_images_per_s: round3(median(detectRates)),
       pipeline_scoring_s: round3(median(scoringSeconds)),
       model_load_s: round3(median(loadSeconds)),
+      // CPU time of the whole process (all threads) per image: what the cores must supply
+      bare_cpu_ms_per_image: round3(median(bareCpu)),
+      pipeline_cpu_ms_per_image: round3(median(pipelineCpu)),
       per_round: bareRates.map((b, i) => ({ bare: round3(b), pipeline: round3(pipelineRates[i]) })),
       ap: evaluationAp,
       cpus: os.availableParallelism(),

@@ -7,12 +7,14 @@ import { cocoevalCommand, COCOEVAL_USAGE } from './commands/cocoeval';
 import { evalCommand, EVAL_USAGE } from './commands/eval';
 import { serveCommand, SERVE_USAGE } from './commands/serve';
 import { corruptCommand, CORRUPT_USAGE } from './commands/corrupt';
+import { inspectCommand, INSPECT_USAGE } from './commands/inspect';
 import { describeError, exitCodeFor, usageError } from './cli-error';
 import { ODRA_VERSION } from '../engine/version';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; usage: string; summary: string }> = {
   eval: { run: evalCommand, usage: EVAL_USAGE, summary: 'evaluate an ONNX detector on a dataset (COCO metrics)' },
   cocoeval: { run: cocoevalCommand, usage: COCOEVAL_USAGE, summary: 'COCO bbox evaluation of a results file (pycocotools-equal)' },
+  inspect: { run: inspectCommand, usage: INSPECT_USAGE, summary: 'compression fingerprint of an ONNX model (parameters, sparsity, quantized ops)' },
   corrupt: { run: corruptCommand, usage: CORRUPT_USAGE, summary: 'apply one image corruption at a severity (seeded)' },
   serve: { run: serveCommand, usage: SERVE_USAGE, summary: 'serve the app to a browser on 127.0.0.1' },
 };

@@ -4,8 +4,9 @@
  * method is implemented once, here, and is therefore available everywhere at once.
  */
 import path from 'node:path';
-import { stat } from 'node:fs/promises';
-import { env as ortEnv, listSupportedBackends } from 'onnxruntime-node';
+import { readFile, stat } from 'node:fs/promises';
+import { env as ortEnv } from 'onnxruntime-node';
+import { listExecutionProviders } from './inference/execution-providers';
 import type { MethodName, MethodOutput, MethodParsedInput } from '../shared/contract';
 import { badInput } from '../shared/errors';
 import type { Progress } from '../shared/schemas';
@@ -16,6 +17,7 @@ import { ClassMapRepo, classMapState, saveClassMap, type ClassMapPair } from './
 import { EvaluationRepo } from './evaluations/evaluation-repo';
 import { runEvaluation } from './evaluations/run-evaluation';
 import { importModel } from './models/import-model';
+import { parseNamesFile } from './models/class-names';
 import { ModelRepo } from './models/model-repo';
 import { openDatabase, type Db } from './store/database';
 import { CORRUPTIONS } from '../shared/corruptions';
@@ -82,7 +84,10 @@ export class Engine {
       'system.info': () => ({
         version: ODRA_VERSION,
         onnxruntime: onnxruntimeVersion(),
-        executionProviders: listSupportedBackends().map((b) => b.name),
+        executionProviders: listExecutionProviders().map((b) => b.name),
+        bundledExecutionProviders: listExecutionProviders()
+          .filter((b) => b.bundled)
+          .map((b) => b.name),
         storePath: this.options.dbPath,
       }),
       'datasets.list': () => this.datasets.list(),
@@ -103,14 +108,15 @@ export class Engine {
       'datasets.imagePath': ({ datasetId, imageId }) => this.datasets.imagePath(datasetId, imageId),
       'datasets.delete': ({ id }) => ({ deleted: this.datasets.delete(id) }),
       'models.list': () => this.models.list(),
-      'models.import': async ({ path: file, name, family }) => {
+      'models.import': async ({ path: file, name, family, namesFile }) => {
         const s = await stat(file).catch(() => null);
         if (!s?.isFile()) throw badInput(`${file}: no such model file`, [{ file, problem: 'not found' }], file);
-        const imported = await importModel(path.resolve(file), { family });
+        const classNames = namesFile ? await readClassNames(namesFile) : undefined;
+        const imported = await importModel(path.resolve(file), { family, classNames });
         const existing = this.models.findBySha(imported.io.sha256);
         if (existing) {
           // Same file again: keep its id (evaluations refer to it); an explicit family replaces the adapter.
-          return family && existing.adapter.family !== family ? this.models.setAdapter(existing.id, imported.adapter) : existing;
+          return (family && existing.adapter.family !== family) || classNames ? this.models.setAdapter(existing.id, imported.adapter) : existing;
         }
         return this.models.insert({ ...imported, name: name ?? path.basename(file, path.extname(file)), path: path.resolve(file) });
       },
@@ -139,4 +145,13 @@ export class Engine {
 
 function onnxruntimeVersion(): string {
   return ortEnv.versions.node ?? ortEnv.versions.common;
+}
+
+async function readClassNames(file: string): Promise<string[]> {
+  const text = await readFile(file, 'utf8').catch((err: Error) => {
+    throw badInput(`cannot read class names file ${file}: ${err.message}`, [{ file, problem: err.message }], file);
+  });
+  const parsed = parseNamesFile(text, file);
+  if ('problem' in parsed) throw badInput(`${file}: ${parsed.problem}`, [{ file, line: parsed.line, problem: parsed.problem }], file);
+  return parsed.names;
 }

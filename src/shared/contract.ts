@@ -37,7 +37,10 @@ export const contract = {
     output: z.object({
       version: z.string(),
       onnxruntime: z.string(),
+      /** providers this onnxruntime build lists (listing is not loading) */
       executionProviders: z.array(z.string()),
+      /** the subset that ships inside onnxruntime-node; the others need their runtime (CUDA, TensorRT) installed */
+      bundledExecutionProviders: z.array(z.string()),
       storePath: z.string(),
     }),
   },
@@ -94,6 +97,8 @@ export const contract = {
         name: z.string().min(1).optional(),
         /** adapter family to force instead of auto-detection */
         family: adapterConfigSchema.shape.family.optional(),
+        /** class names file (.txt/.names one per line, .json list or map, YOLO data.yaml) */
+        namesFile: z.string().min(1).optional(),
       })
       .strict(),
     output: modelSummarySchema,
@@ -118,6 +123,10 @@ export const contract = {
         /** overrides the automatic class mapping */
         classMap: classMapSchema.optional(),
         threads: z.number().int().positive().max(256).optional(),
+        /** images per ORT run, where the model's batch dimension allows it */
+        batchSize: z.number().int().positive().max(256).optional(),
+        /** cpu, cuda, tensorrt, dml, coreml, webgpu: tried, with a visible fallback to cpu */
+        executionProvider: z.string().regex(/^[a-z0-9_-]{2,32}$/).optional(),
       })
       .strict(),
     output: evaluationSchema,

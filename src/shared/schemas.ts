@@ -4,7 +4,7 @@
  * No Node and no DOM imports here: the renderer bundles this file too.
  */
 import { z } from 'zod';
-import { adapterConfigSchema } from './adapter';
+import { adapterConfigSchema, modelFingerprintSchema } from './adapter';
 
 export const bboxSchema = z.tuple([z.number(), z.number(), z.number(), z.number()]);
 
@@ -61,6 +61,8 @@ export const modelSummarySchema = z.object({
   adapterSource: z.enum(['auto', 'user']),
   detectConfidence: z.number(),
   detectReason: z.string(),
+  /** the compression fingerprint; null for models stored before it existed */
+  fingerprint: modelFingerprintSchema.nullable(),
   createdAt: z.string(),
 });
 export type ModelSummary = z.infer<typeof modelSummarySchema>;
@@ -95,11 +97,17 @@ export const datasetSummarySchema = z.object({
 });
 export type DatasetSummary = z.infer<typeof datasetSummarySchema>;
 
+/** A scalar attribute value kept from the source format; "1", 1 and true are different values. */
+export const attributeValueSchema = z.union([z.string(), z.number(), z.boolean()]);
+export type AttributeValueDto = z.infer<typeof attributeValueSchema>;
+
 export const annotationSchema = z.object({
   id: z.number(),
   categoryId: z.number(),
   bbox: bboxSchema,
   iscrowd: z.boolean(),
+  /** the box's scalar attributes (KITTI truncated/occluded, BDD occluded, VOC difficult, ...) */
+  attributes: z.record(z.string(), attributeValueSchema).optional(),
 });
 
 export const imageEntrySchema = z.object({
@@ -108,8 +116,28 @@ export const imageEntrySchema = z.object({
   width: z.number(),
   height: z.number(),
   annotations: z.array(annotationSchema),
+  /** the image's scalar attributes (BDD weather, timeofday, scene, ...) */
+  attributes: z.record(z.string(), attributeValueSchema).optional(),
 });
 export type ImageEntry = z.infer<typeof imageEntrySchema>;
+
+/** One attribute a dataset can be sliced by, with how often each value occurs. */
+export const attributeSummarySchema = z.object({
+  key: z.string(),
+  /** image: a field of the image (counts are images); annotation: a field of its boxes (counts are boxes) */
+  scope: z.enum(['image', 'annotation']),
+  values: z.array(z.object({ value: attributeValueSchema, count: z.number() })),
+});
+export type AttributeSummaryDto = z.infer<typeof attributeSummarySchema>;
+
+/** Images that have this attribute value (scope image), or a box with it (scope annotation). */
+export const attributeFilterSchema = z
+  .object({
+    key: z.string().min(1),
+    value: attributeValueSchema,
+    scope: z.enum(['image', 'annotation']).default('image'),
+  })
+  .strict();
 
 /** dataset category id -> model class names whose detections count as that category */
 export const classMapSchema = z.record(z.string(), z.array(z.string()));
@@ -139,7 +167,11 @@ export const evaluationSchema = z.object({
   modelSha256: z.string(),
   datasetHash: z.string(),
   status: evaluationStatusSchema,
+  /** the provider that actually ran */
   executionProvider: z.string().nullable(),
+  requestedProvider: z.string().nullable(),
+  /** set when the requested provider could not be used and Odra fell back to CPU */
+  providerWarning: z.string().nullable(),
   toolVersion: z.string(),
   classMap: classMapSchema,
   /** dataset categories with GT that no model class maps to: excluded from the metrics */
@@ -171,3 +203,35 @@ export const detectionSchema = z.object({
   score: z.number(),
 });
 export type DetectionDto = z.infer<typeof detectionSchema>;
+
+/**
+ * One image of an evaluation matched COCO-style at one IoU threshold and a score
+ * threshold (src/engine/evaluations/image-matches.ts): what the image view colours.
+ */
+export const imageMatchesSchema = z.object({
+  /** at or above the score threshold, within maxDets per category; highest score first */
+  detections: z.array(
+    z.object({
+      bbox: bboxSchema,
+      score: z.number(),
+      categoryId: z.number(),
+      /** ignored: absorbed by a crowd region (neither TP nor FP) */
+      status: z.enum(['tp', 'fp', 'ignored']),
+      gtId: z.number().optional(),
+      iou: z.number().optional(),
+    }),
+  ),
+  groundTruth: z.array(
+    z.object({
+      id: z.number(),
+      bbox: bboxSchema,
+      categoryId: z.number(),
+      iscrowd: z.boolean(),
+      /** excluded: a category the evaluation does not score (unmapped) */
+      status: z.enum(['matched', 'missed', 'crowd', 'excluded']),
+    }),
+  ),
+  /** detections not shown: under the score threshold, or past maxDets in their category */
+  hidden: z.object({ belowScore: z.number(), beyondMaxDets: z.number() }),
+});
+export type ImageMatchesDto = z.infer<typeof imageMatchesSchema>;

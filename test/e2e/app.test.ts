@@ -4,89 +4,24 @@
  * for the page: `npm run build`), Debian's Chromium at /usr/bin/chromium and ../shared.
  * Screenshots of every step go to test-results/e2e/.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { annotationsFile, makeGoodDataset, makeTempDir, readCocoJson, removeDir, writeCocoJson, type CocoJson } from '../helpers/broken-datasets';
 import { sharedPath } from '../helpers/shared';
-
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
-const repoRoot = process.cwd();
-/** The odra entry to start; ODRA_E2E_CLI points at another build's cli.js (its renderer in ../renderer). */
-const odraEntry = process.env.ODRA_E2E_CLI ? path.resolve(process.env.ODRA_E2E_CLI) : path.join(repoRoot, 'bin', 'odra.mjs');
-const shots = path.join(repoRoot, 'test-results', 'e2e');
-
-interface Server {
-  process: ChildProcess;
-  url: string;
-  output: () => string;
-}
-
-/** Starts `odra serve` and resolves with the first http URL it prints. */
-function startServer(dbPath: string): Promise<Server> {
-  const child = spawn(process.execPath, [odraEntry, 'serve', '--port', '0', '--db', dbPath], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  const output = (): string => `stdout:\n${stdout}\nstderr:\n${stderr}`;
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`odra serve printed no URL within 60 s\n${output()}`));
-    }, 60_000);
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const match = /http:\/\/127\.0\.0\.1:\d+\/\S*/.exec(stdout);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ process: child, url: match[0], output });
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`odra serve exited with code ${code} before printing its URL\n${output()}`));
-    });
-  });
-}
-
-async function stopServer(server: Server | undefined): Promise<void> {
-  const child = server?.process;
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
-}
-
-/** The bits of an HTMLImageElement the checks read (this project's Node config has no DOM types). */
-interface ImageLike {
-  complete: boolean;
-  naturalWidth: number;
-  addEventListener(type: 'load', listener: (value: unknown) => void, options: { once: boolean }): void;
-}
+import {
+  checkPrerequisites,
+  cspViolations,
+  openBrowser,
+  shot,
+  shotsDir as shots,
+  startServer,
+  stopServer,
+  type ImageLike,
+  type Server,
+} from './helpers';
 
 function sha256(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -101,32 +36,17 @@ describe('Odra in the browser (odra serve + Chromium)', () => {
   let browser: Browser | undefined;
   let page: Page;
   let coco: CocoJson;
-  const consoleErrors: string[] = [];
+  let consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)`);
-    const buildDir = process.env.ODRA_E2E_CLI ? path.dirname(path.dirname(odraEntry)) : path.join(repoRoot, 'out');
-    for (const built of ['node/cli.js', 'renderer/index.html']) {
-      const file = path.join(buildDir, built);
-      if (!existsSync(file)) throw new Error(`${file} is missing: run "npm run build" first`);
-    }
-    await mkdir(shots, { recursive: true });
+    await checkPrerequisites();
     coco = await readCocoJson(annotationsFile(datasetDir));
     tmp = await makeTempDir('e2e');
     server = await startServer(path.join(tmp, 'odra.db'));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
-    page = await context.newPage();
-    page.setDefaultTimeout(30_000);
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(`console: ${message.text()} (${message.location().url})`);
-    });
-    page.on('pageerror', (error) => consoleErrors.push(`page error: ${error.message}`));
-    // CSP refusals are not always printed to the console; collect them from the page itself.
-    await page.addInitScript({
-      content:
-        "window.__odraCsp = []; document.addEventListener('securitypolicyviolation', (e) => window.__odraCsp.push(e.violatedDirective + ' ' + e.blockedURI));",
-    });
+    const session = await openBrowser();
+    browser = session.browser;
+    page = session.page;
+    consoleErrors = session.consoleErrors;
   });
 
   afterAll(async () => {
@@ -358,6 +278,6 @@ describe('Odra in the browser (odra serve + Chromium)', () => {
 
   it('printed no errors in the browser console and broke no CSP rule', async () => {
     expect(consoleErrors).toEqual([]);
-    expect(await page.evaluate('window.__odraCsp')).toEqual([]);
+    expect(await cspViolations(page)).toEqual([]);
   });
 });

@@ -73,7 +73,6 @@ export async function ensureCliBuilt(): Promise<void> {
     } catch (err) {
       const e = err as { stderr?: Buffer; stdout?: Buffer; message: string };
       // the errors come first, the bundler's stack trace last
-      // eslint-disable-next-line no-control-regex
       const output = `${e.stdout?.toString() ?? ''}${e.stderr?.toString() ?? ''}`.replace(/\x1b\[[0-9;]*m/g, '').slice(0, 4000);
       throw new Error(`building the odra CLI (vite build --config vite.node.config.ts) failed:\n${output || e.message}`);
     }

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { MODEL_FAMILIES, type ModelFamily } from '../../shared/adapter';
+import { DATASET_FORMATS, type DatasetFormat } from '../../shared/schemas';
 import { readJson } from '../../engine/datasets/coco-import';
 import { parseClassMapFile } from '../../engine/evaluations/class-map';
 import { Engine } from '../../engine/engine';
@@ -8,8 +9,9 @@ import { inProcessClient } from '../../engine/rpc/in-process';
 import { usageError } from '../cli-error';
 import { stderrProgress } from '../progress-bar';
 
-export const EVAL_USAGE =
-  'odra eval --model M.onnx --dataset DIR [--adapter yolox|nanodet|yolov5|yolov8] [--class-map FILE] [--db FILE] [--dt-out DT.json] [--threads N] [--json]';
+export const EVAL_USAGE = `odra eval --model M.onnx --dataset DIR [--format ${DATASET_FORMATS.join('|')}] [--split NAME]
+             [--adapter ${MODEL_FAMILIES.join('|')}] [--names FILE] [--class-map FILE]
+             [--ep cpu|cuda|tensorrt|dml|coreml|webgpu] [--threads N] [--batch N] [--db FILE] [--dt-out DT.json] [--json]`;
 
 export async function evalCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -18,6 +20,11 @@ export async function evalCommand(argv: string[]): Promise<void> {
       model: { type: 'string' },
       dataset: { type: 'string' },
       adapter: { type: 'string' },
+      format: { type: 'string' },
+      split: { type: 'string' },
+      names: { type: 'string' },
+      ep: { type: 'string' },
+      batch: { type: 'string' },
       'class-map': { type: 'string' },
       db: { type: 'string' },
       'dt-out': { type: 'string' },
@@ -33,6 +40,12 @@ export async function evalCommand(argv: string[]): Promise<void> {
   }
   const threads = values.threads === undefined ? undefined : Number(values.threads);
   if (threads !== undefined && !(Number.isInteger(threads) && threads > 0)) throw usageError('--threads must be a positive integer');
+  const batchSize = values.batch === undefined ? undefined : Number(values.batch);
+  if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize > 0)) throw usageError('--batch must be a positive integer');
+  const format = values.format;
+  if (format !== undefined && !(DATASET_FORMATS as readonly string[]).includes(format)) {
+    throw usageError(`--format must be one of ${DATASET_FORMATS.join(', ')} (got "${format}")`);
+  }
 
   const engine = new Engine({ dbPath: values.db ?? ':memory:' });
   const client = inProcessClient(engine);
@@ -41,13 +54,17 @@ export async function evalCommand(argv: string[]): Promise<void> {
   const onSigint = (): void => controller.abort();
   process.once('SIGINT', onSigint);
   try {
-    const dataset = await client.call('datasets.import', { dir: values.dataset }, { onProgress: bar.update, signal: controller.signal });
+    const dataset = await client.call(
+      'datasets.import',
+      { dir: values.dataset, format: format as DatasetFormat | undefined, split: values.split },
+      { onProgress: bar.update, signal: controller.signal },
+    );
     bar.end();
-    const model = await client.call('models.import', { path: values.model, family: family as ModelFamily | undefined });
+    const model = await client.call('models.import', { path: values.model, family: family as ModelFamily | undefined, namesFile: values.names });
     const classMap = values['class-map'] ? parseClassMapFile(await readJson(values['class-map']), dataset.categories, values['class-map']) : undefined;
     const evaluation = await client.call(
       'evaluations.run',
-      { modelId: model.id, datasetId: dataset.id, classMap, threads },
+      { modelId: model.id, datasetId: dataset.id, classMap, threads, batchSize, executionProvider: values.ep },
       { onProgress: bar.update, signal: controller.signal },
     );
     bar.end();
@@ -65,6 +82,9 @@ export async function evalCommand(argv: string[]): Promise<void> {
         adapter: model.adapter.family,
         adapter_source: model.adapterSource,
         execution_provider: evaluation.executionProvider,
+        requested_provider: evaluation.requestedProvider,
+        provider_warning: evaluation.providerWarning,
+        fingerprint: model.fingerprint,
       },
       dataset: {
         name: dataset.name,

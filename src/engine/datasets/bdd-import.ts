@@ -35,7 +35,6 @@ import {
   isDirectory,
   isImageFile,
   listFiles,
-  problemsError,
   quote,
   readJson,
   requireDirectory,

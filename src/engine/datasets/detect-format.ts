@@ -26,13 +26,17 @@ export interface FormatMatch {
   evidence: string;
 }
 
-export const FORMAT_SIGNS: Readonly<Record<DatasetFormat, string>> = {
-  coco: `${COCO_ANNOTATION_FILE} + images/ (COCO)`,
-  yolo: 'data.yaml + images/ + labels/ (YOLO)',
-  voc: `${VOC_ANNOTATION_DIR}/ + ${VOC_IMAGE_DIR}/ (Pascal VOC)`,
-  kitti: `${KITTI_LABEL_DIR}/ + ${KITTI_IMAGE_DIR}/ (KITTI)`,
-  bdd: 'a *.json list of frames with box2d labels + images/ (BDD100K)',
-};
+/** What each format's folder holds, as the error for an unrecognised folder spells it out. */
+export function formatSigns(root: string): Record<DatasetFormat, string> {
+  const at = (name: string): string => path.join(root, name);
+  return {
+    coco: `${at(COCO_ANNOTATION_FILE)} + images/ (COCO)`,
+    yolo: `${at('data.yaml')} + images/ + labels/ (YOLO)`,
+    voc: `${at(VOC_ANNOTATION_DIR)}/ + ${VOC_IMAGE_DIR}/ (Pascal VOC)`,
+    kitti: `${at(KITTI_LABEL_DIR)}/ + ${KITTI_IMAGE_DIR}/ (KITTI)`,
+    bdd: `a *.json list of frames with box2d labels, in the folder or under labels/, + images/ (BDD100K)`,
+  };
+}
 
 /** Every format the folder looks like, in the order above. */
 export async function formatMatches(dir: string): Promise<FormatMatch[]> {
@@ -61,7 +65,7 @@ export async function detectDatasetFormat(dir: string): Promise<FormatMatch> {
     const found = matches.map((m) => `${m.format} (${m.evidence})`).join(', ');
     throw badInput(`${root} looks like several dataset formats: ${found}; name the format to import it as`, [{ file: root, problem: `matches ${found}` }], root);
   }
-  const looked = Object.values(FORMAT_SIGNS).join('; ');
+  const looked = Object.values(formatSigns(root)).join('; ');
   const nested = await matchingSubfolders(root);
   const hint = nested.length ? ` Did you mean ${nested.map((n) => `${n.dir} (${n.format})`).join(' or ')}?` : '';
   throw badInput(`${root} is not a dataset folder Odra recognises: looked for ${looked}.${hint}`, [{ file: root, problem: `none of: ${looked}` }], root);

@@ -212,7 +212,11 @@ export async function readVocDataset(dir: string, options: ImportOptions = {}): 
   if (problems.length) throw problemsError(`${problems.length} problem(s) in the image set of ${root}`, problems, root);
   if (!ids.length) throw badInput(`${root} has no annotations to import (${split ? `split "${split}" is empty` : `${annDir} is empty`})`, [], root);
 
-  const imageFiles = new Set(await listFiles(imageRoot, { recursive: false, filter: isImageFile }));
+  const imageFiles = await listFiles(imageRoot, { recursive: false, filter: isImageFile });
+  // cameras and Windows tools write .JPG; the id in the XML name does not say which case
+  const exact = new Set(imageFiles);
+  const byLowerName = new Map(imageFiles.map((f) => [f.toLowerCase(), f]));
+  const findImage = (name: string): string | undefined => (exact.has(name) ? name : byLowerName.get(name.toLowerCase()));
   const parsed: { id: string; file: string; annotation: VocAnnotation; fileName: string }[] = [];
   let done = 0;
   for (const id of ids) {
@@ -222,7 +226,7 @@ export async function readVocDataset(dir: string, options: ImportOptions = {}): 
     problems.push(...found);
     options.onProgress?.(++done, ids.length, 'reading annotations');
     if (!annotation) continue;
-    const fileName = IMAGE_EXTENSIONS.map((ext) => `${id}${ext}`).find((n) => imageFiles.has(n)) ?? (annotation.filename && imageFiles.has(annotation.filename) ? annotation.filename : null);
+    const fileName = IMAGE_EXTENSIONS.map((ext) => findImage(`${id}${ext}`)).find((n) => n !== undefined) ?? (annotation.filename ? findImage(annotation.filename) : undefined);
     if (!fileName) {
       const also = annotation.filename ? ` or its <filename> ${annotation.filename}` : '';
       problems.push({ file, problem: `no image for it in ${imageRoot} (looked for ${id}.jpg, ${id}.png, ...${also})` });

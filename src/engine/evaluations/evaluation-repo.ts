@@ -16,6 +16,8 @@ interface EvalRow {
   params_json: string;
   tool_version: string;
   execution_provider: string | null;
+  requested_provider: string | null;
+  provider_warning: string | null;
   started_at: string;
   finished_at: string | null;
   seconds: number | null;
@@ -53,8 +55,11 @@ export class EvaluationRepo {
     return Number(res.lastInsertRowid);
   }
 
-  setExecutionProvider(id: number, provider: string): void {
-    this.db.prepare('UPDATE evaluations SET execution_provider = ? WHERE id = ?').run(provider, id);
+  /** What actually ran, what was asked for, and the fallback warning when they differ. */
+  setExecutionProvider(id: number, provider: string, requested: string | null = null, warning: string | null = null): void {
+    this.db
+      .prepare('UPDATE evaluations SET execution_provider = ?, requested_provider = ?, provider_warning = ? WHERE id = ?')
+      .run(provider, requested, warning, id);
   }
 
   /** One transaction per batch of images keeps the store consistent and fast. */
@@ -163,6 +168,8 @@ export class EvaluationRepo {
       datasetHash: r.dataset_hash,
       status: r.status,
       executionProvider: r.execution_provider,
+      requestedProvider: r.requested_provider,
+      providerWarning: r.provider_warning,
       toolVersion: r.tool_version,
       classMap: classMapSchema.parse(params.classMap ?? {}),
       unmappedCategories: params.unmappedCategories ?? [],

@@ -84,8 +84,8 @@ export async function runEvaluation(
       // ORT's spinning threads would take the cores that decode the next images.
       spinning: false,
     });
-    repos.evaluations.setExecutionProvider(evaluationId, detector.executionProvider);
     const warning = detector.warning;
+    repos.evaluations.setExecutionProvider(evaluationId, detector.executionProvider, input.executionProvider ?? null, warning ?? null);
     if (warning) ctx.progress({ stage: 'loading model', done: 0, total: gt.images.length, etaSeconds: null, message: warning });
 
     const report = progressReporter('detecting', gt.images.length, ctx.progress);

@@ -139,3 +139,70 @@ export function parseClassNames(text: string): string[] | null {
 export function genericClassNames(count: number): string[] {
   return Array.from({ length: count }, (_, k) => `class_${k}`);
 }
+
+/**
+ * A names file as analysts have them: .txt / .names (one name per line, as darknet and
+ * many exporters write), .json (a list, or an object of index -> name), or a YOLO
+ * data.yaml (`names:` as a flow list, a block list, or an index map). Returns the names
+ * in class order, or a problem with the line it is on.
+ */
+export function parseNamesFile(text: string, fileName: string): { names: string[] } | { problem: string; line?: number } {
+  const ext = fileName.toLowerCase().split('.').pop() ?? '';
+  if (ext === 'json') {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      return { problem: `not JSON: ${err instanceof Error ? err.message : String(err)}` };
+    }
+    const parsed = parseClassNames(JSON.stringify(value));
+    return parsed ? { names: parsed } : { problem: 'expected a list of names or an object of index -> name' };
+  }
+  if (ext === 'yaml' || ext === 'yml') return parseYamlNames(text);
+  const names: string[] = [];
+  const lines = text.split(/\r?\n/);
+  // A trailing newline is not an empty class; an empty line in the middle is a mistake.
+  while (lines.length && lines[lines.length - 1].trim() === '') lines.pop();
+  for (let i = 0; i < lines.length; i++) {
+    const name = lines[i].trim();
+    if (!name) return { problem: 'empty line: every line must name one class', line: i + 1 };
+    names.push(name);
+  }
+  return names.length ? { names } : { problem: 'no class names' };
+}
+
+function unquote(s: string): string {
+  const t = s.trim();
+  if ((t.startsWith("'") && t.endsWith("'")) || (t.startsWith('"') && t.endsWith('"'))) return t.slice(1, -1);
+  return t;
+}
+
+function parseYamlNames(text: string): { names: string[] } | { problem: string; line?: number } {
+  const lines = text.split(/\r?\n/);
+  const at = lines.findIndex((l) => /^names\s*:/.test(l));
+  if (at < 0) return { problem: 'no top-level names: key' };
+  const rest = lines[at].replace(/^names\s*:/, '').trim();
+  if (rest) {
+    const parsed = parseClassNames(rest);
+    return parsed ? { names: parsed } : { problem: 'names: is not a list or map of names', line: at + 1 };
+  }
+  const list: string[] = [];
+  const map = new Map<number, string>();
+  for (let i = at + 1; i < lines.length; i++) {
+    const line = lines[i];
+    if (!line.trim() || line.trim().startsWith('#')) continue;
+    if (!/^\s/.test(line)) break;
+    const item = /^\s+-\s*(.*)$/.exec(line);
+    const entry = /^\s+(\d+)\s*:\s*(.*)$/.exec(line);
+    if (item) list.push(unquote(item[1]));
+    else if (entry) map.set(Number(entry[1]), unquote(entry[2]));
+    else return { problem: `cannot read '${line.trim()}' as a class name`, line: i + 1 };
+  }
+  if (list.length && map.size) return { problem: 'names mixes a list and an index map', line: at + 1 };
+  if (list.length) return { names: list };
+  if (map.size) {
+    const max = Math.max(...map.keys());
+    return { names: Array.from({ length: max + 1 }, (_, k) => map.get(k) ?? `class_${k}`) };
+  }
+  return { problem: 'names: is empty', line: at + 1 };
+}

@@ -4,7 +4,7 @@
  * at import, replaceable by the user).
  */
 import type { Db } from '../store/database';
-import { adapterConfigSchema, type AdapterConfig } from '../../shared/adapter';
+import { adapterConfigSchema, modelFingerprintSchema, type AdapterConfig, type ModelFingerprint } from '../../shared/adapter';
 import { modelIOSchema, type ModelSummary } from '../../shared/schemas';
 import { OdraError } from '../../shared/errors';
 import type { ModelIO } from './inspect-io';
@@ -20,6 +20,7 @@ interface ModelRow {
   adapter_source: 'auto' | 'user';
   detect_confidence: number;
   detect_reason: string;
+  fingerprint_json: string | null;
   created_at: string;
 }
 
@@ -31,6 +32,7 @@ export interface NewModel {
   adapterSource: 'auto' | 'user';
   confidence: number;
   reason: string;
+  fingerprint: ModelFingerprint;
 }
 
 export class ModelRepo {
@@ -45,10 +47,22 @@ export class ModelRepo {
     const { sha256, fileSize, ...io } = m.io;
     const res = this.db
       .prepare(
-        `INSERT INTO models (name, path, sha256, file_size, io_json, adapter_json, adapter_source, detect_confidence, detect_reason, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO models (name, path, sha256, file_size, io_json, adapter_json, adapter_source, detect_confidence, detect_reason, fingerprint_json, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(m.name, m.path, sha256, fileSize, JSON.stringify(io), JSON.stringify(m.adapter), m.adapterSource, m.confidence, m.reason, new Date().toISOString());
+      .run(
+        m.name,
+        m.path,
+        sha256,
+        fileSize,
+        JSON.stringify(io),
+        JSON.stringify(m.adapter),
+        m.adapterSource,
+        m.confidence,
+        m.reason,
+        JSON.stringify(m.fingerprint),
+        new Date().toISOString(),
+      );
     return this.get(Number(res.lastInsertRowid));
   }
 
@@ -85,6 +99,7 @@ function toSummary(r: ModelRow): ModelSummary {
     adapterSource: r.adapter_source,
     detectConfidence: r.detect_confidence,
     detectReason: r.detect_reason,
+    fingerprint: r.fingerprint_json ? modelFingerprintSchema.parse(JSON.parse(r.fingerprint_json)) : null,
     createdAt: r.created_at,
   };
 }

@@ -112,4 +112,13 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX class_maps_by_dataset ON class_maps(dataset_id);
     `,
   },
+  {
+    version: 3,
+    description: 'model compression fingerprints; the execution provider an evaluation asked for and why it fell back',
+    sql: `
+      ALTER TABLE models ADD COLUMN fingerprint_json TEXT;
+      ALTER TABLE evaluations ADD COLUMN requested_provider TEXT;
+      ALTER TABLE evaluations ADD COLUMN provider_warning TEXT;
+    `,
+  },
 ];

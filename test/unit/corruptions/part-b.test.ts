@@ -19,7 +19,8 @@ import { Rng, corruptionSeed } from '../../../src/engine/corruptions/common/prng
 import { borderIndex, gaussianFilter, zoomAxis } from '../../../src/engine/corruptions/common/filters';
 import type { CorruptionKernel } from '../../../src/engine/corruptions/kernel';
 import { applyDefocusPlan, defocusBlur, defocusPlan, diskKernel } from '../../../src/engine/corruptions/kernels/defocus_blur';
-import { glassBlur, glassBlurWithOffsets } from '../../../src/engine/corruptions/kernels/glass_blur';
+import { glassBlur, glassBlurWithOffsets, uniformOffsets } from '../../../src/engine/corruptions/kernels/glass_blur';
+import { BulkRandom } from '../../../src/engine/corruptions/common/bulk-random';
 import { motionBlur, motionBlurAtAngle } from '../../../src/engine/corruptions/kernels/motion_blur';
 import { numpyArange, zoomBlur, zoomFactors } from '../../../src/engine/corruptions/kernels/zoom_blur';
 import { gaussianBlur } from '../../../src/engine/corruptions/kernels/gaussian_blur';
@@ -328,6 +329,21 @@ describe('helpers against their definitions', () => {
     expect(seq('mirror')).toEqual([2, 3, 2, 1, 0, 1, 2, 3, 2, 1, 0, 1]);
     expect(seq('nearest')).toEqual([0, 0, 0, 0, 0, 1, 2, 3, 3, 3, 3, 3]);
     expect(borderIndex(-5, 1, 'mirror')).toBe(0);
+  });
+
+  it('uniformOffsets draws each glass-blur offset with equal probability', () => {
+    for (const span of [2, 4, 6, 8]) {
+      const draw = uniformOffsets(new BulkRandom(new Rng(span)), span);
+      const buf = new Uint8Array(1000);
+      const counts = new Array<number>(span).fill(0);
+      for (let k = 0; k < 120; k++) {
+        draw(buf);
+        for (const v of buf) counts[v]++;
+      }
+      const expected = 120000 / span;
+      // 120000 draws: a count's standard deviation is below 1 % of its expectation.
+      for (const c of counts) expect(Math.abs(c - expected) / expected, `span ${span}: ${counts.join(',')}`).toBeLessThan(0.04);
+    }
   });
 
   it('numpyArange reproduces numpy.arange for the zoom factors (length and values)', () => {

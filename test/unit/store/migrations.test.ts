@@ -7,7 +7,7 @@ import { MIGRATIONS, type Migration } from '../../../src/engine/store/migrations
 import { makeTempDir, removeDir } from '../../helpers/broken-datasets';
 
 const NEWEST = MIGRATIONS[MIGRATIONS.length - 1].version;
-const EXPECTED_TABLES = ['annotations', 'categories', 'datasets', 'detections', 'evaluations', 'images', 'metrics', 'models', 'schema_version'];
+const EXPECTED_TABLES = ['annotations', 'categories', 'class_maps', 'datasets', 'detections', 'evaluations', 'images', 'metrics', 'models', 'schema_version'];
 
 function tables(db: Db): string[] {
   return (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);

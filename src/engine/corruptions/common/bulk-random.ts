@@ -111,6 +111,155 @@ export class BulkRandom {
     }
   }
 
+  /**
+   * out[start..end) = the next end - start values of nextInt32(), in order. The state
+   * lives in locals for the loop (no Int32Array load/store per draw): ~3x faster than
+   * calling nextInt32() per value, and the same stream.
+   */
+  fillInt32(out: Int32Array, start = 0, end = out.length): void {
+    const s = this.s;
+    let s0 = s[0];
+    let s1 = s[1];
+    let s2 = s[2];
+    let s3 = s[3];
+    for (let i = start; i < end; i++) {
+      const m = Math.imul(s1, 5);
+      out[i] = Math.imul((m << 7) | (m >>> 25), 9);
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+    }
+    s[0] = s0;
+    s[1] = s1;
+    s[2] = s2;
+    s[3] = s3;
+  }
+
+  /** out[start..end) = the next values of uniform53(), in order (the same stream, faster). */
+  fillUniform53(out: Float64Array, start = 0, end = out.length): void {
+    const s = this.s;
+    let s0 = s[0];
+    let s1 = s[1];
+    let s2 = s[2];
+    let s3 = s[3];
+    for (let i = start; i < end; i++) {
+      let m = Math.imul(s1, 5);
+      const hi = Math.imul((m << 7) | (m >>> 25), 9) >>> 5;
+      let t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+      m = Math.imul(s1, 5);
+      const lo = Math.imul((m << 7) | (m >>> 25), 9) >>> 6;
+      t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+      out[i] = (hi * 67108864 + lo) * TWO_POW_M53;
+    }
+    s[0] = s0;
+    s[1] = s1;
+    s[2] = s2;
+    s[3] = s3;
+  }
+
+  /** out[start..end) = the next values of uniform32(), in order (the same stream, faster). */
+  fillUniform32(out: Float64Array, start = 0, end = out.length): void {
+    const s = this.s;
+    let s0 = s[0];
+    let s1 = s[1];
+    let s2 = s[2];
+    let s3 = s[3];
+    for (let i = start; i < end; i++) {
+      const m = Math.imul(s1, 5);
+      out[i] = (Math.imul((m << 7) | (m >>> 25), 9) >>> 0) * TWO_POW_M32;
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+    }
+    s[0] = s0;
+    s[1] = s1;
+    s[2] = s2;
+    s[3] = s3;
+  }
+
+  /**
+   * out[start..end) = the next values of normal(), in order (the same stream, faster).
+   * The ziggurat's fast path (~99 % of draws) runs in fillNormalsFast on local state;
+   * a draw that misses it is finished here by normalSlow.
+   */
+  fillNormals(out: Float64Array, start = 0, end = out.length): void {
+    let i = start;
+    for (;;) {
+      i = this.fillNormalsFast(out, i, end);
+      if (i >= end) return;
+      const bits = this.missed;
+      out[i++] = this.normalSlow(bits & (ZIG_LAYERS - 1), (bits >> 7) * TWO_POW_M24);
+    }
+  }
+
+  /** The draw that stopped the last fillNormalsFast. */
+  private missed = 0;
+
+  /**
+   * Fast-path normals into out[i..end) until a draw misses the fast path: returns the
+   * index it belongs to (its bits in `missed`, the state already past it), or end.
+   * One exit for both cases keeps the optimised code free of rarely-run state stores.
+   */
+  private fillNormalsFast(out: Float64Array, i: number, end: number): number {
+    const s = this.s;
+    let s0 = s[0];
+    let s1 = s[1];
+    let s2 = s[2];
+    let s3 = s[3];
+    let bits = 0;
+    for (; i < end; i++) {
+      const m = Math.imul(s1, 5);
+      bits = Math.imul((m << 7) | (m >>> 25), 9);
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+      const layer = bits & (ZIG_LAYERS - 1);
+      const u = (bits >> 7) * TWO_POW_M24;
+      if (Math.abs(u) >= ZIG_RATIO[layer]) break;
+      out[i] = u * ZIG_X[layer];
+    }
+    s[0] = s0;
+    s[1] = s1;
+    s[2] = s2;
+    s[3] = s3;
+    this.missed = bits;
+    return i;
+  }
+
+  /** The rest of normal() for a draw that missed the fast path (layer i, abscissa u). */
+  private normalSlow(i: number, u: number): number {
+    if (i === 0) return this.normalTail(u < 0);
+    const x = u * ZIG_X[i];
+    const f0 = Math.exp(-0.5 * (ZIG_X[i] * ZIG_X[i] - x * x));
+    const f1 = Math.exp(-0.5 * (ZIG_X[i + 1] * ZIG_X[i + 1] - x * x));
+    if (f1 + this.uniform32() * (f0 - f1) < 1.0) return x;
+    return this.normal();
+  }
+
   /** Marsaglia's tail method beyond R. */
   private normalTail(negative: boolean): number {
     for (;;) {

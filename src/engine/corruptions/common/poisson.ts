@@ -20,8 +20,9 @@ export const MAX_TABLE_LAMBDA = 700;
 export class PoissonTable {
   readonly lambda: number;
   /** cdf[k] = P(K <= k); the last entry is exactly 1. */
-  private readonly cdf: Float64Array;
-  private readonly guide: Int32Array;
+  readonly cdf: Float64Array;
+  /** guide[j] = first k with cdf[k] > j / size: where sample() starts its search */
+  readonly guide: Int32Array;
 
   constructor(lambda: number) {
     if (!(lambda >= 0 && lambda <= MAX_TABLE_LAMBDA)) {

@@ -359,6 +359,8 @@ export function applyDefocusPlan(image: RgbImage, plan: DefocusPlan): RgbImage {
   };
 
   const out = new Uint8Array(width * height * C);
+  const dsOffsets = new Int32Array(2 * rg + 1);
+  const gd = g.map((v) => v * d);
   const vert = new Float64Array(rowLen);
   const acc = new Float64Array(width * C);
   const n = width * C;
@@ -366,17 +368,18 @@ export function applyDefocusPlan(image: RgbImage, plan: DefocusPlan): RgbImage {
     ensure(Math.min(ph - 1, y + 2 * pad));
     if (y === 0) for (let a = 0; a < 2 * rg; a++) diskRow(a);
     diskRow(y + 2 * rg);
-    vert.fill(0);
-    for (let a = 0; a <= 2 * rg; a++) {
-      const s = ((y + a) % dsRows) * rowLen;
-      const ga = g[a];
-      for (let i = 0; i < rowLen; i++) vert[i] += ga * dsRing[s + i];
+    // Separable gaussian: vertical taps, then horizontal taps (summed in tap order).
+    const taps = 2 * rg + 1;
+    for (let a = 0; a < taps; a++) dsOffsets[a] = ((y + a) % dsRows) * rowLen;
+    for (let i = 0; i < rowLen; i++) {
+      let t = 0;
+      for (let a = 0; a < taps; a++) t += g[a] * dsRing[dsOffsets[a] + i];
+      vert[i] = t;
     }
-    acc.fill(0);
-    for (let b = 0; b <= 2 * rg; b++) {
-      const gb = g[b] * d;
-      const s = b * C;
-      for (let i = 0; i < n; i++) acc[i] += gb * vert[s + i];
+    for (let i = 0; i < n; i++) {
+      let t = 0;
+      for (let b = 0; b < taps; b++) t += gd[b] * vert[i + b * C];
+      acc[i] = t;
     }
     for (const r of plan.hRuns) {
       const p = slotOf(y + pad + r.dy) * prefixLen;

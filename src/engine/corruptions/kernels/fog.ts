@@ -29,6 +29,8 @@
 import type { CorruptionKernel } from '../kernel';
 import type { RgbImage } from '../common/image';
 import { BulkRandom } from '../common/bulk-random';
+import { UNIT_F64 } from '../common/filters';
+import { growF32 } from '../common/scratch';
 
 export const FOG_PARAMS: readonly (readonly [strength: number, decay: number])[] = [
   [1.5, 2],
@@ -57,17 +59,48 @@ export function nextPowerOfTwo(n: number): number {
  * (test/unit/corruptions/part-a.test.ts replays numpy's MT19937).
  */
 export function plasmaFractal(mapsize: number, decay: number, uniform: () => number): Float32Array {
+  const map = new Float32Array(mapsize * mapsize);
+  const { min, max } = plasmaInto(map, mapsize, decay, (out, count) => {
+    for (let i = 0; i < count; i++) out[i] = uniform();
+  });
+  // A flat map (impossible in practice: the perturbations are continuous) would be 0/0.
+  if (max > 0) for (let i = 0; i < map.length; i++) map[i] = Math.fround(map[i] - min) / max;
+  else map.fill(0);
+  return map;
+}
+
+/** Fills out[0..count) with the next `count` U[0, 1) draws. */
+type UniformFill = (out: Float64Array, count: number) => void;
+
+/** One row of draws at a time (at most mapsize / 2); see common/scratch.ts for why it is module-level. */
+let drawRow = new Float64Array(0);
+
+/**
+ * The plasma map before normalisation, into `map` (mapsize^2 values; its contents on
+ * entry do not matter), with the reference's draw order and float32 stores (see
+ * plasmaFractal). Returns the minimum of the stored values and max(f32(v - min)) (the
+ * same as f32(maximum - min), rounding being monotonic), which is everything the
+ * normalisation f32(f32(v - min) / max) needs: tracking them while storing saves
+ * two passes over the whole map, of which the image uses only its top-left corner.
+ */
+function plasmaInto(map: Float32Array, mapsize: number, decay: number, fill: UniformFill): { min: number; max: number } {
   if (!(mapsize >= 2 && (mapsize & (mapsize - 1)) === 0)) {
     throw new RangeError(`plasmaFractal: mapsize must be a power of two >= 2, got ${mapsize}`);
   }
   const f32 = Math.fround;
   const n = mapsize;
   const mask = n - 1;
-  const map = new Float32Array(n * n);
+  if (drawRow.length < n) drawRow = new Float64Array(n);
+  const draws = drawRow;
+  // Every point but (0, 0) is written exactly once before it is read; (0, 0) stays 0.
+  map[0] = 0;
+  let min = 0;
+  let max = 0;
   let step = n;
   let wibble = 100;
   while (step >= 2) {
     const half = step >> 1;
+    const perRow = n / step;
     // numpy's uniform(-w, w) is low + (high - low) * u.
     const lo = -wibble;
     const span = wibble - lo;
@@ -76,10 +109,14 @@ export function plasmaFractal(mapsize: number, decay: number, uniform: () => num
       const row = r * n;
       const below = ((r + step) & mask) * n;
       const mid = (r + half) * n;
-      for (let c = 0; c < n; c += step) {
+      fill(draws, perRow);
+      for (let c = 0, k = 0; c < n; c += step, k++) {
         const right = (c + step) & mask;
         const sum = f32(f32(map[row + c] + map[below + c]) + f32(map[row + right] + map[below + right]));
-        map[mid + c + half] = sum / 4 + wibble * (lo + span * uniform());
+        const v = f32(sum / 4 + wibble * (lo + span * draws[k]));
+        map[mid + c + half] = v;
+        if (v < min) min = v;
+        if (v > max) max = v;
       }
     }
     // Diamonds on the top edges: square centres above and below, corners left and right.
@@ -87,10 +124,14 @@ export function plasmaFractal(mapsize: number, decay: number, uniform: () => num
       const row = r * n;
       const centreBelow = (r + half) * n;
       const centreAbove = ((r - half) & mask) * n;
-      for (let c = 0; c < n; c += step) {
+      fill(draws, perRow);
+      for (let c = 0, k = 0; c < n; c += step, k++) {
         const right = (c + step) & mask;
         const sum = f32(f32(map[centreBelow + c + half] + map[centreAbove + c + half]) + f32(map[row + c] + map[row + right]));
-        map[row + c + half] = sum / 4 + wibble * (lo + span * uniform());
+        const v = f32(sum / 4 + wibble * (lo + span * draws[k]));
+        map[row + c + half] = v;
+        if (v < min) min = v;
+        if (v > max) max = v;
       }
     }
     // Diamonds on the left edges: square centres left and right, corners above and below.
@@ -98,31 +139,32 @@ export function plasmaFractal(mapsize: number, decay: number, uniform: () => num
       const row = r * n;
       const mid = (r + half) * n;
       const below = ((r + step) & mask) * n;
-      for (let c = 0; c < n; c += step) {
+      fill(draws, perRow);
+      for (let c = 0, k = 0; c < n; c += step, k++) {
         const left = (c - half) & mask;
         const sum = f32(f32(map[mid + c + half] + map[mid + left]) + f32(map[row + c] + map[below + c]));
-        map[mid + c] = sum / 4 + wibble * (lo + span * uniform());
+        const v = f32(sum / 4 + wibble * (lo + span * draws[k]));
+        map[mid + c] = v;
+        if (v < min) min = v;
+        if (v > max) max = v;
       }
     }
     step = half;
     wibble /= decay;
   }
-  let min = Infinity;
-  for (let i = 0; i < map.length; i++) if (map[i] < min) min = map[i];
-  let max = -Infinity;
-  for (let i = 0; i < map.length; i++) {
-    const v = f32(map[i] - min);
-    map[i] = v;
-    if (v > max) max = v;
-  }
-  // A flat map (impossible in practice: the perturbations are continuous) would be 0/0.
-  if (max > 0) for (let i = 0; i < map.length; i++) map[i] = map[i] / max;
-  else map.fill(0);
-  return map;
+  return { min, max: f32(max - min) };
 }
 
 /** The fog formula on a given map (row stride mapsize >= width, rows >= height). */
 export function applyFogMap(image: RgbImage, map: Float32Array, mapsize: number, strength: number): RgbImage {
+  return fogWithMap(image, map, mapsize, strength, 0, 1);
+}
+
+/**
+ * The fog formula on the map value m = f32(f32(raw - min) / max) (for a normalised map,
+ * min 0 and max 1 leave it unchanged: f32 values are exact in f32 arithmetic).
+ */
+function fogWithMap(image: RgbImage, map: Float32Array, mapsize: number, strength: number, min: number, max: number): RgbImage {
   const { width, height } = image;
   const src = image.data;
   const out = new Uint8Array(src.length);
@@ -130,19 +172,28 @@ export function applyFogMap(image: RgbImage, map: Float32Array, mapsize: number,
   for (let i = 0; i < src.length; i++) if (src[i] > maxByte) maxByte = src[i];
   const maxVal = maxByte / 255;
   const denom = maxVal + strength;
+  const flat = !(max > 0);
+  // The output depends on the 8-bit level only through level / 255 + f: a per-level
+  // table of level / 255 keeps the division out of the loop (same double values).
   for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
+    const mrow = y * mapsize;
+    let p = y * width * 3;
+    for (let x = 0; x < width; x++, p += 3) {
+      const m = flat ? 0 : Math.fround(Math.fround(map[mrow + x] - min) / max);
       // numpy evaluates python-float * float32-array in float32.
-      const f = Math.fround(strength * map[y * mapsize + x]);
-      const p = (y * width + x) * 3;
+      const f = Math.fround(strength * m);
       for (let ch = 0; ch < 3; ch++) {
-        const v = ((src[p + ch] / 255 + f) * maxVal) / denom;
-        out[p + ch] = v <= 0 ? 0 : v >= 1 ? 255 : Math.trunc(v * 255);
+        const v = ((UNIT_F64[src[p + ch]] + f) * maxVal) / denom;
+        // v * 255 is in (0, 255) here, so |0 truncates like Math.trunc.
+        out[p + ch] = v <= 0 ? 0 : v >= 1 ? 255 : (v * 255) | 0;
       }
     }
   }
   return { width, height, data: out };
 }
+
+/** The unnormalised map of the last call, reused (see common/scratch.ts; 16 MB for a 2048 map). */
+let mapScratch = new Float32Array(0);
 
 export const fog: CorruptionKernel = {
   name: 'fog',
@@ -153,8 +204,9 @@ export const fog: CorruptionKernel = {
     const { width, height } = image;
     if (width === 0 || height === 0) return { width, height, data: new Uint8Array(0) };
     const mapsize = nextPowerOfTwo(Math.max(width, height, 3));
+    mapScratch = growF32(mapScratch, mapsize * mapsize);
     const random = new BulkRandom(rng);
-    const map = plasmaFractal(mapsize, decay, () => random.uniform32());
-    return applyFogMap(image, map, mapsize, strength);
+    const { min, max } = plasmaInto(mapScratch, mapsize, decay, (out, count) => random.fillUniform32(out, 0, count));
+    return fogWithMap(image, mapScratch, mapsize, strength, min, max);
   },
 };

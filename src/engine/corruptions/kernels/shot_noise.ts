@@ -24,45 +24,97 @@ import { PoissonTable } from '../common/poisson';
 
 export const SHOT_NOISE_PHOTONS: readonly number[] = [60, 25, 12, 5, 3];
 
-interface LevelTables {
-  tables: PoissonTable[];
-  /** output byte for a Poisson outcome k: uint8(clip(k / c, 0, 1) * 255) */
-  outByCount: Uint8Array;
+/**
+ * The 256 per-level inversion tables packed into flat arrays, so the per-value loop
+ * runs PoissonTable.sample's search without an object per level. Level L's cdf is
+ * cdf[offset[L] ...] (ending with exactly 1), and outByIndex[offset[L] + k] is the output
+ * byte for the outcome k, uint8(clip(k / c, 0, 1) * 255).
+ *
+ * Guide: a finer one than PoissonTable's, guideSize[L] = a power of two >= 4 x the table
+ * size, at guide[guideOffset[L] + j] = the absolute index of the first k with
+ * cdf[k] > j / guideSize[L]. The search from there returns the same k = min{k : u < F(k)}
+ * (inversion does not depend on where the search starts, as long as it starts at or
+ * below the answer, which j = floor(u * size) <= u * size guarantees; with a power of two
+ * u * size is exact), but it almost never needs a step: the unpredictable
+ * step count was the kernel's main cost.
+ */
+interface PackedTables {
+  cdf: Float64Array;
+  outByIndex: Uint8Array;
+  offset: Int32Array;
+  guide: Int32Array;
+  guideOffset: Int32Array;
+  guideSize: Int32Array;
 }
 
-const cache = new Map<number, LevelTables>();
+const cache = new Map<number, PackedTables>();
 
-function levelTables(c: number): LevelTables {
+function packedTables(c: number): PackedTables {
   const hit = cache.get(c);
   if (hit) return hit;
   const tables: PoissonTable[] = [];
-  let maxCount = 0;
-  for (let level = 0; level < 256; level++) {
-    const t = new PoissonTable((level / 255) * c);
-    tables.push(t);
-    maxCount = Math.max(maxCount, t.size);
-  }
-  const outByCount = new Uint8Array(maxCount + 1);
-  for (let k = 0; k <= maxCount; k++) {
-    const v = k / c;
-    outByCount[k] = v >= 1 ? 255 : Math.trunc(v * 255);
-  }
-  const entry = { tables, outByCount };
-  cache.set(c, entry);
-  return entry;
+  for (let level = 0; level < 256; level++) tables.push(new PoissonTable((level / 255) * c));
+  const guideSizes = tables.map((t) => {
+    let m = 1;
+    while (m < 4 * t.size) m *= 2;
+    return m;
+  });
+  const total = tables.reduce((n, t) => n + t.size, 0);
+  const packed: PackedTables = {
+    cdf: new Float64Array(total),
+    outByIndex: new Uint8Array(total),
+    offset: new Int32Array(256),
+    guide: new Int32Array(guideSizes.reduce((a, b) => a + b, 0)),
+    guideOffset: new Int32Array(256),
+    guideSize: Int32Array.from(guideSizes),
+  };
+  let at = 0;
+  let gAt = 0;
+  tables.forEach((t, level) => {
+    packed.offset[level] = at;
+    packed.cdf.set(t.cdf, at);
+    for (let k = 0; k < t.size; k++) {
+      const v = k / c;
+      packed.outByIndex[at + k] = v >= 1 ? 255 : Math.trunc(v * 255);
+    }
+    const m = guideSizes[level];
+    packed.guideOffset[level] = gAt;
+    let k = 0;
+    for (let j = 0; j < m; j++) {
+      while (t.cdf[k] <= j / m) k++;
+      packed.guide[gAt + j] = at + k;
+    }
+    at += t.size;
+    gAt += m;
+  });
+  cache.set(c, packed);
+  return packed;
 }
+
+/** Uniforms are drawn a chunk at a time into this buffer (see common/scratch.ts for why it is module-level). */
+const CHUNK = 4096;
+const uniforms = new Float64Array(CHUNK);
 
 export const shotNoise: CorruptionKernel = {
   name: 'shot_noise',
   apply(image, severity, rng): RgbImage {
     const c = SHOT_NOISE_PHOTONS[severity - 1];
     if (c === undefined) throw new RangeError(`shot_noise: severity must be 1..5, got ${severity}`);
-    const { tables, outByCount } = levelTables(c);
+    const { cdf, outByIndex, guide, guideOffset, guideSize } = packedTables(c);
     const src = image.data;
     const out = new Uint8Array(src.length);
     const random = new BulkRandom(rng);
-    for (let i = 0; i < src.length; i++) {
-      out[i] = outByCount[tables[src[i]].sample(random.uniform53())];
+    for (let start = 0; start < src.length; start += CHUNK) {
+      const len = Math.min(CHUNK, src.length - start);
+      random.fillUniform53(uniforms, 0, len);
+      for (let j = 0; j < len; j++) {
+        const level = src[start + j];
+        const u = uniforms[j];
+        // u * guideSize is exact (a power of two) and below guideSize, so |0 is the floor.
+        let k = guide[guideOffset[level] + ((u * guideSize[level]) | 0)];
+        while (u >= cdf[k]) k++;
+        out[start + j] = outByIndex[k];
+      }
     }
     return { width: image.width, height: image.height, data: out };
   },

@@ -16,6 +16,11 @@
 import type { CorruptionKernel } from '../kernel';
 import type { RgbImage } from '../common/image';
 import { BulkRandom } from '../common/bulk-random';
+import { UNIT_F64 } from '../common/filters';
+
+/** Normals are drawn a chunk at a time into this buffer (see common/scratch.ts for why it is module-level). */
+const CHUNK = 4096;
+const normals = new Float64Array(CHUNK);
 
 export const SPECKLE_NOISE_STD: readonly number[] = [0.15, 0.2, 0.35, 0.45, 0.6];
 
@@ -27,10 +32,15 @@ export const speckleNoise: CorruptionKernel = {
     const src = image.data;
     const out = new Uint8Array(src.length);
     const random = new BulkRandom(rng);
-    for (let i = 0; i < src.length; i++) {
-      const x = src[i] / 255;
-      const v = x + x * (c * random.normal());
-      out[i] = v <= 0 ? 0 : v >= 1 ? 255 : Math.trunc(v * 255);
+    for (let start = 0; start < src.length; start += CHUNK) {
+      const len = Math.min(CHUNK, src.length - start);
+      random.fillNormals(normals, 0, len);
+      for (let j = 0; j < len; j++) {
+        const x = UNIT_F64[src[start + j]];
+        const v = x + x * (c * normals[j]);
+        // v * 255 is in (0, 255) here, so |0 truncates like Math.trunc.
+        out[start + j] = v <= 0 ? 0 : v >= 1 ? 255 : (v * 255) | 0;
+      }
     }
     return { width: image.width, height: image.height, data: out };
   },

@@ -154,14 +154,18 @@ export const useCorruptionsStore = defineStore('corruptions', {
       }
     },
 
-    /** Stops waiting for the running request at once; `notice` says so where the user asked. */
+    /**
+     * Stops waiting for the running request at once (its answer, whenever it comes, is
+     * ignored); `notice` tells the user, who may have cancelled before it even started.
+     */
     cancel(notice: string | null = 'The preview was cancelled.'): void {
-      if (!this.pending) return;
-      generation++;
-      controller?.abort();
-      controller = null;
-      this.pending = null;
-      this.notice = notice;
+      if (this.pending) {
+        generation++;
+        controller?.abort();
+        controller = null;
+        this.pending = null;
+      }
+      if (notice !== null) this.notice = notice;
     },
   },
 });
