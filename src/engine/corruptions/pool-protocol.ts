@@ -11,5 +11,6 @@ export interface WorkerRequest {
 }
 
 export type WorkerResponse =
-  | { id: number; ok: true; width: number; height: number; pixels: ArrayBuffer }
+  /** ms: time spent in the kernel itself, without queueing or transfer */
+  | { id: number; ok: true; width: number; height: number; pixels: ArrayBuffer; ms: number }
   | { id: number; ok: false; message: string };

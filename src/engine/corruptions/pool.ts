@@ -16,8 +16,14 @@ import type { WorkerRequest, WorkerResponse } from './pool-protocol';
 
 interface Job {
   request: WorkerRequest;
-  resolve: (image: RgbImage) => void;
+  resolve: (result: CorruptionResult) => void;
   reject: (error: Error) => void;
+}
+
+export interface CorruptionResult {
+  image: RgbImage;
+  /** time in the kernel, without queueing */
+  ms: number;
 }
 
 interface Slot {
@@ -56,16 +62,35 @@ export class CorruptionPool {
     if (!(size >= 1)) throw new Error(`pool size must be >= 1 (got ${size})`);
   }
 
-  corrupt(image: RgbImage, corruption: CorruptionName, severity: Severity, seed: number): Promise<RgbImage> {
+  async corrupt(image: RgbImage, corruption: CorruptionName, severity: Severity, seed: number, signal?: AbortSignal): Promise<RgbImage> {
+    return (await this.corruptTimed(image, corruption, severity, seed, signal)).image;
+  }
+
+  /**
+   * Queues one corruption. An abort removes the job if it is still queued (a running
+   * kernel finishes, its result is dropped), so a cancelled preview frees the pool.
+   */
+  corruptTimed(image: RgbImage, corruption: CorruptionName, severity: Severity, seed: number, signal?: AbortSignal): Promise<CorruptionResult> {
     if (this.closed) return Promise.reject(new Error('the corruption pool is closed'));
+    if (signal?.aborted) return Promise.reject(new Error('cancelled'));
     // Copy: the buffer is transferred to the worker, and the caller keeps its image.
     const pixels = image.data.slice().buffer;
-    return new Promise<RgbImage>((resolve, reject) => {
-      this.queue.push({
+    return new Promise<CorruptionResult>((resolve, reject) => {
+      const job: Job = {
         request: { id: this.nextId++, corruption, severity, seed, width: image.width, height: image.height, pixels },
         resolve,
         reject,
-      });
+      };
+      signal?.addEventListener(
+        'abort',
+        () => {
+          const at = this.queue.indexOf(job);
+          if (at >= 0) this.queue.splice(at, 1);
+          reject(new Error('cancelled'));
+        },
+        { once: true },
+      );
+      this.queue.push(job);
       this.pump();
     });
   }
@@ -95,7 +120,7 @@ export class CorruptionPool {
       const job = slot.busy;
       slot.busy = null;
       if (job) {
-        if (res.ok) job.resolve({ width: res.width, height: res.height, data: new Uint8Array(res.pixels) });
+        if (res.ok) job.resolve({ image: { width: res.width, height: res.height, data: new Uint8Array(res.pixels) }, ms: res.ms });
         else job.reject(new Error(`${job.request.corruption} severity ${job.request.severity}: ${res.message}`));
       }
       this.pump();

@@ -31,11 +31,8 @@ export async function previewCorruptions(datasets: DatasetRepo, pool: Corruption
   const image = await decodeImage(located.path);
   const jobs = req.corruptions.flatMap((corruption) =>
     req.severities.map(async (severity) => {
-      signal.throwIfAborted();
       const seed = corruptionSeed(req.seed, imageKey(hash, req.imageId), corruption, severity);
-      const t0 = performance.now();
-      const out = await pool.corrupt(image, corruption, severity as Severity, seed);
-      const ms = performance.now() - t0;
+      const { image: out, ms } = await pool.corruptTimed(image, corruption, severity as Severity, seed, signal);
       return { corruption, severity, seed, image: await toDataUrl(out), ms };
     }),
   );

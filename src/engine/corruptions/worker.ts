@@ -15,6 +15,7 @@ port.on('message', (req: WorkerRequest) => {
     let reply: WorkerResponse;
     let transfer: ArrayBuffer[] = [];
     try {
+      const t0 = performance.now();
       const out = await applyCorruption(
         { width: req.width, height: req.height, data: new Uint8Array(req.pixels) },
         req.corruption,
@@ -24,7 +25,7 @@ port.on('message', (req: WorkerRequest) => {
       const pixels = out.data.byteOffset === 0 && out.data.byteLength === out.data.buffer.byteLength
         ? (out.data.buffer as ArrayBuffer)
         : out.data.slice().buffer;
-      reply = { id: req.id, ok: true, width: out.width, height: out.height, pixels };
+      reply = { id: req.id, ok: true, width: out.width, height: out.height, pixels, ms: performance.now() - t0 };
       transfer = [pixels];
     } catch (err) {
       reply = { id: req.id, ok: false, message: err instanceof Error ? err.message : String(err) };
