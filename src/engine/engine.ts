@@ -16,6 +16,7 @@ import { suggestClassMap, resolveClassMap } from './evaluations/class-map';
 import { ClassMapRepo, classMapState, saveClassMap, type ClassMapPair } from './evaluations/class-map-repo';
 import { EvaluationRepo } from './evaluations/evaluation-repo';
 import { runEvaluation } from './evaluations/run-evaluation';
+import { imageMatchesFor } from './evaluations/image-matches';
 import { importModel } from './models/import-model';
 import { parseNamesFile } from './models/class-names';
 import { ModelRepo } from './models/model-repo';
@@ -104,7 +105,8 @@ export class Engine {
         return this.datasets.insert(ds);
       },
       'datasets.get': ({ id }) => this.datasets.get(id),
-      'datasets.images': ({ id, offset, limit, categoryId }) => this.datasets.images(id, offset, limit, categoryId),
+      'datasets.images': ({ id, offset, limit, categoryId, attribute }) => this.datasets.images(id, offset, limit, { categoryId, attribute }),
+      'datasets.attributes': ({ id }) => this.datasets.attributes(id),
       'datasets.imagePath': ({ datasetId, imageId }) => this.datasets.imagePath(datasetId, imageId),
       'datasets.delete': ({ id }) => ({ deleted: this.datasets.delete(id) }),
       'models.list': () => this.models.list(),
@@ -128,6 +130,15 @@ export class Engine {
       'evaluations.list': (filter) => this.evaluations.list(filter),
       'evaluations.get': ({ id }) => this.evaluations.get(id),
       'evaluations.detections': ({ id, imageId }) => this.evaluations.detections(id, imageId),
+      'evaluations.imageMatches': (input) =>
+        imageMatchesFor(
+          {
+            evaluation: (id) => this.evaluations.get(id),
+            detections: (id, imageId) => this.evaluations.detections(id, imageId),
+            image: (datasetId, imageId) => this.datasets.image(datasetId, imageId),
+          },
+          input,
+        ),
       'corruptions.list': () => CORRUPTIONS.map((c) => ({ ...c })),
       'corruptions.preview': (input, ctx) => previewCorruptions(this.datasets, this.corruptionPool(), input, ctx.signal),
       'classMap.suggest': ({ modelId, datasetId }) => {

@@ -18,6 +18,8 @@ import { adapterConfigSchema } from './adapter';
 import { CORRUPTION_NAMES } from './corruptions';
 import { errorPayloadSchema } from './errors';
 import {
+  attributeFilterSchema,
+  attributeSummarySchema,
   classMapSchema,
   classMapStateSchema,
   datasetFormatSchema,
@@ -25,6 +27,7 @@ import {
   detectionSchema,
   evaluationSchema,
   imageEntrySchema,
+  imageMatchesSchema,
   modelSummarySchema,
   progressSchema,
 } from './schemas';
@@ -73,9 +76,16 @@ export const contract = {
         offset: z.number().int().nonnegative().default(0),
         limit: z.number().int().positive().max(500).default(60),
         categoryId: z.number().int().optional(),
+        /** only images with this attribute value (or, scope annotation, with a box that has it; of categoryId when given) */
+        attribute: attributeFilterSchema.optional(),
       })
       .strict(),
     output: z.object({ total: z.number(), images: z.array(imageEntrySchema) }),
+  },
+  /** What the dataset can be sliced by: scalar image and box attributes and their value counts. */
+  'datasets.attributes': {
+    input: z.object({ id }).strict(),
+    output: z.array(attributeSummarySchema),
   },
   /** Main-process only (the file protocol): refused on renderer connections. */
   'datasets.imagePath': {
@@ -142,6 +152,18 @@ export const contract = {
   'evaluations.detections': {
     input: z.object({ id, imageId: z.number().int().optional() }).strict(),
     output: z.array(detectionSchema),
+  },
+  /** One image's detections and ground truth matched COCO-style (per category, greedy by score, crowd regions absorb, 100 per category). */
+  'evaluations.imageMatches': {
+    input: z
+      .object({
+        id,
+        imageId: z.number().int(),
+        iouThreshold: z.number().min(0).max(1).default(0.5),
+        scoreThreshold: z.number().min(0).max(1).default(0),
+      })
+      .strict(),
+    output: imageMatchesSchema,
   },
   'corruptions.list': {
     input: z.object({}).strict(),

@@ -2,12 +2,14 @@
  * Datasets in the store. `insert` writes a whole canonical dataset in ONE transaction:
  * either everything lands or nothing does.
  */
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../store/database';
 import type { CategoryDto, DatasetSummary, ImageEntry } from '../../shared/schemas';
 import { OdraError } from '../../shared/errors';
 import type { CanonicalDataset } from './canonical';
 import { datasetContentHash } from './content-hash';
 import type { GroundTruth } from './ground-truth';
+import { datasetAttributes, imageFilterSql, scalarAttributes, type AttributeFilter, type AttributeSummary } from './attributes';
 
 interface DatasetRow {
   id: number;
@@ -20,6 +22,9 @@ interface DatasetRow {
 }
 
 export class DatasetRepo {
+  /** prepared once: a browser page reads the boxes of up to 500 images */
+  private annotationsOfImage: Statement | null = null;
+
   constructor(private readonly db: Db) {}
 
   /** Stores the dataset, or returns the stored one with the same content hash. */
@@ -66,30 +71,65 @@ export class DatasetRepo {
     return this.db.prepare('DELETE FROM datasets WHERE id = ?').run(id).changes > 0;
   }
 
-  images(id: number, offset: number, limit: number, categoryId?: number): { total: number; images: ImageEntry[] } {
+  /**
+   * A page of images in id order, each with its boxes; optionally only the images of a
+   * category and/or an attribute value (attributes.ts: imageFilterSql).
+   */
+  images(
+    id: number,
+    offset: number,
+    limit: number,
+    filter: { categoryId?: number; attribute?: AttributeFilter } = {},
+  ): { total: number; images: ImageEntry[] } {
     this.row(id);
-    const filter = categoryId === undefined ? '' : 'AND id IN (SELECT image_id FROM annotations WHERE dataset_id = ? AND category_id = ?)';
-    const args = categoryId === undefined ? [id] : [id, id, categoryId];
-    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM images WHERE dataset_id = ? ${filter}`).get(...args) as { n: number }).n;
+    const where = imageFilterSql(id, filter);
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM images WHERE dataset_id = ? ${where.sql}`).get(id, ...where.args) as { n: number }).n;
     const rows = this.db
-      .prepare(`SELECT id, file_name, width, height FROM images WHERE dataset_id = ? ${filter} ORDER BY id LIMIT ? OFFSET ?`)
-      .all(...args, limit, offset) as { id: number; file_name: string; width: number; height: number }[];
-    const annStmt = this.db.prepare(
-      'SELECT id, category_id, x, y, w, h, iscrowd FROM annotations WHERE dataset_id = ? AND image_id = ? ORDER BY id',
+      .prepare(`SELECT id, file_name, width, height, extra_json FROM images WHERE dataset_id = ? ${where.sql} ORDER BY id LIMIT ? OFFSET ?`)
+      .all(id, ...where.args, limit, offset) as ImageRow[];
+    return { total, images: rows.map((r) => this.entry(id, r)) };
+  }
+
+  /** One image with its boxes. */
+  image(id: number, imageId: number): ImageEntry {
+    const row = this.db.prepare('SELECT id, file_name, width, height, extra_json FROM images WHERE dataset_id = ? AND id = ?').get(id, imageId) as
+      | ImageRow
+      | undefined;
+    if (!row) throw new OdraError('NOT_FOUND', `dataset ${id} has no image ${imageId}`);
+    return this.entry(id, row);
+  }
+
+  private entry(datasetId: number, r: ImageRow): ImageEntry {
+    // No ORDER BY: with one, SQLite walks the primary key (dataset_id, id) over the
+    // whole dataset instead of the (dataset_id, image_id) index, per image.
+    this.annotationsOfImage ??= this.db.prepare(
+      'SELECT id, category_id, x, y, w, h, iscrowd, extra_json FROM annotations WHERE dataset_id = ? AND image_id = ?',
     );
-    const images = rows.map((r) => ({
+    const anns = (this.annotationsOfImage.all(datasetId, r.id) as (AnnRow & { extra_json: string | null })[]).sort((a, b) => a.id - b.id);
+    const attributes = scalarAttributes(r.extra_json);
+    return {
       id: r.id,
       fileName: r.file_name,
       width: r.width,
       height: r.height,
-      annotations: (annStmt.all(id, r.id) as AnnRow[]).map((a) => ({
-        id: a.id,
-        categoryId: a.category_id,
-        bbox: [a.x, a.y, a.w, a.h] as [number, number, number, number],
-        iscrowd: a.iscrowd === 1,
-      })),
-    }));
-    return { total, images };
+      annotations: anns.map((a) => {
+        const attrs = scalarAttributes(a.extra_json);
+        return {
+          id: a.id,
+          categoryId: a.category_id,
+          bbox: [a.x, a.y, a.w, a.h] as [number, number, number, number],
+          iscrowd: a.iscrowd === 1,
+          ...(Object.keys(attrs).length ? { attributes: attrs } : {}),
+        };
+      }),
+      ...(Object.keys(attributes).length ? { attributes } : {}),
+    };
+  }
+
+  /** Scalar image and box attributes with their value counts (attributes.ts). */
+  attributes(id: number): AttributeSummary[] {
+    this.row(id);
+    return datasetAttributes(this.db, id);
   }
 
   /** Absolute path of one image and the root it must lie in (for the file route). */
@@ -164,6 +204,14 @@ export class DatasetRepo {
       notes: (JSON.parse(r.info_json) as { notes?: string[] }).notes ?? [],
     };
   }
+}
+
+interface ImageRow {
+  id: number;
+  file_name: string;
+  width: number;
+  height: number;
+  extra_json: string | null;
 }
 
 interface AnnRow {

@@ -150,3 +150,32 @@ export function matchImage(gts: readonly MatchGt[], dets: readonly MatchDetectio
     hidden: { belowScore, beyondMaxDets },
   };
 }
+
+/** What imageMatchesFor reads from the store (EvaluationRepo and DatasetRepo have these). */
+export interface ImageMatchSources {
+  evaluation(id: number): { datasetId: number; classMap: Record<string, string[]> };
+  detections(id: number, imageId: number): MatchDetection[];
+  image(datasetId: number, imageId: number): { annotations: MatchGt[] };
+}
+
+/**
+ * One stored image of an evaluation, matched. The categories scored are the ones the
+ * evaluation's recorded class map maps to a model class, as in its metrics.
+ */
+export function imageMatchesFor(
+  sources: ImageMatchSources,
+  input: { id: number; imageId: number; iouThreshold: number; scoreThreshold: number },
+): ImageMatches {
+  const evaluation = sources.evaluation(input.id);
+  const scored = new Set(
+    Object.entries(evaluation.classMap)
+      .filter(([, names]) => names.length > 0)
+      .map(([key]) => Number(key)),
+  );
+  const image = sources.image(evaluation.datasetId, input.imageId);
+  return matchImage(image.annotations, sources.detections(input.id, input.imageId), {
+    iouThreshold: input.iouThreshold,
+    scoreThreshold: input.scoreThreshold,
+    scoredCategories: scored,
+  });
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createEvalSetup, DET_IGNORED, DET_TP, evaluateImage } from '../../../src/engine/eval/cocoeval';
-import { boxIou, matchImage, type Box, type MatchDetection, type MatchGt } from '../../../src/engine/evaluations/image-matches';
+import { boxIou, imageMatchesFor, matchImage, type Box, type MatchDetection, type MatchGt } from '../../../src/engine/evaluations/image-matches';
 
 const gt = (id: number, categoryId: number, bbox: Box, iscrowd = false): MatchGt => ({ id, categoryId, bbox, iscrowd });
 const det = (categoryId: number, bbox: Box, score: number): MatchDetection => ({ categoryId, bbox, score });
@@ -153,5 +153,36 @@ describe('matchImage', () => {
     }
     expect(compared).toBeGreaterThan(500);
     expect([...seen].sort()).toEqual(['fp', 'ignored', 'tp']);
+  });
+});
+
+describe('imageMatchesFor', () => {
+  it("scores the categories the evaluation's recorded class map maps, on the evaluation's dataset", () => {
+    const asked: string[] = [];
+    const m = imageMatchesFor(
+      {
+        evaluation: (id) => {
+          asked.push(`evaluation ${id}`);
+          return { datasetId: 4, classMap: { '1': ['car'], '2': [], '3': ['person'] } };
+        },
+        detections: (id, imageId) => {
+          asked.push(`detections ${id}/${imageId}`);
+          return [det(1, [0, 0, 10, 10], 0.9), det(3, [50, 50, 10, 10], 0.4)];
+        },
+        image: (datasetId, imageId) => {
+          asked.push(`image ${datasetId}/${imageId}`);
+          return { annotations: [gt(10, 1, [0, 0, 10, 10]), gt(11, 2, [20, 20, 10, 10]), gt(12, 3, [80, 80, 10, 10])] };
+        },
+      },
+      { id: 9, imageId: 77, iouThreshold: 0.5, scoreThreshold: 0.5 },
+    );
+    expect(asked).toEqual(['evaluation 9', 'image 4/77', 'detections 9/77']);
+    expect(m.groundTruth.map((g) => [g.id, g.status])).toEqual([
+      [10, 'matched'],
+      [11, 'excluded'],
+      [12, 'missed'],
+    ]);
+    expect(m.detections.map((d) => d.status)).toEqual(['tp']);
+    expect(m.hidden.belowScore).toBe(1);
   });
 });

@@ -20,6 +20,8 @@
  * np.uint8's truncation sees the same numbers as the reference in all but rare ties.
  */
 
+import { acquireF64, releaseF64 } from './scratch';
+
 export type NumericArray = Float64Array | Float32Array | Uint8Array;
 
 /**
@@ -97,29 +99,36 @@ export interface GaussianOptions {
 export const UNIT_F64: Float64Array = Float64Array.from({ length: 256 }, (_, v) => v / 255);
 export const UNIT_F32: Float32Array = Float32Array.from({ length: 256 }, (_, v) => v / 255);
 
+/** Output rows per vertical batch of GaussianRowStream (the sliding-register width). */
+const BATCH = 4;
+
 /**
  * scipy.ndimage.gaussian_filter(x, (sigmaY, sigmaX, 0)) produced row by row: axis 0 first,
  * then axis 1, an axis with sigma <= 1e-15 skipped, scipy's weights and summation order.
  * Input rows are pulled from `source(y, row)` in increasing order and kept in a ring of
- * 2 radius + 1 rows, so no image-sized float buffer is allocated (on the reference
- * machine, first-touching a fresh 20 MB array costs more than the filtering).
+ * 2 radius + 4 rows, so no image-sized float buffer is allocated (on the reference
+ * machine, first-touching a fresh 20 MB array costs more than the filtering); the ring
+ * and the other internal buffers come from a pool (common/scratch.ts) and go back to it
+ * after the last row. The axis-0 pass runs four output rows at a time (verticalBatch).
  */
 export class GaussianRowStream {
   private readonly rowLen: number;
-  private readonly ring: Float64Array;
+  private readonly ring: Float64Array<ArrayBuffer>;
   private readonly ringRows: number;
   private readonly weightsY: Float64Array | null;
   private readonly weightsX: Float64Array | null;
-  private readonly vrow: Float64Array;
+  /** BATCH rows of axis-0 results */
+  private readonly vbuf: Float64Array<ArrayBuffer>;
   private readonly hrow: Float64Array;
-  private readonly line: Float64Array;
+  private readonly line: Float64Array<ArrayBuffer>;
   private readonly padIndex: Int32Array;
   private readonly mode: BorderMode;
   private readonly float32: boolean;
-  private readonly up: Int32Array;
-  private readonly down: Int32Array;
+  /** ring offsets of the rows y0 - r .. y0 + BATCH - 1 + r of the current batch */
+  private readonly offsets: Int32Array;
   private generated = 0;
   private y = 0;
+  private released = false;
 
   constructor(
     private readonly width: number,
@@ -138,16 +147,18 @@ export class GaussianRowStream {
     this.weightsX = sigmaX > 1e-15 ? gaussianKernel1d(sigmaX, gaussianRadius(sigmaX, truncate)) : null;
     const ry = this.weightsY ? (this.weightsY.length - 1) >> 1 : 0;
     const rx = this.weightsX ? (this.weightsX.length - 1) >> 1 : 0;
-    // Every row that output row y reads, border-mapped, lies in [y - ry, y + ry].
-    this.ringRows = Math.min(height, 2 * ry + 1);
-    this.ring = new Float64Array(this.ringRows * this.rowLen);
-    this.vrow = new Float64Array(this.rowLen);
-    this.up = new Int32Array(ry + 1);
-    this.down = new Int32Array(ry + 1);
+    // Every row that output rows y0 .. y0 + BATCH - 1 read, border-mapped, lies in
+    // [y0 - ry, y0 + BATCH - 1 + ry], so a ring of that many rows never overwrites a row
+    // still needed (and holds the whole image when it is shorter).
+    this.ringRows = Math.max(1, Math.min(height, 2 * ry + BATCH));
+    this.ring = acquireF64(this.ringRows * this.rowLen);
+    this.vbuf = acquireF64(BATCH * this.rowLen);
+    this.offsets = new Int32Array(2 * ry + BATCH);
     this.hrow = new Float64Array(this.rowLen);
-    this.line = new Float64Array((width + 2 * rx) * channels);
+    this.line = acquireF64((width + 2 * rx) * channels);
     this.padIndex = new Int32Array(width + 2 * rx);
     for (let x = -rx; x < width + rx; x++) this.padIndex[x + rx] = borderIndex(x, width, this.mode);
+    if (height === 0) this.release();
   }
 
   private rowOffset(row: number): number {
@@ -159,77 +170,134 @@ export class GaussianRowStream {
     return (row % this.ringRows) * this.rowLen;
   }
 
+  private release(): void {
+    if (this.released) return;
+    this.released = true;
+    releaseF64(this.ring);
+    releaseF64(this.vbuf);
+    releaseF64(this.line);
+  }
+
   /** The next output row (rows come in order 0, 1, ...); the array is reused by the next call. */
   next(): Float64Array {
     const y = this.y++;
     if (y >= this.height) throw new Error('GaussianRowStream: no rows left');
-    const { rowLen, ring, vrow } = this;
+    const { rowLen } = this;
+    let src: Float64Array;
+    let srcOffset: number;
     const wy = this.weightsY;
     if (wy) {
-      const r = (wy.length - 1) >> 1;
-      this.rowOffset(Math.min(this.height - 1, y + r));
-      const { up, down } = this;
-      for (let j = 1; j <= r; j++) {
-        up[j] = this.rowOffset(borderIndex(y - j, this.height, this.mode));
-        down[j] = this.rowOffset(borderIndex(y + j, this.height, this.mode));
-      }
-      verticalRow(ring, this.rowOffset(y), up, down, wy, vrow);
-      if (this.float32) for (let i = 0; i < rowLen; i++) vrow[i] = Math.fround(vrow[i]);
+      const k = y % BATCH;
+      if (k === 0) this.verticalBatch(y, wy);
+      src = this.vbuf;
+      srcOffset = k * rowLen;
     } else {
-      vrow.set(ring.subarray(this.rowOffset(y), this.rowOffset(y) + rowLen));
+      src = this.ring;
+      srcOffset = this.rowOffset(y);
     }
     const wx = this.weightsX;
-    if (!wx) return vrow;
-    correlateRow(vrow, this.hrow, this.line, this.padIndex, this.channels, wx);
-    if (this.float32) for (let i = 0; i < rowLen; i++) this.hrow[i] = Math.fround(this.hrow[i]);
-    return this.hrow;
+    const hrow = this.hrow;
+    if (wx) {
+      correlateRow(src, srcOffset, hrow, this.line, this.padIndex, this.channels, wx);
+      if (this.float32) for (let i = 0; i < rowLen; i++) hrow[i] = Math.fround(hrow[i]);
+    } else {
+      for (let i = 0; i < rowLen; i++) hrow[i] = src[srcOffset + i];
+    }
+    if (this.y === this.height) this.release();
+    return hrow;
+  }
+
+  /** Axis-0 results for output rows y0 .. y0 + BATCH - 1 (fewer at the bottom) into vbuf. */
+  private verticalBatch(y0: number, weights: Float64Array): void {
+    const { height, mode, rowLen, ring, vbuf, offsets } = this;
+    const r = (weights.length - 1) >> 1;
+    const n = Math.min(BATCH, height - y0);
+    this.rowOffset(Math.min(height - 1, y0 + n - 1 + r));
+    for (let d = -r; d < n + r; d++) offsets[d + r] = this.rowOffset(borderIndex(y0 + d, height, mode));
+    if (n === BATCH) {
+      verticalRows4(ring, offsets, weights, vbuf, rowLen);
+    } else {
+      for (let k = 0; k < n; k++) verticalRow(ring, offsets, k, weights, vbuf, k * rowLen, rowLen);
+    }
+    if (this.float32) for (let i = 0; i < n * rowLen; i++) vbuf[i] = Math.fround(vbuf[i]);
   }
 }
 
 /**
- * Axis-0 pass for one output row: x[0]*w[0], then (x[-j] + x[j]) * w[j] for j = r down
- * to 1 (scipy's order), rows given as offsets into `ring`. Four columns at a time, each
- * in its own register sum: independent add chains run ~20 % faster in V8 than one
- * streaming pass per j.
+ * Axis-0 pass for four consecutive output rows y0 .. y0 + 3, in scipy's order per value:
+ * t = x[y]*w[0], then t += (x[y - j] + x[y + j]) * w[j] for j = r down to 1. Row y0 + d
+ * of the input is at ring offset offsets[d + r]. One column at a time with the four sums
+ * and the taps in sliding registers (going from j to j - 1, the four upper values move
+ * down one row and so do the four lower ones): two loads per step instead of eight.
  */
-function verticalRow(ring: Float64Array, centre: number, up: Int32Array, down: Int32Array, weights: Float64Array, out: Float64Array): void {
+function verticalRows4(ring: Float64Array, offsets: Int32Array, weights: Float64Array, out: Float64Array, rowLen: number): void {
   const r = (weights.length - 1) >> 1;
   const w0 = weights[r];
-  const n = out.length;
-  let i = 0;
-  for (; i + 3 < n; i += 4) {
-    const c = centre + i;
-    let t0 = ring[c] * w0;
-    let t1 = ring[c + 1] * w0;
-    let t2 = ring[c + 2] * w0;
-    let t3 = ring[c + 3] * w0;
-    for (let j = r; j >= 1; j--) {
-      const u = up[j] + i;
-      const d = down[j] + i;
-      const wj = weights[r - j];
-      t0 += (ring[u] + ring[d]) * wj;
-      t1 += (ring[u + 1] + ring[d + 1]) * wj;
-      t2 += (ring[u + 2] + ring[d + 2]) * wj;
-      t3 += (ring[u + 3] + ring[d + 3]) * wj;
+  const c0 = offsets[r];
+  const c1 = offsets[r + 1];
+  const c2 = offsets[r + 2];
+  const c3 = offsets[r + 3];
+  for (let i = 0; i < rowLen; i++) {
+    let t0 = ring[c0 + i] * w0;
+    let t1 = ring[c1 + i] * w0;
+    let t2 = ring[c2 + i] * w0;
+    let t3 = ring[c3 + i] * w0;
+    if (r > 0) {
+      let l0 = ring[offsets[0] + i];
+      let l1 = ring[offsets[1] + i];
+      let l2 = ring[offsets[2] + i];
+      let l3 = ring[offsets[3] + i];
+      let h0 = ring[offsets[2 * r] + i];
+      let h1 = ring[offsets[2 * r + 1] + i];
+      let h2 = ring[offsets[2 * r + 2] + i];
+      let h3 = ring[offsets[2 * r + 3] + i];
+      for (let j = r; ; j--) {
+        const wj = weights[r - j];
+        t0 += (l0 + h0) * wj;
+        t1 += (l1 + h1) * wj;
+        t2 += (l2 + h2) * wj;
+        t3 += (l3 + h3) * wj;
+        if (j === 1) break;
+        l0 = l1;
+        l1 = l2;
+        l2 = l3;
+        l3 = ring[offsets[r + 4 - j] + i];
+        h3 = h2;
+        h2 = h1;
+        h1 = h0;
+        h0 = ring[offsets[r + j - 1] + i];
+      }
     }
     out[i] = t0;
-    out[i + 1] = t1;
-    out[i + 2] = t2;
-    out[i + 3] = t3;
+    out[rowLen + i] = t1;
+    out[2 * rowLen + i] = t2;
+    out[3 * rowLen + i] = t3;
   }
-  for (; i < n; i++) {
+}
+
+/** Axis-0 pass for the single output row y0 + k (same order as verticalRows4), into out[o ..]. */
+function verticalRow(ring: Float64Array, offsets: Int32Array, k: number, weights: Float64Array, out: Float64Array, o: number, rowLen: number): void {
+  const r = (weights.length - 1) >> 1;
+  const w0 = weights[r];
+  const centre = offsets[k + r];
+  for (let i = 0; i < rowLen; i++) {
     let t = ring[centre + i] * w0;
-    for (let j = r; j >= 1; j--) t += (ring[up[j] + i] + ring[down[j] + i]) * weights[r - j];
-    out[i] = t;
+    for (let j = r; j >= 1; j--) t += (ring[offsets[k + r - j] + i] + ring[offsets[k + r + j] + i]) * weights[r - j];
+    out[o + i] = t;
   }
 }
 
 /**
- * scipy correlate1d along one interleaved row with a symmetric kernel, scipy's order,
- * four outputs at a time (independent add chains: ~40 % faster than one at a time).
+ * scipy correlate1d along one interleaved row with a symmetric kernel, in scipy's order:
+ * t = x[0] w[0], then t += (x[-j] + x[j]) w[j] for j = r down to 1.
+ * Four neighbouring pixels of one channel at a time, each in its own register sum, with
+ * the taps in sliding registers: going from tap j to j - 1 the four left values shift
+ * by one pixel and so do the four right ones, so each step loads two values instead of
+ * eight (the pass was bound by loads). Same operations, same order, same results.
  */
 function correlateRow(
   src: Float64Array,
+  srcOffset: number,
   dst: Float64Array,
   line: Float64Array,
   padIndex: Int32Array,
@@ -238,38 +306,63 @@ function correlateRow(
 ): void {
   const r = (weights.length - 1) >> 1;
   const w0 = weights[r];
+  const C = channels;
   for (let p = 0; p < padIndex.length; p++) {
-    const s = padIndex[p] * channels;
-    for (let c = 0; c < channels; c++) line[p * channels + c] = src[s + c];
+    const s = srcOffset + padIndex[p] * C;
+    for (let c = 0; c < C; c++) line[p * C + c] = src[s + c];
   }
-  const centre = r * channels;
-  const n = dst.length;
-  let i = 0;
-  for (; i + 3 < n; i += 4) {
-    const m = centre + i;
-    let t0 = line[m] * w0;
-    let t1 = line[m + 1] * w0;
-    let t2 = line[m + 2] * w0;
-    let t3 = line[m + 3] * w0;
-    for (let j = r; j >= 1; j--) {
-      const lo = m - j * channels;
-      const hi = m + j * channels;
-      const wj = weights[r - j];
-      t0 += (line[lo] + line[hi]) * wj;
-      t1 += (line[lo + 1] + line[hi + 1]) * wj;
-      t2 += (line[lo + 2] + line[hi + 2]) * wj;
-      t3 += (line[lo + 3] + line[hi + 3]) * wj;
+  const width = dst.length / C;
+  for (let c = 0; c < C; c++) {
+    let x = 0;
+    for (; x + 3 < width; x += 4) {
+      const m = (x + r) * C + c;
+      let t0 = line[m] * w0;
+      let t1 = line[m + C] * w0;
+      let t2 = line[m + 2 * C] * w0;
+      let t3 = line[m + 3 * C] * w0;
+      if (r > 0) {
+        let l0 = line[m - r * C];
+        let l1 = line[m - (r - 1) * C];
+        let l2 = line[m - (r - 2) * C];
+        let l3 = line[m - (r - 3) * C];
+        let h0 = line[m + r * C];
+        let h1 = line[m + (r + 1) * C];
+        let h2 = line[m + (r + 2) * C];
+        let h3 = line[m + (r + 3) * C];
+        // the next left value is at m + (4 - j) C, the next right one at m + (j - 1) C
+        let pl = m + (4 - r) * C;
+        let ph = m + (r - 1) * C;
+        for (let k = 0; ; k++) {
+          const wj = weights[k];
+          t0 += (l0 + h0) * wj;
+          t1 += (l1 + h1) * wj;
+          t2 += (l2 + h2) * wj;
+          t3 += (l3 + h3) * wj;
+          if (k === r - 1) break;
+          l0 = l1;
+          l1 = l2;
+          l2 = l3;
+          l3 = line[pl];
+          pl += C;
+          h3 = h2;
+          h2 = h1;
+          h1 = h0;
+          h0 = line[ph];
+          ph -= C;
+        }
+      }
+      const o = x * C + c;
+      dst[o] = t0;
+      dst[o + C] = t1;
+      dst[o + 2 * C] = t2;
+      dst[o + 3 * C] = t3;
     }
-    dst[i] = t0;
-    dst[i + 1] = t1;
-    dst[i + 2] = t2;
-    dst[i + 3] = t3;
-  }
-  for (; i < n; i++) {
-    const m = centre + i;
-    let t = line[m] * w0;
-    for (let j = r; j >= 1; j--) t += (line[m - j * channels] + line[m + j * channels]) * weights[r - j];
-    dst[i] = t;
+    for (; x < width; x++) {
+      const m = (x + r) * C + c;
+      let t = line[m] * w0;
+      for (let j = r; j >= 1; j--) t += (line[m - j * C] + line[m + j * C]) * weights[r - j];
+      dst[x * C + c] = t;
+    }
   }
 }
 
@@ -466,36 +559,32 @@ export function motionBlurTaps(radius: number, sigma: number, angleDeg: number, 
   return taps;
 }
 
-/**
- * One output row of sum(weight * shift(src, dx, dy)) over the taps, where a shift repeats
- * the edge (out[y][x] = src[clamp(y - dy)][clamp(x - dx)]); the first `out.length /
- * channels` columns. Summation runs over the taps in order, in float64, as the
- * reference's loop does.
- */
-export function motionBlurRow(
-  src: NumericArray,
-  width: number,
-  height: number,
-  channels: number,
-  taps: readonly MotionTap[],
-  y: number,
-  out: Float64Array,
-): void {
-  out.fill(0);
-  const cols = out.length / channels;
-  const rowLen = width * channels;
+/** Per-row state of motionBlurRow: each tap's source row offset (minus its column shift) and weight, and the interior columns. */
+interface MotionRowPlan {
+  offsets: Int32Array;
+  weights: Float64Array;
+  /** columns [xs, xe) where every tap's source column is inside the image */
+  xs: number;
+  xe: number;
+}
+
+const motionPlan: MotionRowPlan = { offsets: new Int32Array(64), weights: new Float64Array(64), xs: 0, xe: 0 };
+
+function planMotionRow(taps: readonly MotionTap[], width: number, height: number, channels: number, cols: number, y: number): MotionRowPlan {
   const k = taps.length;
-  const offsets = new Int32Array(k);
-  const weights = new Float64Array(k);
-  // Interior columns [xs, xe): every tap's source column is inside the image.
+  if (motionPlan.offsets.length < k) {
+    motionPlan.offsets = new Int32Array(k);
+    motionPlan.weights = new Float64Array(k);
+  }
+  const rowLen = width * channels;
   let xs = 0;
   let xe = cols;
   for (let t = 0; t < k; t++) {
     const tap = taps[t];
     let sy = y - tap.dy;
     sy = sy < 0 ? 0 : sy >= height ? height - 1 : sy;
-    offsets[t] = sy * rowLen - tap.dx * channels;
-    weights[t] = tap.weight;
+    motionPlan.offsets[t] = sy * rowLen - tap.dx * channels;
+    motionPlan.weights[t] = tap.weight;
     xs = Math.max(xs, tap.dx);
     xe = Math.min(xe, width + tap.dx);
   }
@@ -503,14 +592,42 @@ export function motionBlurRow(
     xs = 0;
     xe = 0;
   }
-  // Interior: register sums, taps in order (the reference's order), four values at a time.
+  motionPlan.xs = xs;
+  motionPlan.xe = xe;
+  return motionPlan;
+}
+
+/**
+ * One output row of sum(weight * shift(src, dx, dy)) over the taps, where a shift repeats
+ * the edge (out[y][x] = src[clamp(y - dy)][clamp(x - dx)]); the first `out.length /
+ * channels` columns. Summation runs over the taps in order, in float64, as the
+ * reference's loop does. For float sources (snow's layer); motionBlurRowBytes is the
+ * same for 8-bit sources (two copies so that each stays monomorphic in V8).
+ */
+export function motionBlurRow(
+  src: Float64Array,
+  width: number,
+  height: number,
+  channels: number,
+  taps: readonly MotionTap[],
+  y: number,
+  out: Float64Array,
+): void {
+  const cols = out.length / channels;
+  const { offsets, weights, xs, xe } = planMotionRow(taps, width, height, channels, cols, y);
+  const k = taps.length;
+  // Interior: register sums, taps in order (the reference's order), eight values at a time.
   const end = xe * channels;
   let i = xs * channels;
-  for (; i + 3 < end; i += 4) {
+  for (; i + 7 < end; i += 8) {
     let t0 = 0;
     let t1 = 0;
     let t2 = 0;
     let t3 = 0;
+    let t4 = 0;
+    let t5 = 0;
+    let t6 = 0;
+    let t7 = 0;
     for (let j = 0; j < k; j++) {
       const o = offsets[j] + i;
       const w = weights[j];
@@ -518,19 +635,98 @@ export function motionBlurRow(
       t1 += w * src[o + 1];
       t2 += w * src[o + 2];
       t3 += w * src[o + 3];
+      t4 += w * src[o + 4];
+      t5 += w * src[o + 5];
+      t6 += w * src[o + 6];
+      t7 += w * src[o + 7];
     }
     out[i] = t0;
     out[i + 1] = t1;
     out[i + 2] = t2;
     out[i + 3] = t3;
+    out[i + 4] = t4;
+    out[i + 5] = t5;
+    out[i + 6] = t6;
+    out[i + 7] = t7;
   }
   for (; i < end; i++) {
     let t = 0;
     for (let j = 0; j < k; j++) t += weights[j] * src[offsets[j] + i];
     out[i] = t;
   }
-  // Borders: tap by tap, repeating the edge columns.
-  for (let t = 0; t < k; t++) {
+  motionBorders(src, width, height, channels, taps, y, out, xs, xe, cols);
+}
+
+/** motionBlurRow for 8-bit sources (motion_blur on the image). */
+export function motionBlurRowBytes(
+  src: Uint8Array,
+  width: number,
+  height: number,
+  channels: number,
+  taps: readonly MotionTap[],
+  y: number,
+  out: Float64Array,
+): void {
+  const cols = out.length / channels;
+  const { offsets, weights, xs, xe } = planMotionRow(taps, width, height, channels, cols, y);
+  const k = taps.length;
+  const end = xe * channels;
+  let i = xs * channels;
+  for (; i + 7 < end; i += 8) {
+    let t0 = 0;
+    let t1 = 0;
+    let t2 = 0;
+    let t3 = 0;
+    let t4 = 0;
+    let t5 = 0;
+    let t6 = 0;
+    let t7 = 0;
+    for (let j = 0; j < k; j++) {
+      const o = offsets[j] + i;
+      const w = weights[j];
+      t0 += w * src[o];
+      t1 += w * src[o + 1];
+      t2 += w * src[o + 2];
+      t3 += w * src[o + 3];
+      t4 += w * src[o + 4];
+      t5 += w * src[o + 5];
+      t6 += w * src[o + 6];
+      t7 += w * src[o + 7];
+    }
+    out[i] = t0;
+    out[i + 1] = t1;
+    out[i + 2] = t2;
+    out[i + 3] = t3;
+    out[i + 4] = t4;
+    out[i + 5] = t5;
+    out[i + 6] = t6;
+    out[i + 7] = t7;
+  }
+  for (; i < end; i++) {
+    let t = 0;
+    for (let j = 0; j < k; j++) t += weights[j] * src[offsets[j] + i];
+    out[i] = t;
+  }
+  motionBorders(src, width, height, channels, taps, y, out, xs, xe, cols);
+}
+
+/** The border columns of a motion-blurred row ([0, xs) and [xe, cols)): tap by tap, repeating the edge columns. */
+function motionBorders(
+  src: NumericArray,
+  width: number,
+  height: number,
+  channels: number,
+  taps: readonly MotionTap[],
+  y: number,
+  out: Float64Array,
+  xs: number,
+  xe: number,
+  cols: number,
+): void {
+  const rowLen = width * channels;
+  for (let x = 0; x < xs; x++) for (let c = 0; c < channels; c++) out[x * channels + c] = 0;
+  for (let x = Math.max(xe, xs); x < cols; x++) for (let c = 0; c < channels; c++) out[x * channels + c] = 0;
+  for (let t = 0; t < taps.length; t++) {
     const tap = taps[t];
     let sy = y - tap.dy;
     sy = sy < 0 ? 0 : sy >= height ? height - 1 : sy;
@@ -561,47 +757,85 @@ export function saturateU8(x: number): number {
   return f % 2 === 0 ? f : f + 1;
 }
 
+/** Temporaries of canny and distanceTransformL2Mask5, reused across calls (see common/scratch.ts). */
+const cvScratch = {
+  dx: new Int16Array(0),
+  dy: new Int16Array(0),
+  mag: new Int32Array(0),
+  map: new Uint8Array(0),
+  stack: new Int32Array(0),
+  dist: new Uint32Array(0),
+};
+
 /**
  * cv2.Canny(src, low, high) with apertureSize 3 and the L1 gradient: Sobel with replicated
  * borders, non-maximum suppression with OpenCV's 22.5/67.5 degree sectors (and its
- * strict/non-strict comparisons), hysteresis over 8-neighbours. Returns 0/255.
+ * strict/non-strict comparisons), hysteresis over 8-neighbours. Writes 0/255 into `out`
+ * (a new array if not given) and returns it.
  */
-export function canny(src: Uint8Array, width: number, height: number, low: number, high: number): Uint8Array {
+export function canny(src: Uint8Array, width: number, height: number, low: number, high: number, out?: Uint8Array): Uint8Array {
   const n = width * height;
-  const dxs = new Int16Array(n);
-  const dys = new Int16Array(n);
-  const mag = new Int32Array((width + 2) * (height + 2)); // zero border, as OpenCV's magnitude buffer
+  const result = out ?? new Uint8Array(n);
+  if (n === 0) return result;
+  if (cvScratch.dx.length < n) {
+    cvScratch.dx = new Int16Array(n);
+    cvScratch.dy = new Int16Array(n);
+    cvScratch.map = new Uint8Array(n);
+    cvScratch.stack = new Int32Array(n);
+  }
   const mw = width + 2;
+  if (cvScratch.mag.length < mw * (height + 2)) cvScratch.mag = new Int32Array(mw * (height + 2));
+  const { dx: dxs, dy: dys, mag, map, stack } = cvScratch;
+  // zero border, as OpenCV's magnitude buffer
+  mag.fill(0, 0, mw);
+  mag.fill(0, (height + 1) * mw, (height + 2) * mw);
+  for (let y = 1; y <= height; y++) {
+    mag[y * mw] = 0;
+    mag[y * mw + width + 1] = 0;
+  }
+  // Sobel, replicated border: with a = column x smoothed vertically (1 2 1) and d = its
+  // vertical difference, gx = a[x+1] - a[x-1] and gy = d[x-1] + 2 d[x] + d[x+1]; both
+  // slide along the row in registers (integer arithmetic, exact).
   for (let y = 0; y < height; y++) {
     const ym = (y > 0 ? y - 1 : 0) * width;
     const y0 = y * width;
     const yp = (y < height - 1 ? y + 1 : height - 1) * width;
+    let aPrev = src[ym] + 2 * src[y0] + src[yp];
+    let dPrev = src[yp] - src[ym];
+    let aCur = aPrev;
+    let dCur = dPrev;
+    const m0 = (y + 1) * mw + 1;
     for (let x = 0; x < width; x++) {
-      const xm = x > 0 ? x - 1 : 0;
-      const xp = x < width - 1 ? x + 1 : width - 1;
-      const gx = src[ym + xp] + 2 * src[y0 + xp] + src[yp + xp] - (src[ym + xm] + 2 * src[y0 + xm] + src[yp + xm]);
-      const gy = src[yp + xm] + 2 * src[yp + x] + src[yp + xp] - (src[ym + xm] + 2 * src[ym + x] + src[ym + xp]);
+      const xp = x < width - 1 ? x + 1 : x;
+      const aNext = src[ym + xp] + 2 * src[y0 + xp] + src[yp + xp];
+      const dNext = src[yp + xp] - src[ym + xp];
+      const gx = aNext - aPrev;
+      const gy = dPrev + 2 * dCur + dNext;
       dxs[y0 + x] = gx;
       dys[y0 + x] = gy;
-      mag[(y + 1) * mw + x + 1] = Math.abs(gx) + Math.abs(gy);
+      mag[m0 + x] = (gx < 0 ? -gx : gx) + (gy < 0 ? -gy : gy);
+      aPrev = aCur;
+      dPrev = dCur;
+      aCur = aNext;
+      dCur = dNext;
     }
   }
   // 0: candidate (weak, passed NMS), 1: not an edge, 2: edge
-  const map = new Uint8Array(n).fill(1);
-  const stack = new Int32Array(n);
   let top = 0;
   const TG22 = 13573; // (int)(tan(22.5 deg) * 2^15 + 0.5)
   for (let y = 0; y < height; y++) {
     let prevFlag = false;
+    const row = y * width;
     for (let x = 0; x < width; x++) {
       const j = (y + 1) * mw + x + 1;
       const m = mag[j];
+      const p = row + x;
       let isMax = false;
       if (m > low) {
-        const xs = dxs[y * width + x];
-        const ys = dys[y * width + x];
-        const ax = Math.abs(xs);
-        const ay = Math.abs(ys) * 32768;
+        const xs = dxs[p];
+        const ys = dys[p];
+        const ax = xs < 0 ? -xs : xs;
+        const ay = (ys < 0 ? -ys : ys) * 32768;
         const tg22x = ax * TG22;
         if (ay < tg22x) {
           isMax = m > mag[j - 1] && m >= mag[j + 1];
@@ -615,7 +849,6 @@ export function canny(src: Uint8Array, width: number, height: number, low: numbe
           }
         }
       }
-      const p = y * width + x;
       if (!isMax) {
         prevFlag = false;
         map[p] = 1;
@@ -648,16 +881,16 @@ export function canny(src: Uint8Array, width: number, height: number, low: numbe
       }
     }
   }
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) out[i] = map[i] === 2 ? 255 : 0;
-  return out;
+  for (let i = 0; i < n; i++) result[i] = map[i] === 2 ? 255 : 0;
+  return result;
 }
 
 /**
  * cv2.distanceTransform(src, DIST_L2, 5): two-pass 5x5 chamfer distance to the nearest zero
- * pixel with OpenCV's weights 1, 1.4, 2.1969 in 16-bit fixed point; float32 result.
+ * pixel with OpenCV's weights 1, 1.4, 2.1969 in 16-bit fixed point; float32 result into
+ * `out` (a new array if not given).
  */
-export function distanceTransformL2Mask5(src: Uint8Array, width: number, height: number): Float32Array {
+export function distanceTransformL2Mask5(src: Uint8Array, width: number, height: number, out?: Float32Array): Float32Array {
   const SHIFT = 16;
   const HV = Math.round(1 * (1 << SHIFT));
   const DIAG = Math.round(1.4 * (1 << SHIFT));
@@ -665,18 +898,23 @@ export function distanceTransformL2Mask5(src: Uint8Array, width: number, height:
   const INIT = 2147483647;
   const border = 2;
   const tw = width + 2 * border;
+  const result = out ?? new Float32Array(width * height);
+  const size = tw * (height + 2 * border);
+  if (cvScratch.dist.length < size) cvScratch.dist = new Uint32Array(size);
   // unsigned 32-bit like OpenCV's buffer: INIT + LONG still fits
-  const temp = new Uint32Array(tw * (height + 2 * border)).fill(INIT);
-  const at = (y: number, x: number): number => (y + border) * tw + x + border;
+  const temp = cvScratch.dist;
+  temp.fill(INIT, 0, size);
+  const tw2 = 2 * tw;
   for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const j = at(y, x);
-      if (!src[y * width + x]) {
+    let j = (y + border) * tw + border;
+    const row = y * width;
+    for (let x = 0; x < width; x++, j++) {
+      if (!src[row + x]) {
         temp[j] = 0;
         continue;
       }
-      let t0 = temp[j - 2 * tw - 1] + LONG;
-      let t = temp[j - 2 * tw + 1] + LONG;
+      let t0 = temp[j - tw2 - 1] + LONG;
+      let t = temp[j - tw2 + 1] + LONG;
       if (t0 > t) t0 = t;
       t = temp[j - tw - 2] + LONG;
       if (t0 > t) t0 = t;
@@ -693,16 +931,16 @@ export function distanceTransformL2Mask5(src: Uint8Array, width: number, height:
       temp[j] = t0;
     }
   }
-  const out = new Float32Array(width * height);
   const scale = Math.fround(1 / (1 << SHIFT));
   for (let y = height - 1; y >= 0; y--) {
-    for (let x = width - 1; x >= 0; x--) {
-      const j = at(y, x);
+    let j = (y + border) * tw + border + width - 1;
+    const row = y * width;
+    for (let x = width - 1; x >= 0; x--, j--) {
       let t0 = temp[j];
       if (t0 > HV) {
-        let t = temp[j + 2 * tw + 1] + LONG;
+        let t = temp[j + tw2 + 1] + LONG;
         if (t0 > t) t0 = t;
-        t = temp[j + 2 * tw - 1] + LONG;
+        t = temp[j + tw2 - 1] + LONG;
         if (t0 > t) t0 = t;
         t = temp[j + tw + 2] + LONG;
         if (t0 > t) t0 = t;
@@ -718,87 +956,108 @@ export function distanceTransformL2Mask5(src: Uint8Array, width: number, height:
         if (t0 > t) t0 = t;
         temp[j] = t0;
       }
-      out[y * width + x] = t0 * scale;
+      result[row + x] = t0 * scale;
     }
   }
-  return out;
-}
-
-/** cv2.blur(src, (3, 3)) on one float channel: 3x3 mean, BORDER_REFLECT_101, float32 result. */
-export function boxBlur3Float(src: Float32Array, width: number, height: number): Float32Array {
-  const out = new Float32Array(width * height);
-  const scale = 1 / 9;
-  for (let y = 0; y < height; y++) {
-    const r0 = borderIndex(y - 1, height, 'mirror') * width;
-    const r1 = y * width;
-    const r2 = borderIndex(y + 1, height, 'mirror') * width;
-    for (let x = 0; x < width; x++) {
-      const x0 = borderIndex(x - 1, width, 'mirror');
-      const x2 = borderIndex(x + 1, width, 'mirror');
-      const s =
-        src[r0 + x0] + src[r0 + x] + src[r0 + x2] + (src[r1 + x0] + src[r1 + x] + src[r1 + x2]) + (src[r2 + x0] + src[r2 + x] + src[r2 + x2]);
-      out[r1 + x] = s * scale;
-    }
-  }
-  return out;
-}
-
-/** cv2.blur(src, (3, 3)) on uint8: 3x3 mean rounded to nearest, BORDER_REFLECT_101. */
-export function boxBlur3U8(src: Uint8Array, width: number, height: number): Uint8Array {
-  const out = new Uint8Array(width * height);
-  for (let y = 0; y < height; y++) {
-    const r0 = borderIndex(y - 1, height, 'mirror') * width;
-    const r1 = y * width;
-    const r2 = borderIndex(y + 1, height, 'mirror') * width;
-    for (let x = 0; x < width; x++) {
-      const x0 = borderIndex(x - 1, width, 'mirror');
-      const x2 = borderIndex(x + 1, width, 'mirror');
-      const s =
-        src[r0 + x0] + src[r0 + x] + src[r0 + x2] + src[r1 + x0] + src[r1 + x] + src[r1 + x2] + src[r2 + x0] + src[r2 + x] + src[r2 + x2];
-      out[r1 + x] = saturateU8(s / 9);
-    }
-  }
-  return out;
+  return result;
 }
 
 /**
- * cv2.filter2D(src, CV_8U, kernel3x3) for an integer kernel (correlation, anchor at the
- * centre, BORDER_REFLECT_101), saturated to 0..255.
+ * The three source rows and, per column, the left and right neighbours of a 3x3 filter
+ * with BORDER_REFLECT_101 (cv2's default): interior columns use x - 1 and x + 1, the two
+ * edge columns are mapped.
  */
-export function filter3x3U8(src: Uint8Array, width: number, height: number, kernel: readonly number[]): Uint8Array {
-  const out = new Uint8Array(width * height);
-  for (let y = 0; y < height; y++) {
-    const rows = [borderIndex(y - 1, height, 'mirror') * width, y * width, borderIndex(y + 1, height, 'mirror') * width];
-    for (let x = 0; x < width; x++) {
-      const cols = [borderIndex(x - 1, width, 'mirror'), x, borderIndex(x + 1, width, 'mirror')];
-      let s = 0;
-      for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) s += kernel[i * 3 + j] * src[rows[i] + cols[j]];
-      out[y * width + x] = s < 0 ? 0 : s > 255 ? 255 : s;
-    }
-  }
-  return out;
+function mirrorRows(y: number, height: number, width: number): [number, number, number] {
+  return [borderIndex(y - 1, height, 'mirror') * width, y * width, borderIndex(y + 1, height, 'mirror') * width];
 }
 
-/** cv2.equalizeHist on uint8: lut[i] = round(cdf'(i) * 255 / (N - count(first level))). */
-export function equalizeHist(src: Uint8Array): Uint8Array {
+/** cv2.blur(src, (3, 3)) on one float channel: 3x3 mean, BORDER_REFLECT_101, float32 result (into `out` if given). */
+export function boxBlur3Float(src: Float32Array, width: number, height: number, out?: Float32Array): Float32Array {
+  const result = out ?? new Float32Array(width * height);
+  const scale = 1 / 9;
+  for (let y = 0; y < height; y++) {
+    const [r0, r1, r2] = mirrorRows(y, height, width);
+    for (let x = 0; x < width; x++) {
+      const x0 = x > 0 ? x - 1 : borderIndex(x - 1, width, 'mirror');
+      const x2 = x < width - 1 ? x + 1 : borderIndex(x + 1, width, 'mirror');
+      const s =
+        src[r0 + x0] + src[r0 + x] + src[r0 + x2] + (src[r1 + x0] + src[r1 + x] + src[r1 + x2]) + (src[r2 + x0] + src[r2 + x] + src[r2 + x2]);
+      result[r1 + x] = s * scale;
+    }
+  }
+  return result;
+}
+
+/** cv2.blur(src, (3, 3)) on uint8: 3x3 mean rounded to nearest, BORDER_REFLECT_101 (into `out` if given). */
+export function boxBlur3U8(src: Uint8Array, width: number, height: number, out?: Uint8Array): Uint8Array {
+  const result = out ?? new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const [r0, r1, r2] = mirrorRows(y, height, width);
+    for (let x = 0; x < width; x++) {
+      const x0 = x > 0 ? x - 1 : borderIndex(x - 1, width, 'mirror');
+      const x2 = x < width - 1 ? x + 1 : borderIndex(x + 1, width, 'mirror');
+      const s =
+        src[r0 + x0] + src[r0 + x] + src[r0 + x2] + src[r1 + x0] + src[r1 + x] + src[r1 + x2] + src[r2 + x0] + src[r2 + x] + src[r2 + x2];
+      result[r1 + x] = ROUND_NINTHS[s];
+    }
+  }
+  return result;
+}
+
+/** saturateU8(s / 9) for every sum s of nine bytes (s / 9 is the same double as in the formula). */
+const ROUND_NINTHS = Uint8Array.from({ length: 9 * 255 + 1 }, (_, s) => saturateU8(s / 9));
+
+/**
+ * cv2.filter2D(src, CV_8U, kernel3x3) for an integer kernel (correlation, anchor at the
+ * centre, BORDER_REFLECT_101), saturated to 0..255 (into `out` if given).
+ */
+export function filter3x3U8(src: Uint8Array, width: number, height: number, kernel: readonly number[], out?: Uint8Array): Uint8Array {
+  const result = out ?? new Uint8Array(width * height);
+  const [k0, k1, k2, k3, k4, k5, k6, k7, k8] = kernel;
+  for (let y = 0; y < height; y++) {
+    const [r0, r1, r2] = mirrorRows(y, height, width);
+    for (let x = 0; x < width; x++) {
+      const x0 = x > 0 ? x - 1 : borderIndex(x - 1, width, 'mirror');
+      const x2 = x < width - 1 ? x + 1 : borderIndex(x + 1, width, 'mirror');
+      const s =
+        k0 * src[r0 + x0] +
+        k1 * src[r0 + x] +
+        k2 * src[r0 + x2] +
+        k3 * src[r1 + x0] +
+        k4 * src[r1 + x] +
+        k5 * src[r1 + x2] +
+        k6 * src[r2 + x0] +
+        k7 * src[r2 + x] +
+        k8 * src[r2 + x2];
+      result[r1 + x] = s < 0 ? 0 : s > 255 ? 255 : s;
+    }
+  }
+  return result;
+}
+
+/** cv2.equalizeHist on uint8: lut[i] = round(cdf'(i) * 255 / (N - count(first level))); into `out[0..n)` if given. */
+export function equalizeHist(src: Uint8Array, n = src.length, result?: Uint8Array): Uint8Array {
   const hist = new Int32Array(256);
-  for (let i = 0; i < src.length; i++) hist[src[i]]++;
-  const out = new Uint8Array(src.length);
+  for (let i = 0; i < n; i++) hist[src[i]]++;
+  const out = result ?? new Uint8Array(n);
   let i = 0;
   while (i < 256 && hist[i] === 0) i++;
-  if (i === 256) return out;
-  if (hist[i] === src.length) {
-    out.fill(i);
+  if (i === 256) {
+    out.fill(0, 0, n);
+    return out;
+  }
+  if (hist[i] === n) {
+    out.fill(i, 0, n);
     return out;
   }
   const lut = new Uint8Array(256);
-  const scale = Math.fround(255 / (src.length - hist[i]));
+  const scale = Math.fround(255 / (n - hist[i]));
   let sum = 0;
   lut[i++] = 0;
   for (; i < 256; i++) {
     sum += hist[i];
     lut[i] = saturateU8(Math.fround(sum * scale));
   }
-  for (let k = 0; k < src.length; k++) out[k] = lut[src[k]];
+  for (let k = 0; k < n; k++) out[k] = lut[src[k]];
   return out;
 }

@@ -41,9 +41,10 @@ export const BICUBIC_FILTER: ResampleFilter = {
   },
 };
 
-const PRECISION_BITS = 32 - 8 - 2;
+export const PRECISION_BITS = 32 - 8 - 2;
 
-interface Coefficients {
+/** Pillow's per-output-sample filter taps along one axis (see resampleCoefficients). */
+export interface Coefficients {
   /** taps per output sample */
   ksize: number;
   /** first input index per output sample */
@@ -54,7 +55,8 @@ interface Coefficients {
   weights: Int32Array;
 }
 
-function precomputeCoefficients(inSize: number, outSize: number, filter: ResampleFilter): Coefficients {
+/** Pillow's precompute_coeffs: taps and 22-bit fixed-point weights for resizing inSize to outSize. */
+export function resampleCoefficients(inSize: number, outSize: number, filter: ResampleFilter): Coefficients {
   const scale = inSize / outSize;
   const filterscale = scale < 1 ? 1 : scale;
   const support = filter.support * filterscale;
@@ -88,7 +90,8 @@ function precomputeCoefficients(inSize: number, outSize: number, filter: Resampl
   return { ksize, start, count, weights };
 }
 
-function clip8(acc: number): number {
+/** Pillow's clip8: the 8-bit value of a fixed-point accumulator (bias included). */
+export function clip8(acc: number): number {
   if (acc >= 1 << (PRECISION_BITS + 8)) return 255;
   if (acc <= 0) return 0;
   return acc >> PRECISION_BITS;
@@ -150,8 +153,8 @@ export function resample(src: RgbImage, outW: number, outH: number, filter: Resa
   // Pillow's integer accumulators hold sum(byte * weight) + bias; with weights summing
   // to 2^22 this stays below 2^31 for non-negative filters. JS numbers are exact here.
   let img = src;
-  if (outW !== img.width) img = resampleHorizontal(img, outW, precomputeCoefficients(img.width, outW, filter));
-  if (outH !== img.height) img = resampleVertical(img, outH, precomputeCoefficients(img.height, outH, filter));
+  if (outW !== img.width) img = resampleHorizontal(img, outW, resampleCoefficients(img.width, outW, filter));
+  if (outH !== img.height) img = resampleVertical(img, outH, resampleCoefficients(img.height, outH, filter));
   return img === src ? { width: src.width, height: src.height, data: new Uint8Array(src.data) } : img;
 }
 
@@ -182,7 +185,8 @@ export function resizeNearest(src: RgbImage, outW: number, outH: number): RgbIma
   return out;
 }
 
-function nearestIndices(inSize: number, outSize: number): Int32Array {
+/** Pillow NEAREST's source index per output index along one axis (see the header). */
+export function nearestIndices(inSize: number, outSize: number): Int32Array {
   const scale = inSize / outSize;
   const idx = new Int32Array(outSize);
   let pos = scale * 0.5;

@@ -24,26 +24,58 @@ function capacity(n: number): number {
 }
 
 /** A Float64Array of at least n elements: `buf` itself if large enough, else a new one. */
-export function growF64(buf: Float64Array, n: number): Float64Array {
+export function growF64(buf: Float64Array<ArrayBuffer>, n: number): Float64Array<ArrayBuffer> {
   return buf.length >= n ? buf : new Float64Array(capacity(n));
 }
 
-export function growF32(buf: Float32Array, n: number): Float32Array {
+export function growF32(buf: Float32Array<ArrayBuffer>, n: number): Float32Array<ArrayBuffer> {
   return buf.length >= n ? buf : new Float32Array(capacity(n));
 }
 
-export function growI32(buf: Int32Array, n: number): Int32Array {
+export function growI32(buf: Int32Array<ArrayBuffer>, n: number): Int32Array<ArrayBuffer> {
   return buf.length >= n ? buf : new Int32Array(capacity(n));
 }
 
-export function growU8(buf: Uint8Array, n: number): Uint8Array {
+export function growU8(buf: Uint8Array<ArrayBuffer>, n: number): Uint8Array<ArrayBuffer> {
   return buf.length >= n ? buf : new Uint8Array(capacity(n));
 }
 
-export function growU16(buf: Uint16Array, n: number): Uint16Array {
+export function growU16(buf: Uint16Array<ArrayBuffer>, n: number): Uint16Array<ArrayBuffer> {
   return buf.length >= n ? buf : new Uint16Array(capacity(n));
 }
 
-export function growU32(buf: Uint32Array, n: number): Uint32Array {
+export function growU32(buf: Uint32Array<ArrayBuffer>, n: number): Uint32Array<ArrayBuffer> {
   return buf.length >= n ? buf : new Uint32Array(capacity(n));
+}
+
+/**
+ * A small pool of Float64Arrays for objects that hold buffers across calls of their own
+ * (GaussianRowStream: several may be alive at once, so one module-level buffer is not
+ * enough). acquireF64 gives the smallest pooled buffer of at least n elements (or a new
+ * one); releaseF64 hands it back once its holder is done with it. A buffer that is never
+ * released is simply garbage-collected.
+ */
+const POOL_LIMIT = 12;
+const poolF64: Float64Array<ArrayBuffer>[] = [];
+
+export function acquireF64(n: number): Float64Array<ArrayBuffer> {
+  let best = -1;
+  for (let i = 0; i < poolF64.length; i++) {
+    if (poolF64[i].length >= n && (best < 0 || poolF64[i].length < poolF64[best].length)) best = i;
+  }
+  if (best < 0) return new Float64Array(Math.max(n, 1));
+  const buf = poolF64[best];
+  poolF64.splice(best, 1);
+  return buf;
+}
+
+export function releaseF64(buf: Float64Array<ArrayBuffer>): void {
+  if (poolF64.includes(buf)) return;
+  poolF64.push(buf);
+  if (poolF64.length > POOL_LIMIT) {
+    // drop the smallest: large buffers are the expensive ones to fault in again
+    let smallest = 0;
+    for (let i = 1; i < poolF64.length; i++) if (poolF64[i].length < poolF64[smallest].length) smallest = i;
+    poolF64.splice(smallest, 1);
+  }
 }

@@ -16,7 +16,7 @@
  */
 import type { CorruptionKernel } from '../kernel';
 import type { RgbImage } from '../common/image';
-import { mapHsv } from '../common/color';
+import { adjustHsv } from '../common/color';
 
 export const BRIGHTNESS_SHIFT: readonly number[] = [0.1, 0.2, 0.3, 0.4, 0.5];
 
@@ -25,10 +25,7 @@ export const brightness: CorruptionKernel = {
   apply(image, severity): RgbImage {
     const c = BRIGHTNESS_SHIFT[severity - 1];
     if (c === undefined) throw new RangeError(`brightness: severity must be 1..5, got ${severity}`);
-    const data = mapHsv(image.data, (hsv) => {
-      const v = hsv[2] + c;
-      hsv[2] = v < 0 ? 0 : v > 1 ? 1 : v;
-    });
+    const data = adjustHsv(image.data, { channel: 2, factor: 1, offset: c });
     return { width: image.width, height: image.height, data };
   },
 };

@@ -32,8 +32,9 @@
  * Deterministic: the rng is not used.
  */
 import type { Severity } from '../../../shared/corruptions';
-import { clipToByte, type RgbImage } from '../common/image';
+import type { RgbImage } from '../common/image';
 import { borderIndex } from '../common/filters';
+import { growF64, growI32, growU8 } from '../common/scratch';
 import type { CorruptionKernel } from '../kernel';
 
 const PARAMS: Record<Severity, { radius: number; aliasBlur: number }> = {
@@ -250,6 +251,17 @@ function planFor(severity: Severity): DefocusPlan {
   return plan;
 }
 
+/** Ring buffers of applyDefocusPlan, reused across calls (see common/scratch.ts); contents are garbage on entry. */
+const scratch = {
+  pix: new Uint8Array(0),
+  prefix: new Int32Array(0),
+  cols: new Int32Array(0),
+  colRunning: new Int32Array(0),
+  disk: new Int32Array(0),
+  vert: new Float64Array(0),
+  acc: new Float64Array(0),
+};
+
 /**
  * Applies a defocus plan: cv2.filter2D(x / 255, -1, K) * 255 per channel, truncated.
  * Streams over output rows with rings of padded rows (pixels, per-row prefix sums and,
@@ -267,12 +279,19 @@ export function applyDefocusPlan(image: RgbImage, plan: DefocusPlan): RgbImage {
   const ringRows = 2 * pad + 1;
   const pixLen = pw * C;
   const prefixLen = (pw + 1) * C;
-  const pixRing = new Uint8Array(ringRows * pixLen);
-  const prefixRing = new Int32Array(ringRows * prefixLen);
+  scratch.pix = growU8(scratch.pix, ringRows * pixLen);
+  scratch.prefix = growI32(scratch.prefix, ringRows * prefixLen);
+  const pixRing = scratch.pix;
+  const prefixRing = scratch.prefix;
   const needColumns = plan.vRuns.length > 0;
   // Inclusive column sums: colRing row k holds the sum of padded rows 0..k.
-  const colRing = needColumns ? new Int32Array(ringRows * pixLen) : null;
-  const colRunning = needColumns ? new Int32Array(pixLen) : null;
+  if (needColumns) {
+    scratch.cols = growI32(scratch.cols, ringRows * pixLen);
+    scratch.colRunning = growI32(scratch.colRunning, pixLen);
+    scratch.colRunning.fill(0, 0, pixLen);
+  }
+  const colRing = needColumns ? scratch.cols : null;
+  const colRunning = needColumns ? scratch.colRunning : null;
   let generated = 0;
   const ensure = (k: number): void => {
     while (generated <= k) {
@@ -317,7 +336,8 @@ export function applyDefocusPlan(image: RgbImage, plan: DefocusPlan): RgbImage {
   const ew = width + 2 * rg;
   const rowLen = ew * C;
   const dsRows = 2 * rg + 1;
-  const dsRing = new Int32Array(dsRows * rowLen);
+  scratch.disk = growI32(scratch.disk, dsRows * rowLen);
+  const dsRing = scratch.disk;
   const his = new Int32Array(2 * rd + 1);
   const los = new Int32Array(2 * rd + 1);
   const diskRow = (ye: number): void => {
@@ -361,25 +381,37 @@ export function applyDefocusPlan(image: RgbImage, plan: DefocusPlan): RgbImage {
   const out = new Uint8Array(width * height * C);
   const dsOffsets = new Int32Array(2 * rg + 1);
   const gd = g.map((v) => v * d);
-  const vert = new Float64Array(rowLen);
-  const acc = new Float64Array(width * C);
+  scratch.vert = growF64(scratch.vert, rowLen);
+  scratch.acc = growF64(scratch.acc, width * C);
+  const vert = scratch.vert;
+  const acc = scratch.acc;
   const n = width * C;
   for (let y = 0; y < height; y++) {
     ensure(Math.min(ph - 1, y + 2 * pad));
     if (y === 0) for (let a = 0; a < 2 * rg; a++) diskRow(a);
     diskRow(y + 2 * rg);
-    // Separable gaussian: vertical taps, then horizontal taps (summed in tap order).
+    // Separable gaussian: vertical taps, then horizontal taps (summed in tap order from 0).
     const taps = 2 * rg + 1;
     for (let a = 0; a < taps; a++) dsOffsets[a] = ((y + a) % dsRows) * rowLen;
-    for (let i = 0; i < rowLen; i++) {
-      let t = 0;
-      for (let a = 0; a < taps; a++) t += g[a] * dsRing[dsOffsets[a] + i];
-      vert[i] = t;
-    }
-    for (let i = 0; i < n; i++) {
-      let t = 0;
-      for (let b = 0; b < taps; b++) t += gd[b] * vert[i + b * C];
-      acc[i] = t;
+    if (taps === 3) {
+      // The 3-tap case (severities 1-4) unrolled: ((0 + g0 a) + g1 b) + g2 c is
+      // (g0 a + g1 b) + g2 c exactly (the products are >= 0, so no -0 to lose).
+      const [g0, g1, g2] = g;
+      const [k0, k1, k2] = dsOffsets;
+      for (let i = 0; i < rowLen; i++) vert[i] = g0 * dsRing[k0 + i] + g1 * dsRing[k1 + i] + g2 * dsRing[k2 + i];
+      const [e0, e1, e2] = gd;
+      for (let i = 0; i < n; i++) acc[i] = e0 * vert[i] + e1 * vert[i + C] + e2 * vert[i + 2 * C];
+    } else {
+      for (let i = 0; i < rowLen; i++) {
+        let t = 0;
+        for (let a = 0; a < taps; a++) t += g[a] * dsRing[dsOffsets[a] + i];
+        vert[i] = t;
+      }
+      for (let i = 0; i < n; i++) {
+        let t = 0;
+        for (let b = 0; b < taps; b++) t += gd[b] * vert[i + b * C];
+        acc[i] = t;
+      }
     }
     for (const r of plan.hRuns) {
       const p = slotOf(y + pad + r.dy) * prefixLen;
@@ -403,7 +435,11 @@ export function applyDefocusPlan(image: RgbImage, plan: DefocusPlan): RgbImage {
       for (let i = 0; i < n; i++) acc[i] += w * pixRing[s + i];
     }
     const o = y * n;
-    for (let i = 0; i < n; i++) out[o + i] = clipToByte(acc[i] * scale);
+    for (let i = 0; i < n; i++) {
+      const v = acc[i] * scale;
+      // v < 255 here, so |0 truncates like Math.trunc.
+      out[o + i] = v <= 0 ? 0 : v >= 255 ? 255 : v | 0;
+    }
   }
   return { width, height, data: out };
 }

@@ -20,10 +20,11 @@
  * random bits per value, drawn row by row as the streaming filter needs them.
  */
 import type { Severity } from '../../../shared/corruptions';
-import { clipToByte, type RgbImage } from '../common/image';
-import { GaussianRowStream, UNIT_F32, borderIndex } from '../common/filters';
+import type { RgbImage } from '../common/image';
+import { GaussianRowStream, UNIT_F32, borderIndex, gaussianRadius } from '../common/filters';
 import { BulkRandom } from '../common/bulk-random';
 import type { Rng } from '../common/prng';
+import { growF64 } from '../common/scratch';
 import type { CorruptionKernel } from '../kernel';
 
 const ALPHA: Record<Severity, number> = {
@@ -34,32 +35,33 @@ const ALPHA: Record<Severity, number> = {
   5: 250 * 0.12,
 };
 
-type RowSource = (y: number, row: Float64Array) => void;
+/** Fills `row` (length 2 W) with row y of both raw fields interleaved: ux, uy, ux, uy, ... */
+type PairRowSource = (y: number, row: Float64Array) => void;
 
 /**
- * elastic_transform from two sources of raw uniform rows U(-0.005 H, 0.005 H) (dx's field,
- * then dy's). Streams row by row: the smoothed fields and the warp need only a ring of
- * rows, never an image-sized float buffer.
+ * elastic_transform from a source of raw uniform rows U(-0.005 H, 0.005 H), dx's field and
+ * dy's interleaved as two channels of one stream (the gaussian never mixes channels, so
+ * each field is filtered exactly as on its own). Streams row by row: the smoothed fields
+ * and the warp need only a ring of rows, never an image-sized float buffer.
  */
-function elasticStream(image: RgbImage, severity: Severity, uxRows: RowSource, uyRows: RowSource): RgbImage {
+function elasticStream(image: RgbImage, severity: Severity, pairRows: PairRowSource): RgbImage {
   const { width, height, data } = image;
   const alpha = ALPHA[severity];
   const options = { mode: 'reflect' as const, truncate: 3 };
-  const sx = new GaussianRowStream(width, height, 1, 0.01 * height, 0.01 * width, options, uxRows);
-  const sy = new GaussianRowStream(width, height, 1, 0.01 * height, 0.01 * width, options, uyRows);
-  const dx = new Float32Array(width);
-  const dy = new Float32Array(width);
+  const fields = new GaussianRowStream(width, height, 2, 0.01 * height, 0.01 * width, options, pairRows);
   const out = new Uint8Array(data.length);
   const rowLen = width * 3;
+  const lut = UNIT_F32;
   for (let y = 0; y < height; y++) {
-    const rx = sx.next();
-    for (let x = 0; x < width; x++) dx[x] = rx[x] * alpha;
-    const ry = sy.next();
-    for (let x = 0; x < width; x++) dy[x] = ry[x] * alpha;
-    for (let x = 0; x < width; x++) {
+    const d = fields.next();
+    let o = y * rowLen;
+    for (let x = 0; x < width; x++, o += 3) {
+      // float32(gaussian(.) * alpha), as the reference stores dx and dy.
+      const dx = Math.fround(d[2 * x] * alpha);
+      const dy = Math.fround(d[2 * x + 1] * alpha);
       // scipy map_coordinates(order=1, mode='reflect') at (y + dy, x + dx, c) on float32(x / 255).
-      let cy = y + dy[x];
-      let cx = x + dx[x];
+      let cy = y + dy;
+      let cx = x + dx;
       let r0: number;
       let r1: number;
       let q0: number;
@@ -90,15 +92,16 @@ function elasticStream(image: RgbImage, severity: Severity, uxRows: RowSource, u
       const wy1 = 1 - wy0;
       const wx0 = 1 - (cx - fx);
       const wx1 = 1 - wx0;
-      const o = y * rowLen + x * 3;
-      for (let c = 0; c < 3; c++) {
+      const a = r0 + q0;
+      const b = r0 + q1;
+      const c = r1 + q0;
+      const e = r1 + q1;
+      for (let ch = 0; ch < 3; ch++) {
         const v = Math.fround(
-          UNIT_F32[data[r0 + q0 + c]] * wy0 * wx0 +
-            UNIT_F32[data[r0 + q1 + c]] * wy0 * wx1 +
-            UNIT_F32[data[r1 + q0 + c]] * wy1 * wx0 +
-            UNIT_F32[data[r1 + q1 + c]] * wy1 * wx1,
+          lut[data[a + ch]] * wy0 * wx0 + lut[data[b + ch]] * wy0 * wx1 + lut[data[c + ch]] * wy1 * wx0 + lut[data[e + ch]] * wy1 * wx1,
         );
-        out[o + c] = clipToByte(Math.fround((v < 0 ? 0 : v > 1 ? 1 : v) * 255));
+        // uint8(clip(v, 0, 1) * 255) in float32; the product is in [0, 255], so |0 truncates.
+        out[o + ch] = v <= 0 ? 0 : v >= 1 ? 255 : Math.fround(v * 255) | 0;
       }
     }
   }
@@ -126,25 +129,50 @@ function reflectCoordinate(c: number, len: number): number {
  */
 export function elasticFromUniforms(image: RgbImage, severity: Severity, ux: Float64Array, uy: Float64Array): RgbImage {
   const w = image.width;
-  return elasticStream(
-    image,
-    severity,
-    (y, row) => row.set(ux.subarray(y * w, (y + 1) * w)),
-    (y, row) => row.set(uy.subarray(y * w, (y + 1) * w)),
-  );
+  return elasticStream(image, severity, (y, row) => {
+    for (let x = 0; x < w; x++) {
+      row[2 * x] = ux[y * w + x];
+      row[2 * x + 1] = uy[y * w + x];
+    }
+  });
 }
+
+/** Rows drawn ahead of their use (the first block of both fields); see common/scratch.ts. */
+let blockScratch = new Float64Array(0);
+let drawScratch = new Float64Array(0);
 
 export const elasticTransform: CorruptionKernel = {
   name: 'elastic_transform',
   apply(image: RgbImage, severity: Severity, rng: Rng): RgbImage {
-    // Rows are drawn as the streams ask for them (both fields interleaved): a fixed order,
-    // so the output is a pure function of the seed, without holding two H x W fields.
+    const { width, height } = image;
     const random = new BulkRandom(rng);
-    const maxD = image.height * 0.005;
+    const maxD = height * 0.005;
     const span = 2 * maxD;
-    const uniformRow = (_y: number, row: Float64Array): void => {
-      for (let i = 0; i < row.length; i++) row[i] = random.uniform32() * span - maxD;
+    // The draw order is part of the corruption's definition (it fixes the output for a
+    // seed): dx's rows 0..R, dy's rows 0..R, then dx's row k and dy's row k for k > R,
+    // with R = min(H - 1, radius of the vertical gaussian), the order in which two
+    // one-row-at-a-time filter streams used to pull them.
+    const big = Math.min(height - 1, gaussianRadius(0.01 * height, 3));
+    blockScratch = growF64(blockScratch, Math.max(0, big + 1) * width * 2);
+    drawScratch = growF64(drawScratch, width);
+    const block = blockScratch;
+    const draws = drawScratch;
+    const drawInto = (dst: Float64Array, at: number): void => {
+      random.fillUniform32(draws, 0, width);
+      for (let x = 0; x < width; x++) dst[at + 2 * x] = draws[x] * span - maxD;
     };
-    return elasticStream(image, severity, uniformRow, uniformRow);
+    return elasticStream(image, severity, (y, row) => {
+      if (y === 0) {
+        for (let k = 0; k <= big; k++) drawInto(block, k * width * 2);
+        for (let k = 0; k <= big; k++) drawInto(block, k * width * 2 + 1);
+      }
+      if (y <= big) {
+        const o = y * width * 2;
+        for (let i = 0; i < 2 * width; i++) row[i] = block[o + i];
+      } else {
+        drawInto(row, 0);
+        drawInto(row, 1);
+      }
+    });
   },
 };

@@ -169,12 +169,12 @@ function fogWithMap(image: RgbImage, map: Float32Array, mapsize: number, strengt
   const src = image.data;
   const out = new Uint8Array(src.length);
   let maxByte = 0;
-  for (let i = 0; i < src.length; i++) if (src[i] > maxByte) maxByte = src[i];
+  for (let i = 0; i < src.length && maxByte < 255; i++) if (src[i] > maxByte) maxByte = src[i];
   const maxVal = maxByte / 255;
   const denom = maxVal + strength;
+  const inverse = 1 / denom;
   const flat = !(max > 0);
-  // The output depends on the 8-bit level only through level / 255 + f: a per-level
-  // table of level / 255 keeps the division out of the loop (same double values).
+  const unit = UNIT_F64;
   for (let y = 0; y < height; y++) {
     const mrow = y * mapsize;
     let p = y * width * 3;
@@ -182,14 +182,27 @@ function fogWithMap(image: RgbImage, map: Float32Array, mapsize: number, strengt
       const m = flat ? 0 : Math.fround(Math.fround(map[mrow + x] - min) / max);
       // numpy evaluates python-float * float32-array in float32.
       const f = Math.fround(strength * m);
-      for (let ch = 0; ch < 3; ch++) {
-        const v = ((UNIT_F64[src[p + ch]] + f) * maxVal) / denom;
-        // v * 255 is in (0, 255) here, so |0 truncates like Math.trunc.
-        out[p + ch] = v <= 0 ? 0 : v >= 1 ? 255 : (v * 255) | 0;
-      }
+      out[p] = fogByte((unit[src[p]] + f) * maxVal, denom, inverse);
+      out[p + 1] = fogByte((unit[src[p + 1]] + f) * maxVal, denom, inverse);
+      out[p + 2] = fogByte((unit[src[p + 2]] + f) * maxVal, denom, inverse);
     }
   }
   return { width, height, data: out };
+}
+
+/**
+ * uint8(clip(x / denom, 0, 1) * 255), truncating. x * (1 / denom) is within 2^-51
+ * (relative) of the quotient, so when 255 times it is more than 1e-7 away from every
+ * integer (and inside (0, 255)) both truncate to the same byte; only values that close
+ * to a step (about 2 in 10^7) pay for the exact division.
+ */
+function fogByte(x: number, denom: number, inverse: number): number {
+  const t = x * inverse * 255;
+  const k = t | 0;
+  const frac = t - k;
+  if (t > 1e-7 && t < 255 - 1e-7 && frac > 1e-7 && frac < 1 - 1e-7) return k;
+  const v = x / denom;
+  return v <= 0 ? 0 : v >= 1 ? 255 : (v * 255) | 0;
 }
 
 /** The unnormalised map of the last call, reused (see common/scratch.ts; 16 MB for a 2048 map). */

@@ -12,24 +12,29 @@
  * Deterministic: the rng is not used.
  */
 import type { Severity } from '../../../shared/corruptions';
-import { clipToByte } from '../common/image';
 import { GaussianRowStream, unitRowsOf } from '../common/filters';
 import type { CorruptionKernel } from '../kernel';
 
 const SIGMA: Record<Severity, number> = { 1: 1, 2: 2, 3: 3, 4: 4, 5: 6 };
 
-/** skimage.filters.gaussian(x / 255, sigma, channel_axis=-1) * 255, truncated to bytes. */
-export function gaussianBlurBytes(data: Uint8Array, width: number, height: number, sigma: number): Uint8Array {
+/**
+ * skimage.filters.gaussian(x / 255, sigma, channel_axis=-1) * 255, truncated to bytes,
+ * into `out` (a new array if not given; it must not be `data`).
+ */
+export function gaussianBlurBytes(data: Uint8Array, width: number, height: number, sigma: number, out?: Uint8Array): Uint8Array {
   const rowLen = width * 3;
   const stream = new GaussianRowStream(width, height, 3, sigma, sigma, { mode: 'nearest', truncate: 4 }, unitRowsOf(data, rowLen));
-  const out = new Uint8Array(data.length);
+  const result = out ?? new Uint8Array(width * height * 3);
   for (let y = 0; y < height; y++) {
     const row = stream.next();
     const o = y * rowLen;
-    // clip(v, 0, 1) * 255 then truncation equals clipToByte(v * 255).
-    for (let i = 0; i < rowLen; i++) out[o + i] = clipToByte(row[i] * 255);
+    // uint8(clip(v, 0, 1) * 255): v * 255 < 255 in the last branch, so |0 truncates.
+    for (let i = 0; i < rowLen; i++) {
+      const v = row[i];
+      result[o + i] = v <= 0 ? 0 : v >= 1 ? 255 : (v * 255) | 0;
+    }
   }
-  return out;
+  return result;
 }
 
 export const gaussianBlur: CorruptionKernel = {

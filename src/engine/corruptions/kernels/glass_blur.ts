@@ -28,6 +28,7 @@ import type { RgbImage } from '../common/image';
 import { gaussianBlurBytes } from './gaussian_blur';
 import { BulkRandom } from '../common/bulk-random';
 import type { Rng } from '../common/prng';
+import { growU8 } from '../common/scratch';
 import type { CorruptionKernel } from '../kernel';
 
 const PARAMS: Record<Severity, { sigma: number; delta: number; iterations: number }> = {
@@ -66,11 +67,15 @@ export function shufflePixels(x: Uint8Array, width: number, height: number, delt
   }
 }
 
+/** The first blur, shuffled in place; reused across calls (see common/scratch.ts). */
+let blurredScratch = new Uint8Array(0);
+
 /** The deterministic part of glass_blur, with the offsets supplied by `offsets` (see shufflePixels). */
 export function glassBlurWithOffsets(image: RgbImage, severity: Severity, offsets: OffsetSource): RgbImage {
   const { width, height } = image;
   const p = PARAMS[severity];
-  const x = gaussianBlurBytes(image.data, width, height, p.sigma);
+  blurredScratch = growU8(blurredScratch, width * height * 3);
+  const x = gaussianBlurBytes(image.data, width, height, p.sigma, blurredScratch);
   shufflePixels(x, width, height, p.delta, p.iterations, offsets);
   return { width, height, data: gaussianBlurBytes(x, width, height, p.sigma) };
 }

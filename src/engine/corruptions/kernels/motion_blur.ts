@@ -17,8 +17,9 @@
  * Randomness: only the angle, one uniform draw from the kernel's Rng.
  */
 import type { Severity } from '../../../shared/corruptions';
-import { clipToByte, type RgbImage } from '../common/image';
-import { motionBlurRow, motionBlurTaps } from '../common/filters';
+import type { RgbImage } from '../common/image';
+import { motionBlurRowBytes, motionBlurTaps } from '../common/filters';
+import { growF64 } from '../common/scratch';
 import type { CorruptionKernel } from '../kernel';
 
 const PARAMS: Record<Severity, { radius: number; sigma: number }> = {
@@ -29,18 +30,26 @@ const PARAMS: Record<Severity, { radius: number; sigma: number }> = {
   5: { radius: 20, sigma: 15 },
 };
 
+/** One blurred row, reused across calls (see common/scratch.ts). */
+let rowScratch = new Float64Array(0);
+
 /** Motion blur with a given angle in degrees (the deterministic part of the corruption). */
 export function motionBlurAtAngle(image: RgbImage, severity: Severity, angleDeg: number): RgbImage {
   const { width, height, data } = image;
   const p = PARAMS[severity];
   const taps = motionBlurTaps(p.radius, p.sigma, angleDeg, width, height);
   const rowLen = width * 3;
-  const row = new Float64Array(rowLen);
+  rowScratch = growF64(rowScratch, rowLen);
+  const row = rowScratch.subarray(0, rowLen);
   const out = new Uint8Array(data.length);
   for (let y = 0; y < height; y++) {
-    motionBlurRow(data, width, height, 3, taps, y, row);
+    motionBlurRowBytes(data, width, height, 3, taps, y, row);
     const o = y * rowLen;
-    for (let i = 0; i < rowLen; i++) out[o + i] = clipToByte(row[i]);
+    for (let i = 0; i < rowLen; i++) {
+      const v = row[i];
+      // uint8(clip(v, 0, 255)); |0 truncates like Math.trunc below 255.
+      out[o + i] = v <= 0 ? 0 : v >= 255 ? 255 : v | 0;
+    }
   }
   return { width, height, data: out };
 }

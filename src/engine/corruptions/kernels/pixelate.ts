@@ -19,21 +19,138 @@
  */
 import type { CorruptionKernel } from '../kernel';
 import type { RgbImage } from '../common/image';
-import { BOX_FILTER, resample, resizeNearest } from '../common/resize';
+import { BOX_FILTER, PRECISION_BITS, clip8, nearestIndices, resampleCoefficients, type Coefficients } from '../common/resize';
+import { growU8 } from '../common/scratch';
 
 export const PIXELATE_SCALE: readonly number[] = [0.6, 0.5, 0.4, 0.3, 0.25];
+
+/**
+ * The same arithmetic as common/resize.ts's resample(BOX) then resizeNearest (Pillow's),
+ * without their per-call images: the reduced image lives in reused buffers (see
+ * common/scratch.ts), and the upscale builds each distinct output row once and copies
+ * it to the rows that repeat it (NEAREST maps about 1 / c output rows to each row).
+ */
+const scratch = { across: new Uint8Array(0), small: new Uint8Array(0) };
+
+const coefficientCache = new Map<string, Coefficients>();
+const indexCache = new Map<string, Int32Array>();
+
+function boxCoefficients(inSize: number, outSize: number): Coefficients {
+  const key = `${inSize}>${outSize}`;
+  let c = coefficientCache.get(key);
+  if (!c) {
+    if (coefficientCache.size >= 64) coefficientCache.clear();
+    c = resampleCoefficients(inSize, outSize, BOX_FILTER);
+    coefficientCache.set(key, c);
+  }
+  return c;
+}
+
+function nearest(inSize: number, outSize: number): Int32Array {
+  const key = `${inSize}>${outSize}`;
+  let idx = indexCache.get(key);
+  if (!idx) {
+    if (indexCache.size >= 64) indexCache.clear();
+    idx = nearestIndices(inSize, outSize);
+    indexCache.set(key, idx);
+  }
+  return idx;
+}
+
+/** Pillow's horizontal pass (ImagingResampleHorizontal_8bpc) on RGB rows. */
+function resampleRows(src: Uint8Array, width: number, height: number, outW: number, c: Coefficients, dst: Uint8Array): void {
+  const { ksize, start, count, weights } = c;
+  const bias = 1 << (PRECISION_BITS - 1);
+  for (let y = 0; y < height; y++) {
+    const row = y * width * 3;
+    let o = y * outW * 3;
+    for (let xx = 0; xx < outW; xx++, o += 3) {
+      let a0 = bias;
+      let a1 = bias;
+      let a2 = bias;
+      const k0 = xx * ksize;
+      const n = count[xx];
+      let p = row + start[xx] * 3;
+      for (let x = 0; x < n; x++, p += 3) {
+        const w = weights[k0 + x];
+        a0 += src[p] * w;
+        a1 += src[p + 1] * w;
+        a2 += src[p + 2] * w;
+      }
+      dst[o] = clip8(a0);
+      dst[o + 1] = clip8(a1);
+      dst[o + 2] = clip8(a2);
+    }
+  }
+}
+
+/** Pillow's vertical pass (ImagingResampleVertical_8bpc) on RGB rows of `stride` bytes. */
+function resampleColumns(src: Uint8Array, stride: number, outH: number, c: Coefficients, dst: Uint8Array): void {
+  const { ksize, start, count, weights } = c;
+  const bias = 1 << (PRECISION_BITS - 1);
+  for (let yy = 0; yy < outH; yy++) {
+    const k0 = yy * ksize;
+    const n = count[yy];
+    const first = start[yy] * stride;
+    const o = yy * stride;
+    for (let i = 0; i < stride; i++) {
+      let acc = bias;
+      let p = first + i;
+      for (let y = 0; y < n; y++, p += stride) acc += src[p] * weights[k0 + y];
+      dst[o + i] = clip8(acc);
+    }
+  }
+}
+
+/** Pillow NEAREST upscale of a w x h RGB image to width x height, into out. */
+function upscaleNearest(small: Uint8Array, w: number, h: number, width: number, height: number, out: Uint8Array): void {
+  const xIndex = nearest(w, width);
+  const yIndex = nearest(h, height);
+  const rowLen = width * 3;
+  for (let y = 0; y < height; y++) {
+    const o = y * rowLen;
+    if (y > 0 && yIndex[y] === yIndex[y - 1]) {
+      out.copyWithin(o, o - rowLen, o);
+      continue;
+    }
+    const row = yIndex[y] * w * 3;
+    for (let x = 0, q = o; x < width; x++, q += 3) {
+      const p = row + xIndex[x] * 3;
+      out[q] = small[p];
+      out[q + 1] = small[p + 1];
+      out[q + 2] = small[p + 2];
+    }
+  }
+}
 
 export const pixelate: CorruptionKernel = {
   name: 'pixelate',
   apply(image, severity): RgbImage {
     const c = PIXELATE_SCALE[severity - 1];
     if (c === undefined) throw new RangeError(`pixelate: severity must be 1..5, got ${severity}`);
-    if (image.width < 1 || image.height < 1) {
-      return { width: image.width, height: image.height, data: new Uint8Array(image.data) };
+    const { width, height, data } = image;
+    if (width < 1 || height < 1) {
+      return { width, height, data: new Uint8Array(data) };
     }
-    const w = Math.max(1, Math.trunc(image.width * c));
-    const h = Math.max(1, Math.trunc(image.height * c));
-    const small = resample(image, w, h, BOX_FILTER);
-    return resizeNearest(small, image.width, image.height);
+    const w = Math.max(1, Math.trunc(width * c));
+    const h = Math.max(1, Math.trunc(height * c));
+    const out = new Uint8Array(width * height * 3);
+    // resample(): a pass is skipped when its dimension keeps its size.
+    let across = data;
+    if (w !== width) {
+      scratch.across = growU8(scratch.across, w * height * 3);
+      across = scratch.across;
+      resampleRows(data, width, height, w, boxCoefficients(width, w), across);
+    }
+    let small = across;
+    if (h !== height) {
+      scratch.small = growU8(scratch.small, w * h * 3);
+      small = scratch.small;
+      resampleColumns(across, w * 3, h, boxCoefficients(height, h), small);
+    }
+    // resizeNearest(): the same size is a copy.
+    if (w === width && h === height) out.set(data.subarray(0, out.length));
+    else upscaleNearest(small, w, h, width, height, out);
+    return { width, height, data: out };
   },
 };

@@ -19,7 +19,7 @@
  */
 import type { CorruptionKernel } from '../kernel';
 import type { RgbImage } from '../common/image';
-import { mapHsv } from '../common/color';
+import { adjustHsv } from '../common/color';
 
 export const SATURATE_PARAMS: readonly (readonly [factor: number, offset: number])[] = [
   [0.3, 0],
@@ -35,10 +35,7 @@ export const saturate: CorruptionKernel = {
     const c = SATURATE_PARAMS[severity - 1];
     if (c === undefined) throw new RangeError(`saturate: severity must be 1..5, got ${severity}`);
     const [a, b] = c;
-    const data = mapHsv(image.data, (hsv) => {
-      const s = hsv[1] * a + b;
-      hsv[1] = s < 0 ? 0 : s > 1 ? 1 : s;
-    });
+    const data = adjustHsv(image.data, { channel: 1, factor: a, offset: b });
     return { width: image.width, height: image.height, data };
   },
 };

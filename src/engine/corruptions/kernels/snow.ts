@@ -26,10 +26,11 @@
  * crop the zoom reads is drawn) from a BulkRandom seeded by it.
  */
 import type { Severity } from '../../../shared/corruptions';
-import { clipToByte, type RgbImage } from '../common/image';
+import type { RgbImage } from '../common/image';
 import { UNIT_F32, UNIT_F64, motionBlurRow, motionBlurTaps, roundHalfEven, zoomAxis, zoomOrder1Into, zoomedLength } from '../common/filters';
 import { BulkRandom } from '../common/bulk-random';
 import type { Rng } from '../common/prng';
+import { growF64, growU8 } from '../common/scratch';
 import type { CorruptionKernel } from '../kernel';
 
 interface SnowParams {
@@ -63,29 +64,48 @@ export function snowCrop(width: number, height: number, severity: Severity): { t
   return { top: Math.floor((height - ch) / 2), left: Math.floor((width - cw) / 2), height: ch, width: cw };
 }
 
-/** The snow layer as bytes k (the reference's values are k / 255), H x W, from standard normals over the crop. */
+/**
+ * Buffers reused across calls (see common/scratch.ts): the crop, the zoomed layer
+ * (about H x W float64 values), one blurred row, and the layer as bytes.
+ */
+const scratch = { crop: new Float64Array(0), zoomed: new Float64Array(0), row: new Float64Array(0), layer: new Uint8Array(0) };
+
+/**
+ * The snow layer as bytes k (the reference's values are k / 255), H x W, from standard
+ * normals over the crop; into scratch.layer (valid until the next call).
+ */
 function snowLayer(width: number, height: number, p: SnowParams, cropNormals: Float64Array, ch: number, cw: number, angleDeg: number): Uint8Array {
-  const crop = new Float64Array(ch * cw);
-  for (let i = 0; i < crop.length; i++) crop[i] = p.mean + p.std * cropNormals[i];
+  scratch.crop = growF64(scratch.crop, ch * cw);
+  const crop = scratch.crop;
+  for (let i = 0; i < ch * cw; i++) crop[i] = p.mean + p.std * cropNormals[i];
   const oh = zoomedLength(ch, p.zoom);
   const ow = zoomedLength(cw, p.zoom);
-  const zoomed = new Float64Array(oh * ow);
+  const n = oh * ow;
+  scratch.zoomed = growF64(scratch.zoomed, n);
+  // motionBlurRow reads the array as an ow x oh image, so it gets an exact-length view.
+  const zoomed = scratch.zoomed.subarray(0, n);
   zoomOrder1Into(crop, cw, 1, { top: 0, left: 0, inHeight: ch, inWidth: cw }, zoomAxis(ch, oh), zoomAxis(cw, ow), oh, ow, zoomed, ow);
-  for (let i = 0; i < zoomed.length; i++) {
+  const threshold = p.threshold;
+  for (let i = 0; i < n; i++) {
     const v = zoomed[i];
-    zoomed[i] = v < p.threshold ? 0 : v > 1 ? 1 : v;
+    zoomed[i] = v < threshold ? 0 : v > 1 ? 1 : v;
   }
   const rows = Math.min(height, oh);
   const cols = Math.min(width, ow);
   const taps = motionBlurTaps(p.radius, p.sigma, angleDeg, ow, oh);
-  const row = new Float64Array(cols);
+  scratch.row = growF64(scratch.row, cols);
+  const row = scratch.row.subarray(0, cols);
   // np.round(layer * 255).astype(uint8): kept as the byte, read back as byte / 255.
-  const layer = new Uint8Array(width * height);
+  scratch.layer = growU8(scratch.layer, width * height);
+  const layer = scratch.layer;
+  // The reference's layer is zero outside the zoomed size (never, for zooms >= 1).
+  if (rows < height || cols < width) layer.fill(0, 0, width * height);
   for (let y = 0; y < rows; y++) {
     motionBlurRow(zoomed, ow, oh, 1, taps, y, row);
+    const o = y * width;
     for (let x = 0; x < cols; x++) {
       const v = roundHalfEven(row[x] * 255);
-      layer[y * width + x] = v < 0 ? 0 : v > 255 ? 255 : v;
+      layer[o + x] = v < 0 ? 0 : v > 255 ? 255 : v;
     }
   }
   return layer;
@@ -105,23 +125,32 @@ export function snowFromNormals(image: RgbImage, severity: Severity, cropNormals
   const blend = Math.fround(p.blend);
   const rest = Math.fround(1 - p.blend);
   const n = width * height;
-  for (let i = 0; i < n; i++) {
-    const r = UNIT_F32[data[i * 3]];
-    const g = UNIT_F32[data[i * 3 + 1]];
-    const b = UNIT_F32[data[i * 3 + 2]];
+  const unit = UNIT_F32;
+  for (let i = 0, o = 0; i < n; i++, o += 3) {
+    const r = unit[data[o]];
+    const g = unit[data[o + 1]];
+    const b = unit[data[o + 2]];
     const gray = Math.fround(Math.fround(Math.fround(r * GRAY_R) + Math.fround(g * GRAY_G)) + Math.fround(b * GRAY_B));
     const lift = Math.fround(Math.fround(gray * 1.5) + 0.5);
     const flake = UNIT_F64[layer[i]];
     const rotated = UNIT_F64[layer[n - 1 - i]];
-    for (let c = 0; c < 3; c++) {
-      const v = c === 0 ? r : c === 1 ? g : b;
-      const mixed = Math.fround(Math.fround(blend * v) + Math.fround(rest * (v > lift ? v : lift)));
-      const t = mixed + flake + rotated;
-      out[i * 3 + c] = clipToByte((t < 0 ? 0 : t > 1 ? 1 : t) * 255);
-    }
+    out[o] = snowByte(r, lift, blend, rest, flake, rotated);
+    out[o + 1] = snowByte(g, lift, blend, rest, flake, rotated);
+    out[o + 2] = snowByte(b, lift, blend, rest, flake, rotated);
   }
   return { width, height, data: out };
 }
+
+/** One channel: uint8(clip(mix + flake + rotated flake, 0, 1) * 255), the mix in float32. */
+function snowByte(v: number, lift: number, blend: number, rest: number, flake: number, rotated: number): number {
+  const mixed = Math.fround(Math.fround(blend * v) + Math.fround(rest * (v > lift ? v : lift)));
+  const t = mixed + flake + rotated;
+  // t * 255 < 255 in the last branch, so |0 truncates like Math.trunc.
+  return t <= 0 ? 0 : t >= 1 ? 255 : (t * 255) | 0;
+}
+
+/** The crop's normals, reused across calls (see common/scratch.ts). */
+let normalScratch = new Float64Array(0);
 
 export const snow: CorruptionKernel = {
   name: 'snow',
@@ -130,8 +159,9 @@ export const snow: CorruptionKernel = {
     const random = new BulkRandom(rng);
     const crop = snowCrop(image.width, image.height, severity);
     // Only the crop that the zoom reads is drawn: the rest of the reference's field is unused.
-    const normals = new Float64Array(crop.height * crop.width);
-    for (let i = 0; i < normals.length; i++) normals[i] = random.normal();
-    return snowFromNormals(image, severity, normals, angle);
+    const n = crop.height * crop.width;
+    normalScratch = growF64(normalScratch, n);
+    random.fillNormals(normalScratch, 0, n);
+    return snowFromNormals(image, severity, normalScratch, angle);
   },
 };

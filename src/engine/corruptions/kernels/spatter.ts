@@ -48,6 +48,7 @@ import {
 } from '../common/filters';
 import { BulkRandom } from '../common/bulk-random';
 import type { Rng } from '../common/prng';
+import { growF32, growU8 } from '../common/scratch';
 import type { CorruptionKernel } from '../kernel';
 
 interface SpatterParams {
@@ -72,18 +73,36 @@ const EMBOSS = [-2, -1, 0, -1, 1, 1, 0, 1, 2];
 type RowSource = (y: number, row: Float64Array) => void;
 
 /**
- * The liquid layer, streamed: gaussian(N(mean, std), sigma) thresholded at `threshold`,
- * returned as the reference's uint8(liquid * 255) (water) and as liquid > threshold (mud);
- * `normalRows` fills rows of standard normals.
+ * Per-pixel planes of one call, reused across calls (see common/scratch.ts): the liquid
+ * layer, and the water path's intermediate images.
  */
-function liquidLayer(width: number, height: number, p: SpatterParams, normalRows: RowSource): { l8: Uint8Array; wet: Uint8Array } {
+const scratch = {
+  l8: new Uint8Array(0),
+  wet: new Uint8Array(0),
+  edges: new Uint8Array(0),
+  d8: new Uint8Array(0),
+  equalized: new Uint8Array(0),
+  embossed: new Uint8Array(0),
+  smoothed: new Uint8Array(0),
+  dist: new Float32Array(0),
+  blurred: new Float32Array(0),
+};
+
+/**
+ * The liquid layer, streamed: gaussian(N(mean, std), sigma) thresholded at `threshold`,
+ * into scratch.l8 as the reference's uint8(liquid * 255) (water) and scratch.wet as
+ * liquid > threshold (mud); `normalRows` fills rows of standard normals.
+ */
+function liquidLayer(width: number, height: number, p: SpatterParams, normalRows: RowSource): void {
   const source: RowSource = (y, row) => {
     normalRows(y, row);
     for (let i = 0; i < row.length; i++) row[i] = p.mean + p.std * row[i];
   };
   const stream = new GaussianRowStream(width, height, 1, p.sigma, p.sigma, { mode: 'nearest', truncate: 4 }, source);
-  const l8 = new Uint8Array(width * height);
-  const wet = new Uint8Array(width * height);
+  const n = width * height;
+  scratch.l8 = growU8(scratch.l8, n);
+  scratch.wet = growU8(scratch.wet, n);
+  const { l8, wet } = scratch;
   for (let y = 0; y < height; y++) {
     const row = stream.next();
     for (let x = 0; x < width; x++) {
@@ -93,29 +112,39 @@ function liquidLayer(width: number, height: number, p: SpatterParams, normalRows
       wet[y * width + x] = v > p.threshold ? 1 : 0;
     }
   }
-  return { l8, wet };
 }
 
-/** Water: the per-pixel strength m (float32, before the colour), H x W. */
-export function waterMask(l8: Uint8Array, width: number, height: number, intensity: number): Float32Array {
+/**
+ * Water: the emboss image e (uint8) of the liquid layer l8; the reference's strength is
+ * m = float32(l8 * e) / max(l8 * e) * intensity (see spatterStream). Returns e and the
+ * maximum of the products.
+ */
+function waterEmboss(l8: Uint8Array, width: number, height: number): { embossed: Uint8Array; max: number } {
   const n = width * height;
-  const edges = canny(l8, width, height, 50, 150);
+  scratch.edges = growU8(scratch.edges, n);
+  scratch.d8 = growU8(scratch.d8, n);
+  scratch.equalized = growU8(scratch.equalized, n);
+  scratch.embossed = growU8(scratch.embossed, n);
+  scratch.smoothed = growU8(scratch.smoothed, n);
+  scratch.dist = growF32(scratch.dist, n);
+  scratch.blurred = growF32(scratch.blurred, n);
+  const edges = canny(l8, width, height, 50, 150, scratch.edges);
   for (let i = 0; i < n; i++) edges[i] = 255 - edges[i];
-  const dist = distanceTransformL2Mask5(edges, width, height);
+  const dist = distanceTransformL2Mask5(edges, width, height, scratch.dist);
   for (let i = 0; i < n; i++) if (dist[i] > 20) dist[i] = 20;
-  const blurred = boxBlur3Float(dist, width, height);
-  const d8 = new Uint8Array(n);
-  for (let i = 0; i < n; i++) d8[i] = Math.trunc(blurred[i]);
-  const embossed = boxBlur3U8(filter3x3U8(equalizeHist(d8), width, height, EMBOSS), width, height);
-  const m = new Float32Array(n);
+  const blurred = boxBlur3Float(dist, width, height, scratch.blurred);
+  const d8 = scratch.d8;
+  // blurred is in [0, 20]: |0 truncates like Math.trunc.
+  for (let i = 0; i < n; i++) d8[i] = blurred[i] | 0;
+  const equalized = equalizeHist(d8, n, scratch.equalized);
+  const embossed = boxBlur3U8(filter3x3U8(equalized, width, height, EMBOSS, scratch.embossed), width, height, scratch.smoothed);
   let max = 0;
   for (let i = 0; i < n; i++) {
-    m[i] = l8[i] * embossed[i];
-    if (m[i] > max) max = m[i];
+    // l8 * e <= 65025 is exact in float32.
+    const m = l8[i] * embossed[i];
+    if (m > max) max = m;
   }
-  const k = Math.fround(intensity);
-  for (let i = 0; i < n; i++) m[i] = max > 0 ? Math.fround(Math.fround(m[i] / max) * k) : 0;
-  return m;
+  return { embossed, max };
 }
 
 const WATER = [175, 238, 238].map((v) => Math.fround(v / 255));
@@ -124,16 +153,21 @@ const MUD = [63 / 255, 42 / 255, 20 / 255];
 function spatterStream(image: RgbImage, severity: Severity, normalRows: RowSource): RgbImage {
   const { width, height, data } = image;
   const p = PARAMS[severity];
-  const { l8, wet } = liquidLayer(width, height, p, normalRows);
+  liquidLayer(width, height, p, normalRows);
+  const { l8, wet } = scratch;
   const n = width * height;
   const out = new Uint8Array(data.length);
+  const lut = UNIT_F32;
   if (!p.mud) {
-    const m = waterMask(l8, width, height, p.intensity);
-    for (let i = 0; i < n; i++) {
-      for (let c = 0; c < 3; c++) {
-        const v = Math.fround(UNIT_F32[data[i * 3 + c]] + Math.fround(m[i] * WATER[c]));
-        out[i * 3 + c] = clipToByte(Math.fround((v < 0 ? 0 : v > 1 ? 1 : v) * 255));
-      }
+    const { embossed, max } = waterEmboss(l8, width, height);
+    const k = Math.fround(p.intensity);
+    const [w0, w1, w2] = WATER;
+    for (let i = 0, o = 0; i < n; i++, o += 3) {
+      // m = float32(float32(l8 * e / max) * intensity), as the reference's float32 arrays
+      const m = max > 0 ? Math.fround(Math.fround((l8[i] * embossed[i]) / max) * k) : 0;
+      out[o] = waterByte(lut[data[o]], Math.fround(m * w0));
+      out[o + 1] = waterByte(lut[data[o + 1]], Math.fround(m * w1));
+      out[o + 2] = waterByte(lut[data[o + 2]], Math.fround(m * w2));
     }
     return { width, height, data: out };
   }
@@ -148,12 +182,18 @@ function spatterStream(image: RgbImage, severity: Severity, normalRows: RowSourc
       const mi = m[x] < 0.8 ? 0 : m[x];
       const keep = Math.fround(1 - mi);
       for (let c = 0; c < 3; c++) {
-        const v = Math.fround(UNIT_F32[data[i * 3 + c]] * keep) + MUD[c] * mi;
+        const v = Math.fround(lut[data[i * 3 + c]] * keep) + MUD[c] * mi;
         out[i * 3 + c] = clipToByte((v < 0 ? 0 : v > 1 ? 1 : v) * 255);
       }
     }
   }
   return { width, height, data: out };
+}
+
+/** uint8(clip(float32(x + add), 0, 1) * 255) in float32; the product is in [0, 255], so |0 truncates. */
+function waterByte(x: number, add: number): number {
+  const v = Math.fround(x + add);
+  return v <= 0 ? 0 : v >= 1 ? 255 : Math.fround(v * 255) | 0;
 }
 
 /** The deterministic part of spatter: `normals` are the H x W standard normals of the liquid layer. */
@@ -166,8 +206,6 @@ export const spatter: CorruptionKernel = {
   name: 'spatter',
   apply(image: RgbImage, severity: Severity, rng: Rng): RgbImage {
     const random = new BulkRandom(rng);
-    return spatterStream(image, severity, (_y, row) => {
-      for (let i = 0; i < row.length; i++) row[i] = random.normal();
-    });
+    return spatterStream(image, severity, (_y, row) => random.fillNormals(row));
   },
 };

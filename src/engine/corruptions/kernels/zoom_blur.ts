@@ -29,8 +29,9 @@
  * Deterministic: the rng is not used.
  */
 import type { Severity } from '../../../shared/corruptions';
-import { clipToByte, type RgbImage } from '../common/image';
+import type { RgbImage } from '../common/image';
 import { UNIT_F32, zoomAxis, zoomedLength, type ZoomAxis } from '../common/filters';
+import { growF32, growF64 } from '../common/scratch';
 import type { CorruptionKernel } from '../kernel';
 
 /** numpy.arange(start, stop, step) for floats: length ceil((stop-start)/step), values start + i*((start+step)-start). */
@@ -56,102 +57,103 @@ export function zoomFactors(severity: Severity): readonly number[] {
   return ZOOMS[severity];
 }
 
-/** One zoom layer, streamed: the two source rows the current output row blends, interpolated along x. */
-class ZoomLayer {
-  private readonly rows: ZoomAxis;
-  private readonly lineA: Float64Array;
-  private readonly lineB: Float64Array;
-  private rowA = -1;
-  private rowB = -1;
-  /** per output column: offsets (x3) of the two source pixels and their weights */
-  private readonly c0: Int32Array;
-  private readonly c1: Int32Array;
-  private readonly u0: Float64Array;
-  private readonly u1: Float64Array;
-  /** output rows/columns with data: scipy's zeroed samples (cval) can only be a suffix */
-  private readonly validRows: number;
-  private readonly validLen: number;
-  readonly identity: boolean;
-  private readonly top: number;
+/** One zoom layer's sampling plan, restricted to the part the reference keeps. */
+interface LayerPlan {
+  rows: ZoomAxis;
+  /** first row of the centre crop in the image */
+  top: number;
+  /** output rows / values per row with data: scipy's zeroed samples (cval) can only be a suffix */
+  validRows: number;
+  validLen: number;
+  /** per output column: offsets (x3) of the two source pixels in a row, and their weights */
+  c0: Int32Array;
+  c1: Int32Array;
+  u0: Float64Array;
+  u1: Float64Array;
+}
 
-  constructor(width: number, height: number, z: number) {
-    const ch = Math.ceil(height / z);
-    const cw = Math.ceil(width / z);
-    this.top = Math.floor((height - ch) / 2);
-    const left = Math.floor((width - cw) / 2);
-    const oh = zoomedLength(ch, z);
-    const ow = zoomedLength(cw, z);
-    // zoom 1: scipy's corner-aligned map is the identity (weights exactly 1 and 0).
-    this.identity = ch === height && cw === width && oh === height && ow === width;
-    this.rows = zoomAxis(ch, oh);
-    const cols = zoomAxis(cw, ow);
-    // A layer smaller than the image (never for z >= 1) adds to its top-left part only,
-    // as the reference's ValueError fallback does.
-    let validRows = Math.min(oh, height);
-    while (validRows > 0 && this.rows.zero[validRows - 1]) validRows--;
-    let validCols = Math.min(ow, width);
-    while (validCols > 0 && cols.zero[validCols - 1]) validCols--;
-    this.validRows = validRows;
-    this.validLen = validCols * 3;
-    this.lineA = new Float64Array(this.validLen);
-    this.lineB = new Float64Array(this.validLen);
-    this.c0 = new Int32Array(validCols);
-    this.c1 = new Int32Array(validCols);
-    this.u0 = new Float64Array(validCols);
-    this.u1 = new Float64Array(validCols);
-    for (let x = 0; x < validCols; x++) {
-      this.c0[x] = (left + cols.i0[x]) * 3;
-      this.c1[x] = (left + cols.i1[x]) * 3;
-      this.u0[x] = cols.w0[x];
-      this.u1[x] = cols.w1[x];
-    }
+function layerPlan(width: number, height: number, z: number): LayerPlan | null {
+  const ch = Math.ceil(height / z);
+  const cw = Math.ceil(width / z);
+  const top = Math.floor((height - ch) / 2);
+  const left = Math.floor((width - cw) / 2);
+  const oh = zoomedLength(ch, z);
+  const ow = zoomedLength(cw, z);
+  // zoom 1: scipy's corner-aligned map is the identity (weights exactly 1 and 0).
+  if (ch === height && cw === width && oh === height && ow === width) return null;
+  const rows = zoomAxis(ch, oh);
+  const cols = zoomAxis(cw, ow);
+  // A layer smaller than the image (never for z >= 1) adds to its top-left part only,
+  // as the reference's ValueError fallback does.
+  let validRows = Math.min(oh, height);
+  while (validRows > 0 && rows.zero[validRows - 1]) validRows--;
+  let validCols = Math.min(ow, width);
+  while (validCols > 0 && cols.zero[validCols - 1]) validCols--;
+  const plan: LayerPlan = {
+    rows,
+    top,
+    validRows,
+    validLen: validCols * 3,
+    c0: new Int32Array(validCols),
+    c1: new Int32Array(validCols),
+    u0: new Float64Array(validCols),
+    u1: new Float64Array(validCols),
+  };
+  for (let x = 0; x < validCols; x++) {
+    plan.c0[x] = (left + cols.i0[x]) * 3;
+    plan.c1[x] = (left + cols.i1[x]) * 3;
+    plan.u0[x] = cols.w0[x];
+    plan.u1[x] = cols.w1[x];
   }
+  return plan;
+}
 
-  /** Source row `row` of the crop at the output columns; pixels read as float32(v / 255). */
-  private interpolate(src: Uint8Array, rowLen: number, row: number, line: Float64Array): void {
-    const lut = UNIT_F32;
-    const s = (this.top + row) * rowLen;
-    const { c0, c1, u0, u1 } = this;
-    const n = c0.length;
-    for (let x = 0; x < n; x++) {
-      const a = s + c0[x];
-      const b = s + c1[x];
-      const w0 = u0[x];
-      const w1 = u1[x];
-      const o = x * 3;
-      line[o] = lut[src[a]] * w0 + lut[src[b]] * w1;
-      line[o + 1] = lut[src[a + 1]] * w0 + lut[src[b + 1]] * w1;
-      line[o + 2] = lut[src[a + 2]] * w0 + lut[src[b + 2]] * w1;
-    }
+/** Plans per (severity, image size): an audit sees few sizes. */
+const planCache = new Map<string, (LayerPlan | null)[]>();
+
+function layerPlans(width: number, height: number, severity: Severity): (LayerPlan | null)[] {
+  const key = `${severity}:${width}x${height}`;
+  let plans = planCache.get(key);
+  if (!plans) {
+    plans = ZOOMS[severity].map((z) => layerPlan(width, height, z));
+    if (planCache.size >= 20) planCache.clear();
+    planCache.set(key, plans);
   }
+  return plans;
+}
 
-  /**
-   * acc[i] += float32(layer[y][i]). scipy sums ((v*wy)*wx) over the four samples; this
-   * separable sum differs from it by a few units in the last place of a double, which
-   * changes the float32-rounded value only with probability ~2^-29 per value (the
-   * fixtures come out bit-exact).
-   */
-  addRow(src: Uint8Array, rowLen: number, y: number, acc: Float32Array): void {
-    if (y >= this.validRows) return;
-    const r0 = this.rows.i0[y];
-    const r1 = this.rows.i1[y];
-    // Output rows read source rows in non-decreasing order: keep the last two lines.
-    if (r0 !== this.rowA) {
-      if (r0 === this.rowB) this.lineA.set(this.lineB);
-      else this.interpolate(src, rowLen, r0, this.lineA);
-      this.rowA = r0;
-    }
-    if (r1 !== this.rowB) {
-      if (r1 === this.rowA) this.lineB.set(this.lineA);
-      else this.interpolate(src, rowLen, r1, this.lineB);
-      this.rowB = r1;
-    }
-    const wy0 = this.rows.w0[y];
-    const wy1 = this.rows.w1[y];
-    const { lineA, lineB, validLen } = this;
-    for (let i = 0; i < validLen; i++) acc[i] += Math.fround(lineA[i] * wy0 + lineB[i] * wy1);
+/** Source row s (offset into src, the image as float32(v / 255)) at the layer's output columns. */
+function interpolateRow(src: Float32Array, s: number, line: Float64Array, c0: Int32Array, c1: Int32Array, u0: Float64Array, u1: Float64Array): void {
+  const n = c0.length;
+  for (let x = 0, o = 0; x < n; x++, o += 3) {
+    const a = s + c0[x];
+    const b = s + c1[x];
+    const w0 = u0[x];
+    const w1 = u1[x];
+    line[o] = src[a] * w0 + src[b] * w1;
+    line[o + 1] = src[a + 1] * w0 + src[b + 1] * w1;
+    line[o + 2] = src[a + 2] * w0 + src[b + 2] * w1;
   }
 }
+
+/**
+ * acc[i] += float32(a[i] * wy0 + b[i] * wy1) for i < n. scipy sums ((v*wy)*wx) over the
+ * four samples; this separable sum differs from it by a few units in the last place of a
+ * double, which changes the float32-rounded value only with probability ~2^-29 per
+ * value (the fixtures come out bit-exact).
+ */
+function blendRow(acc: Float32Array, a: Float64Array, b: Float64Array, wy0: number, wy1: number, n: number): void {
+  for (let i = 0; i < n; i++) acc[i] += Math.fround(a[i] * wy0 + b[i] * wy1);
+}
+
+/**
+ * Buffers reused across calls (see common/scratch.ts): two lines per layer, the row sum,
+ * and the image as float32(v / 255) (one conversion per value instead of one table
+ * lookup per interpolation tap; ~11 MB for 1280x720).
+ */
+let lineScratch = new Float64Array(0);
+let accScratch = new Float32Array(0);
+let unitScratch = new Float32Array(0);
 
 export const zoomBlur: CorruptionKernel = {
   name: 'zoom_blur',
@@ -159,25 +161,74 @@ export const zoomBlur: CorruptionKernel = {
     const { width, height, data } = image;
     const lut = UNIT_F32;
     const rowLen = width * 3;
-    const zooms = ZOOMS[severity];
-    const layers = zooms.map((z) => new ZoomLayer(width, height, z));
-    const count = zooms.length + 1;
-    const acc = new Float32Array(rowLen);
+    const plans = layerPlans(width, height, severity);
+    const count = plans.length + 1;
+    lineScratch = growF64(lineScratch, 2 * plans.length * rowLen);
+    accScratch = growF32(accScratch, rowLen);
+    unitScratch = growF32(unitScratch, data.length);
+    const acc = accScratch;
+    const unit = unitScratch;
+    for (let i = 0; i < data.length; i++) unit[i] = lut[data[i]];
+    // float32(s / count) == float32(s * (1 / count)) for a float32 s and an integer count
+    // (12..17 here): the exact s / count is never closer than 1 / (2 count) float32 ulp
+    // to a float32 rounding midpoint, and the product is within 2^-52 (relative) of it.
+    const inverse = 1 / count;
+    // Layer l's current lines: source rows rowA[l] and rowB[l] of its crop, at the
+    // offsets lineA[l] and lineB[l] of the scratch (swapped rather than copied).
+    const lines = lineScratch;
+    const lineA = new Int32Array(plans.length);
+    const lineB = new Int32Array(plans.length);
+    const rowA = new Int32Array(plans.length).fill(-1);
+    const rowB = new Int32Array(plans.length).fill(-1);
+    for (let l = 0; l < plans.length; l++) {
+      lineA[l] = 2 * l * rowLen;
+      lineB[l] = (2 * l + 1) * rowLen;
+    }
     const out = new Uint8Array(data.length);
     for (let y = 0; y < height; y++) {
-      acc.fill(0);
       const o = y * rowLen;
+      for (let i = 0; i < rowLen; i++) acc[i] = 0;
       // Layers in the reference's order: the float32 sum depends on it.
-      for (const layer of layers) {
-        if (layer.identity) {
-          for (let i = 0; i < rowLen; i++) acc[i] += lut[data[o + i]];
-        } else {
-          layer.addRow(data, rowLen, y, acc);
+      for (let l = 0; l < plans.length; l++) {
+        const plan = plans[l];
+        if (plan === null) {
+          for (let i = 0; i < rowLen; i++) acc[i] += unit[o + i];
+          continue;
         }
+        if (y >= plan.validRows) continue;
+        const r0 = plan.rows.i0[y];
+        const r1 = plan.rows.i1[y];
+        // Output rows read source rows in non-decreasing order: keep the last two lines.
+        if (r0 !== rowA[l]) {
+          if (r0 === rowB[l]) {
+            const t = lineA[l];
+            lineA[l] = lineB[l];
+            lineB[l] = t;
+            rowB[l] = -1;
+          } else {
+            interpolateRow(unit, (plan.top + r0) * rowLen, lines.subarray(lineA[l], lineA[l] + rowLen), plan.c0, plan.c1, plan.u0, plan.u1);
+          }
+          rowA[l] = r0;
+        }
+        if (r1 !== rowB[l]) {
+          const dst = lines.subarray(lineB[l], lineB[l] + rowLen);
+          if (r1 === rowA[l]) dst.set(lines.subarray(lineA[l], lineA[l] + rowLen));
+          else interpolateRow(unit, (plan.top + r1) * rowLen, dst, plan.c0, plan.c1, plan.u0, plan.u1);
+          rowB[l] = r1;
+        }
+        blendRow(
+          acc,
+          lines.subarray(lineA[l], lineA[l] + rowLen),
+          lines.subarray(lineB[l], lineB[l] + rowLen),
+          plan.rows.w0[y],
+          plan.rows.w1[y],
+          plan.validLen,
+        );
       }
       for (let i = 0; i < rowLen; i++) {
-        const v = Math.fround(Math.fround(lut[data[o + i]] + acc[i]) / count);
-        out[o + i] = clipToByte(Math.fround((v < 0 ? 0 : v > 1 ? 1 : v) * 255));
+        const v = Math.fround(Math.fround(unit[o + i] + acc[i]) * inverse);
+        // uint8(clip(v, 0, 1) * 255) in float32; the product is in [0, 255], so |0 truncates.
+        out[o + i] = v <= 0 ? 0 : v >= 1 ? 255 : Math.fround(v * 255) | 0;
       }
     }
     return { width, height, data: out };

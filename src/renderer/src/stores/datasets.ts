@@ -1,9 +1,14 @@
 import { defineStore } from 'pinia';
-import type { DatasetSummary, ImageEntry, Progress } from '../../../shared/schemas';
+import type { DatasetFormat, DatasetSummary, Progress } from '../../../shared/schemas';
 import { api } from '../api';
 import { toUiError, type UiError } from '../api/ui-error';
 
-export const PAGE_SIZE = 24;
+export interface ImportChoices {
+  name?: string;
+  /** detected from the folder when absent */
+  format?: DatasetFormat;
+  split?: string;
+}
 
 interface DatasetsState {
   list: DatasetSummary[];
@@ -13,10 +18,6 @@ interface DatasetsState {
   importProgress: Progress | null;
   importError: UiError | null;
   selectedId: number | null;
-  page: { total: number; offset: number; images: ImageEntry[] } | null;
-  pageLoading: boolean;
-  pageError: UiError | null;
-  categoryFilter: number | null;
 }
 
 export const useDatasetsStore = defineStore('datasets', {
@@ -28,10 +29,6 @@ export const useDatasetsStore = defineStore('datasets', {
     importProgress: null,
     importError: null,
     selectedId: null,
-    page: null,
-    pageLoading: false,
-    pageError: null,
-    categoryFilter: null,
   }),
   getters: {
     selected(state): DatasetSummary | null {
@@ -51,12 +48,17 @@ export const useDatasetsStore = defineStore('datasets', {
       }
     },
 
-    async importDataset(dir: string, name?: string): Promise<DatasetSummary | null> {
+    async importDataset(dir: string, choices: ImportChoices = {}): Promise<DatasetSummary | null> {
       this.importing = true;
       this.importProgress = null;
       this.importError = null;
       try {
-        const input = name ? { dir, name } : { dir };
+        const input = {
+          dir,
+          ...(choices.name ? { name: choices.name } : {}),
+          ...(choices.format ? { format: choices.format } : {}),
+          ...(choices.split ? { split: choices.split } : {}),
+        };
         const dataset = await api().client.call('datasets.import', input, {
           onProgress: (p) => {
             this.importProgress = p;
@@ -85,36 +87,7 @@ export const useDatasetsStore = defineStore('datasets', {
     },
 
     select(id: number | null): void {
-      if (id === this.selectedId) return;
       this.selectedId = id;
-      this.categoryFilter = null;
-      this.page = null;
-      this.pageError = null;
-      if (id !== null) void this.loadPage(0);
-    },
-
-    setCategoryFilter(categoryId: number | null): void {
-      this.categoryFilter = categoryId;
-      void this.loadPage(0);
-    },
-
-    async loadPage(offset: number): Promise<void> {
-      const id = this.selectedId;
-      if (id === null) return;
-      const categoryId = this.categoryFilter;
-      this.pageLoading = true;
-      try {
-        const input = categoryId === null ? { id, offset, limit: PAGE_SIZE } : { id, offset, limit: PAGE_SIZE, categoryId };
-        const result = await api().client.call('datasets.images', input);
-        // A slower earlier answer must not overwrite a newer selection.
-        if (id !== this.selectedId || categoryId !== this.categoryFilter) return;
-        this.page = { total: result.total, offset, images: result.images };
-        this.pageError = null;
-      } catch (err) {
-        if (id === this.selectedId) this.pageError = toUiError(err);
-      } finally {
-        if (id === this.selectedId) this.pageLoading = false;
-      }
     },
   },
 });

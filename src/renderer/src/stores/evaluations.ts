@@ -1,13 +1,13 @@
 import { defineStore } from 'pinia';
-import type { ClassMap, EvaluationDto, Progress } from '../../../shared/schemas';
+import type { EvaluationDto, Progress } from '../../../shared/schemas';
 import { api } from '../api';
 import { isCancelled, toUiError, type UiError } from '../api/ui-error';
 
-export interface ClassMapSuggestion {
-  modelId: number;
-  datasetId: number;
-  classMap: ClassMap;
-  unmapped: string[];
+/** How to run: absent fields take the engine's defaults (CPU, ORT's threads, batch 8 where the model allows). */
+export interface RunOptions {
+  executionProvider?: string;
+  threads?: number;
+  batchSize?: number;
 }
 
 interface EvaluationsState {
@@ -16,14 +16,13 @@ interface EvaluationsState {
   listError: UiError | null;
   running: boolean;
   progress: Progress | null;
+  /** a warning the running evaluation reported (an execution-provider fallback), kept for the whole run */
+  runWarning: string | null;
   runError: UiError | null;
   /** a short line after a cancelled run */
   runNotice: string | null;
   current: EvaluationDto | null;
   openError: UiError | null;
-  suggestion: ClassMapSuggestion | null;
-  suggesting: boolean;
-  suggestError: UiError | null;
 }
 
 // The AbortController lives outside the state: it is not data to render or persist.
@@ -36,13 +35,11 @@ export const useEvaluationsStore = defineStore('evaluations', {
     listError: null,
     running: false,
     progress: null,
+    runWarning: null,
     runError: null,
     runNotice: null,
     current: null,
     openError: null,
-    suggestion: null,
-    suggesting: false,
-    suggestError: null,
   }),
   actions: {
     async refresh(): Promise<void> {
@@ -57,40 +54,29 @@ export const useEvaluationsStore = defineStore('evaluations', {
       }
     },
 
-    async suggest(modelId: number, datasetId: number): Promise<void> {
-      this.suggesting = true;
-      this.suggestError = null;
-      try {
-        const result = await api().client.call('classMap.suggest', { modelId, datasetId });
-        this.suggestion = { modelId, datasetId, classMap: result.classMap, unmapped: result.unmapped };
-      } catch (err) {
-        this.suggestion = null;
-        this.suggestError = toUiError(err);
-      } finally {
-        this.suggesting = false;
-      }
-    },
-
-    clearSuggestion(): void {
-      this.suggestion = null;
-      this.suggestError = null;
-    },
-
-    async run(modelId: number, datasetId: number): Promise<void> {
+    async run(modelId: number, datasetId: number, options: RunOptions = {}): Promise<void> {
       if (this.running) return;
       controller = new AbortController();
       this.running = true;
       this.progress = null;
+      this.runWarning = null;
       this.runError = null;
       this.runNotice = null;
       try {
         const result = await api().client.call(
           'evaluations.run',
-          { modelId, datasetId },
+          {
+            modelId,
+            datasetId,
+            ...(options.executionProvider ? { executionProvider: options.executionProvider } : {}),
+            ...(options.threads ? { threads: options.threads } : {}),
+            ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+          },
           {
             signal: controller.signal,
             onProgress: (p) => {
               this.progress = p;
+              if (p.message) this.runWarning = p.message;
             },
           },
         );
@@ -102,6 +88,7 @@ export const useEvaluationsStore = defineStore('evaluations', {
       } finally {
         this.running = false;
         this.progress = null;
+        this.runWarning = null;
         controller = null;
       }
       await this.refresh();

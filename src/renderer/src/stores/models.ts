@@ -48,14 +48,19 @@ export const useModelsStore = defineStore('models', {
       }
     },
 
-    async importModel(path: string, options: { name?: string; family?: ModelFamily }): Promise<ModelSummary | null> {
+    async importModel(path: string, options: { name?: string; family?: ModelFamily; namesFile?: string }): Promise<ModelSummary | null> {
       this.importing = true;
       this.importProgress = null;
       this.importError = null;
       try {
         const model = await api().client.call(
           'models.import',
-          { path, ...(options.name ? { name: options.name } : {}), ...(options.family ? { family: options.family } : {}) },
+          {
+            path,
+            ...(options.name ? { name: options.name } : {}),
+            ...(options.family ? { family: options.family } : {}),
+            ...(options.namesFile ? { namesFile: options.namesFile } : {}),
+          },
           {
             onProgress: (p) => {
               this.importProgress = p;
