@@ -115,12 +115,14 @@ export class EvaluationRepo {
 
   detections(id: number, imageId?: number): DetectionDto[] {
     this.get(id);
-    const rows = this.db
-      .prepare(
-        `SELECT image_id, category_id, x, y, w, h, score FROM detections
-         WHERE evaluation_id = ? AND (? IS NULL OR image_id = ?) ORDER BY rowid`,
-      )
-      .all(id, imageId ?? null, imageId ?? null) as { image_id: number; category_id: number; x: number; y: number; w: number; h: number; score: number }[];
+    // Two statements, not `(? IS NULL OR image_id = ?)`: SQLite cannot use the
+    // (evaluation_id, image_id) index for that form and would scan the whole evaluation.
+    const columns = 'SELECT image_id, category_id, x, y, w, h, score FROM detections';
+    const rows = (
+      imageId === undefined
+        ? this.db.prepare(`${columns} WHERE evaluation_id = ? ORDER BY rowid`).all(id)
+        : this.db.prepare(`${columns} WHERE evaluation_id = ? AND image_id = ? ORDER BY rowid`).all(id, imageId)
+    ) as { image_id: number; category_id: number; x: number; y: number; w: number; h: number; score: number }[];
     return rows.map((r) => ({ imageId: r.image_id, categoryId: r.category_id, bbox: [r.x, r.y, r.w, r.h], score: r.score }));
   }
 

@@ -50,15 +50,16 @@ export function shufflePixels(x: Uint8Array, width: number, height: number, delt
   const count = width - 2 * delta;
   if (count <= 0) return;
   const buf = new Uint8Array(2 * count);
+  // Source minus destination offset for every (dx, dy) pair of offset indices.
+  const span = 2 * delta;
+  const move = new Int32Array(span * span);
+  for (let i = 0; i < span; i++) for (let j = 0; j < span; j++) move[i * span + j] = ((j - delta) * width + (i - delta)) * 3;
   for (let it = 0; it < iterations; it++) {
     for (let h = height - delta; h > delta; h--) {
       offsets(buf);
-      let k = 0;
-      for (let w = width - delta; w > delta; w--) {
-        const dx = buf[k++] - delta;
-        const dy = buf[k++] - delta;
-        const dst = (h * width + w) * 3;
-        const src = ((h + dy) * width + (w + dx)) * 3;
+      let dst = (h * width + width - delta) * 3;
+      for (let k = 0; k < 2 * count; k += 2, dst -= 3) {
+        const src = dst + move[buf[k] * span + buf[k + 1]];
         x[dst] = x[src];
         x[dst + 1] = x[src + 1];
         x[dst + 2] = x[src + 2];
@@ -90,10 +91,23 @@ export function uniformOffsets(random: BulkRandom, span: number): OffsetSource {
   while (1 << bits < span) bits++;
   const mask = (1 << bits) - 1;
   const perDraw = Math.floor(32 / bits);
+  // A power-of-two span rejects nothing: whole words are unpacked without the checks.
+  const exact = 1 << bits === span;
   return (out) => {
+    const n = out.length;
     let word = 0;
     let left = 0;
-    for (let i = 0; i < out.length; ) {
+    let i = 0;
+    if (exact) {
+      for (; i + perDraw <= n; ) {
+        word = random.nextInt32();
+        for (let k = 0; k < perDraw; k++) {
+          out[i++] = word & mask;
+          word >>>= bits;
+        }
+      }
+    }
+    while (i < n) {
       if (left === 0) {
         word = random.nextInt32();
         left = perDraw;
