@@ -4,9 +4,8 @@
  * SHA-256 (the model's identity in the store and in every report), and the op types
  * used (some families are told apart by them).
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
+import { sha256File } from '../images/file-hash';
 import type onnxProto from 'onnx-proto';
 import type { ModelIODto } from '../../shared/schemas';
 import { allGraphs, OnnxFormatError, walkModel, type ModelSkeleton, type ValueInfo } from './onnx-walk';
@@ -121,12 +120,6 @@ export function modelIOFromSkeleton(model: ModelSkeleton): Omit<ModelIO, 'sha256
     irVersion: model.irVersion,
     opTypes: [...opTypes].sort(),
   };
-}
-
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 /**
