@@ -227,7 +227,46 @@ export class BulkRandom {
     let s2 = s[2];
     let s3 = s[3];
     let bits = 0;
-    for (; i < end; i++) {
+    let missed = false;
+    // Two draws per iteration: V8 re-validates the typed arrays a loop touches once per
+    // iteration (see common/scratch.ts). A miss leaves i at its element.
+    while (i + 1 < end) {
+      let m = Math.imul(s1, 5);
+      bits = Math.imul((m << 7) | (m >>> 25), 9);
+      let t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+      let layer = bits & (ZIG_LAYERS - 1);
+      let u = (bits >> 7) * TWO_POW_M24;
+      if (Math.abs(u) >= ZIG_RATIO[layer]) {
+        missed = true;
+        break;
+      }
+      out[i] = u * ZIG_X[layer];
+      m = Math.imul(s1, 5);
+      bits = Math.imul((m << 7) | (m >>> 25), 9);
+      t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+      layer = bits & (ZIG_LAYERS - 1);
+      u = (bits >> 7) * TWO_POW_M24;
+      if (Math.abs(u) >= ZIG_RATIO[layer]) {
+        i++;
+        missed = true;
+        break;
+      }
+      out[i + 1] = u * ZIG_X[layer];
+      i += 2;
+    }
+    if (!missed && i < end) {
       const m = Math.imul(s1, 5);
       bits = Math.imul((m << 7) | (m >>> 25), 9);
       const t = s1 << 9;
@@ -239,8 +278,8 @@ export class BulkRandom {
       s3 = (s3 << 11) | (s3 >>> 21);
       const layer = bits & (ZIG_LAYERS - 1);
       const u = (bits >> 7) * TWO_POW_M24;
-      if (Math.abs(u) >= ZIG_RATIO[layer]) break;
-      out[i] = u * ZIG_X[layer];
+      if (Math.abs(u) >= ZIG_RATIO[layer]) missed = true;
+      else out[i++] = u * ZIG_X[layer];
     }
     s[0] = s0;
     s[1] = s1;

@@ -20,7 +20,7 @@
  * np.uint8's truncation sees the same numbers as the reference in all but rare ties.
  */
 
-import { acquireF64, releaseF64 } from './scratch';
+import { acquireF64, growF32, releaseF64 } from './scratch';
 
 export type NumericArray = Float64Array | Float32Array | Uint8Array;
 
@@ -98,6 +98,23 @@ export interface GaussianOptions {
 /** 8-bit value v as the reference's x / 255 (float64), and np.float32(x) / 255 (float32). */
 export const UNIT_F64: Float64Array = Float64Array.from({ length: 256 }, (_, v) => v / 255);
 export const UNIT_F32: Float32Array = Float32Array.from({ length: 256 }, (_, v) => v / 255);
+
+/** The image as float32(v / 255), shared by the kernels that read it many times (see unitImage). */
+let unitImageScratch = new Float32Array(0);
+
+/**
+ * `data` as float32(v / 255) (np.float32(x) / 255), in a buffer shared by all callers
+ * (see common/scratch.ts): valid until the next call, so a kernel calls it once, at its
+ * start. Kernels that read each pixel several times (zoom_blur, elastic_transform) save
+ * a table lookup per read.
+ */
+export function unitImage(data: Uint8Array): Float32Array {
+  unitImageScratch = growF32(unitImageScratch, data.length);
+  const unit = unitImageScratch;
+  const lut = UNIT_F32;
+  for (let i = 0; i < data.length; i++) unit[i] = lut[data[i]];
+  return unit;
+}
 
 /** Output rows per vertical batch of GaussianRowStream (the sliding-register width). */
 const BATCH = 4;
@@ -251,7 +268,37 @@ function verticalRows4(ring: Float64Array, offsets: Int32Array, weights: Float64
       let h1 = ring[offsets[2 * r + 1] + i];
       let h2 = ring[offsets[2 * r + 2] + i];
       let h3 = ring[offsets[2 * r + 3] + i];
-      for (let j = r; ; j--) {
+      // Two taps per iteration (see correlateRow), then the rest one by one.
+      let j = r;
+      for (; j > 2; j -= 2) {
+        const wa = weights[r - j];
+        const wb = weights[r - j + 1];
+        t0 += (l0 + h0) * wa;
+        t1 += (l1 + h1) * wa;
+        t2 += (l2 + h2) * wa;
+        t3 += (l3 + h3) * wa;
+        l0 = l1;
+        l1 = l2;
+        l2 = l3;
+        l3 = ring[offsets[r + 4 - j] + i];
+        h3 = h2;
+        h2 = h1;
+        h1 = h0;
+        h0 = ring[offsets[r + j - 1] + i];
+        t0 += (l0 + h0) * wb;
+        t1 += (l1 + h1) * wb;
+        t2 += (l2 + h2) * wb;
+        t3 += (l3 + h3) * wb;
+        l0 = l1;
+        l1 = l2;
+        l2 = l3;
+        l3 = ring[offsets[r + 5 - j] + i];
+        h3 = h2;
+        h2 = h1;
+        h1 = h0;
+        h0 = ring[offsets[r + j - 2] + i];
+      }
+      for (; ; j--) {
         const wj = weights[r - j];
         t0 += (l0 + h0) * wj;
         t1 += (l1 + h1) * wj;
@@ -307,11 +354,19 @@ function correlateRow(
   const r = (weights.length - 1) >> 1;
   const w0 = weights[r];
   const C = channels;
-  for (let p = 0; p < padIndex.length; p++) {
-    const s = srcOffset + padIndex[p] * C;
-    for (let c = 0; c < C; c++) line[p * C + c] = src[s + c];
-  }
+  // The padded line: the row itself in the middle (one block copy), border-mapped
+  // pixels on both sides.
   const width = dst.length / C;
+  const pad = (padIndex.length - width) >> 1;
+  line.set(src.subarray(srcOffset, srcOffset + width * C), pad * C);
+  for (let p = 0; p < pad; p++) {
+    const s = srcOffset + padIndex[p] * C;
+    const t = srcOffset + padIndex[pad + width + p] * C;
+    for (let c = 0; c < C; c++) {
+      line[p * C + c] = src[s + c];
+      line[(pad + width + p) * C + c] = src[t + c];
+    }
+  }
   for (let c = 0; c < C; c++) {
     let x = 0;
     for (; x + 3 < width; x += 4) {
@@ -329,10 +384,44 @@ function correlateRow(
         let h1 = line[m + (r + 1) * C];
         let h2 = line[m + (r + 2) * C];
         let h3 = line[m + (r + 3) * C];
-        // the next left value is at m + (4 - j) C, the next right one at m + (j - 1) C
+        // Step k uses weights[k] (tap j = r - k); before step k + 1 the windows shift,
+        // loading the left value at pl (m + (4 - j) C) and the right one at ph (m + (j - 1) C).
+        // Two steps per iteration: V8 re-validates each typed array once per loop
+        // iteration (see common/scratch.ts), so longer iterations pay less for it.
         let pl = m + (4 - r) * C;
         let ph = m + (r - 1) * C;
-        for (let k = 0; ; k++) {
+        let k = 0;
+        for (; k + 2 < r; k += 2) {
+          const wa = weights[k];
+          const wb = weights[k + 1];
+          t0 += (l0 + h0) * wa;
+          t1 += (l1 + h1) * wa;
+          t2 += (l2 + h2) * wa;
+          t3 += (l3 + h3) * wa;
+          l0 = l1;
+          l1 = l2;
+          l2 = l3;
+          l3 = line[pl];
+          h3 = h2;
+          h2 = h1;
+          h1 = h0;
+          h0 = line[ph];
+          t0 += (l0 + h0) * wb;
+          t1 += (l1 + h1) * wb;
+          t2 += (l2 + h2) * wb;
+          t3 += (l3 + h3) * wb;
+          l0 = l1;
+          l1 = l2;
+          l2 = l3;
+          l3 = line[pl + C];
+          h3 = h2;
+          h2 = h1;
+          h1 = h0;
+          h0 = line[ph - C];
+          pl += 2 * C;
+          ph -= 2 * C;
+        }
+        for (; ; k++) {
           const wj = weights[k];
           t0 += (l0 + h0) * wj;
           t1 += (l1 + h1) * wj;
@@ -373,9 +462,18 @@ export function rowsOf(src: Float64Array, rowLen: number): (y: number, row: Floa
 
 /** A row source reading 8-bit pixels as the reference's x / 255 in float64. */
 export function unitRowsOf(src: Uint8Array, rowLen: number): (y: number, row: Float64Array) => void {
+  const unit = UNIT_F64;
   return (y, row) => {
     const o = y * rowLen;
-    for (let i = 0; i < rowLen; i++) row[i] = UNIT_F64[src[o + i]];
+    let i = 0;
+    // Four values per iteration (V8 re-validates typed arrays once per iteration).
+    for (; i + 3 < rowLen; i += 4) {
+      row[i] = unit[src[o + i]];
+      row[i + 1] = unit[src[o + i + 1]];
+      row[i + 2] = unit[src[o + i + 2]];
+      row[i + 3] = unit[src[o + i + 3]];
+    }
+    for (; i < rowLen; i++) row[i] = unit[src[o + i]];
   };
 }
 

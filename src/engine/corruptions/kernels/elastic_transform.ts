@@ -21,7 +21,7 @@
  */
 import type { Severity } from '../../../shared/corruptions';
 import type { RgbImage } from '../common/image';
-import { GaussianRowStream, UNIT_F32, borderIndex, gaussianRadius } from '../common/filters';
+import { GaussianRowStream, borderIndex, gaussianRadius, unitImage } from '../common/filters';
 import { BulkRandom } from '../common/bulk-random';
 import type { Rng } from '../common/prng';
 import { growF64 } from '../common/scratch';
@@ -51,7 +51,8 @@ function elasticStream(image: RgbImage, severity: Severity, pairRows: PairRowSou
   const fields = new GaussianRowStream(width, height, 2, 0.01 * height, 0.01 * width, options, pairRows);
   const out = new Uint8Array(data.length);
   const rowLen = width * 3;
-  const lut = UNIT_F32;
+  // float32(v / 255) per value, read four times per output value
+  const unit = unitImage(data);
   for (let y = 0; y < height; y++) {
     const d = fields.next();
     let o = y * rowLen;
@@ -96,16 +97,20 @@ function elasticStream(image: RgbImage, severity: Severity, pairRows: PairRowSou
       const b = r0 + q1;
       const c = r1 + q0;
       const e = r1 + q1;
-      for (let ch = 0; ch < 3; ch++) {
-        const v = Math.fround(
-          lut[data[a + ch]] * wy0 * wx0 + lut[data[b + ch]] * wy0 * wx1 + lut[data[c + ch]] * wy1 * wx0 + lut[data[e + ch]] * wy1 * wx1,
-        );
-        // uint8(clip(v, 0, 1) * 255) in float32; the product is in [0, 255], so |0 truncates.
-        out[o + ch] = v <= 0 ? 0 : v >= 1 ? 255 : Math.fround(v * 255) | 0;
-      }
+      // The three channels written out (no inner loop: V8 re-validates the typed arrays
+      // on every loop iteration, see common/scratch.ts).
+      out[o] = warpByte(unit[a] * wy0 * wx0 + unit[b] * wy0 * wx1 + unit[c] * wy1 * wx0 + unit[e] * wy1 * wx1);
+      out[o + 1] = warpByte(unit[a + 1] * wy0 * wx0 + unit[b + 1] * wy0 * wx1 + unit[c + 1] * wy1 * wx0 + unit[e + 1] * wy1 * wx1);
+      out[o + 2] = warpByte(unit[a + 2] * wy0 * wx0 + unit[b + 2] * wy0 * wx1 + unit[c + 2] * wy1 * wx0 + unit[e + 2] * wy1 * wx1);
     }
   }
   return { width, height, data: out };
+}
+
+/** uint8(clip(float32(s), 0, 1) * 255) in float32; the product is in [0, 255], so |0 truncates. */
+function warpByte(s: number): number {
+  const v = Math.fround(s);
+  return v <= 0 ? 0 : v >= 1 ? 255 : Math.fround(v * 255) | 0;
 }
 
 /** scipy's map_coordinate() for mode 'reflect': folds a coordinate into [-1, len]. */

@@ -110,7 +110,25 @@ function plasmaInto(map: Float32Array, mapsize: number, decay: number, fill: Uni
       const below = ((r + step) & mask) * n;
       const mid = (r + half) * n;
       fill(draws, perRow);
-      for (let c = 0, k = 0; c < n; c += step, k++) {
+      let c = 0;
+      let k = 0;
+      // Two points per iteration when the row has an even count (every level but the
+      // first): V8 re-validates the typed arrays once per loop iteration (common/scratch.ts).
+      if ((perRow & 1) === 0) {
+        for (; c < n; c += 2 * step, k += 2) {
+          const c2 = c + step;
+          const right2 = (c2 + step) & mask;
+          const va = f32(f32(f32(map[row + c] + map[below + c]) + f32(map[row + c2] + map[below + c2])) / 4 + wibble * (lo + span * draws[k]));
+          const vb = f32(f32(f32(map[row + c2] + map[below + c2]) + f32(map[row + right2] + map[below + right2])) / 4 + wibble * (lo + span * draws[k + 1]));
+          map[mid + c + half] = va;
+          map[mid + c2 + half] = vb;
+          if (va < min) min = va;
+          if (va > max) max = va;
+          if (vb < min) min = vb;
+          if (vb > max) max = vb;
+        }
+      }
+      for (; c < n; c += step, k++) {
         const right = (c + step) & mask;
         const sum = f32(f32(map[row + c] + map[below + c]) + f32(map[row + right] + map[below + right]));
         const v = f32(sum / 4 + wibble * (lo + span * draws[k]));
@@ -125,7 +143,28 @@ function plasmaInto(map: Float32Array, mapsize: number, decay: number, fill: Uni
       const centreBelow = (r + half) * n;
       const centreAbove = ((r - half) & mask) * n;
       fill(draws, perRow);
-      for (let c = 0, k = 0; c < n; c += step, k++) {
+      let c = 0;
+      let k = 0;
+      if ((perRow & 1) === 0) {
+        for (; c < n; c += 2 * step, k += 2) {
+          const c2 = c + step;
+          const right2 = (c2 + step) & mask;
+          const va = f32(
+            f32(f32(map[centreBelow + c + half] + map[centreAbove + c + half]) + f32(map[row + c] + map[row + c2])) / 4 + wibble * (lo + span * draws[k]),
+          );
+          const vb = f32(
+            f32(f32(map[centreBelow + c2 + half] + map[centreAbove + c2 + half]) + f32(map[row + c2] + map[row + right2])) / 4 +
+              wibble * (lo + span * draws[k + 1]),
+          );
+          map[row + c + half] = va;
+          map[row + c2 + half] = vb;
+          if (va < min) min = va;
+          if (va > max) max = va;
+          if (vb < min) min = vb;
+          if (vb > max) max = vb;
+        }
+      }
+      for (; c < n; c += step, k++) {
         const right = (c + step) & mask;
         const sum = f32(f32(map[centreBelow + c + half] + map[centreAbove + c + half]) + f32(map[row + c] + map[row + right]));
         const v = f32(sum / 4 + wibble * (lo + span * draws[k]));
@@ -140,7 +179,26 @@ function plasmaInto(map: Float32Array, mapsize: number, decay: number, fill: Uni
       const mid = (r + half) * n;
       const below = ((r + step) & mask) * n;
       fill(draws, perRow);
-      for (let c = 0, k = 0; c < n; c += step, k++) {
+      let c = 0;
+      let k = 0;
+      if ((perRow & 1) === 0) {
+        for (; c < n; c += 2 * step, k += 2) {
+          const c2 = c + step;
+          const left = (c - half) & mask;
+          // the left neighbour of c2 is c2 - half = c + half
+          const va = f32(f32(f32(map[mid + c + half] + map[mid + left]) + f32(map[row + c] + map[below + c])) / 4 + wibble * (lo + span * draws[k]));
+          const vb = f32(
+            f32(f32(map[mid + c2 + half] + map[mid + c + half]) + f32(map[row + c2] + map[below + c2])) / 4 + wibble * (lo + span * draws[k + 1]),
+          );
+          map[mid + c] = va;
+          map[mid + c2] = vb;
+          if (va < min) min = va;
+          if (va > max) max = va;
+          if (vb < min) min = vb;
+          if (vb > max) max = vb;
+        }
+      }
+      for (; c < n; c += step, k++) {
         const left = (c - half) & mask;
         const sum = f32(f32(map[mid + c + half] + map[mid + left]) + f32(map[row + c] + map[below + c]));
         const v = f32(sum / 4 + wibble * (lo + span * draws[k]));

@@ -150,9 +150,21 @@ export function applyFrostVariant(image: RgbImage, severity: Severity, variant: 
     let p = y * width * 3;
     let q = ((top + y) * tex.width + left) * 3;
     const end = p + width * 3;
+    // Four values per iteration: V8 re-validates the typed arrays once per loop
+    // iteration (common/scratch.ts). v >= 0, so |0 truncates like Math.trunc below 255.
+    for (; p + 3 < end; p += 4, q += 4) {
+      const v0 = a * src[p] + b * t[q];
+      const v1 = a * src[p + 1] + b * t[q + 1];
+      const v2 = a * src[p + 2] + b * t[q + 2];
+      const v3 = a * src[p + 3] + b * t[q + 3];
+      out[p] = v0 >= 255 ? 255 : v0 | 0;
+      out[p + 1] = v1 >= 255 ? 255 : v1 | 0;
+      out[p + 2] = v2 >= 255 ? 255 : v2 | 0;
+      out[p + 3] = v3 >= 255 ? 255 : v3 | 0;
+    }
     for (; p < end; p++, q++) {
       const v = a * src[p] + b * t[q];
-      out[p] = v >= 255 ? 255 : Math.trunc(v);
+      out[p] = v >= 255 ? 255 : v | 0;
     }
   }
   return { width, height, data: out };

@@ -58,7 +58,20 @@ export function shufflePixels(x: Uint8Array, width: number, height: number, delt
     for (let h = height - delta; h > delta; h--) {
       offsets(buf);
       let dst = (h * width + width - delta) * 3;
-      for (let k = 0; k < 2 * count; k += 2, dst -= 3) {
+      let k = 0;
+      // Two pixels per iteration, strictly in sweep order (a pixel may read one just
+      // written); V8 re-validates the typed arrays once per iteration (common/scratch.ts).
+      for (; k + 3 < 2 * count; k += 4, dst -= 6) {
+        const src = dst + move[buf[k] * span + buf[k + 1]];
+        x[dst] = x[src];
+        x[dst + 1] = x[src + 1];
+        x[dst + 2] = x[src + 2];
+        const src2 = dst - 3 + move[buf[k + 2] * span + buf[k + 3]];
+        x[dst - 3] = x[src2];
+        x[dst - 2] = x[src2 + 1];
+        x[dst - 1] = x[src2 + 2];
+      }
+      for (; k < 2 * count; k += 2, dst -= 3) {
         const src = dst + move[buf[k] * span + buf[k + 1]];
         x[dst] = x[src];
         x[dst + 1] = x[src + 1];

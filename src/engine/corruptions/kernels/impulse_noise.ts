@@ -19,10 +19,6 @@ import type { CorruptionKernel } from '../kernel';
 import type { RgbImage } from '../common/image';
 import { BulkRandom } from '../common/bulk-random';
 
-/** Raw draws, a chunk at a time (see common/scratch.ts for why it is module-level). */
-const CHUNK = 4096;
-const draws = new Int32Array(CHUNK);
-
 export const IMPULSE_NOISE_AMOUNT: readonly number[] = [0.03, 0.06, 0.09, 0.17, 0.27];
 
 export const impulseNoise: CorruptionKernel = {
@@ -37,21 +33,8 @@ export const impulseNoise: CorruptionKernel = {
     // measurable effect); the salt/pepper coin is drawn only for replaced values, which
     // keeps the two decisions independent as in skimage.
     const threshold = c * 4294967296;
-    // The draws are consumed from a buffer in stream order, exactly as one nextInt32()
-    // call per draw would consume them.
-    let j = CHUNK;
     for (let i = 0; i < src.length; i++) {
-      if (j === CHUNK) {
-        random.fillInt32(draws);
-        j = 0;
-      }
-      if (draws[j++] >>> 0 < threshold) {
-        if (j === CHUNK) {
-          random.fillInt32(draws);
-          j = 0;
-        }
-        out[i] = draws[j++] < 0 ? 255 : 0;
-      }
+      if (random.nextUint32() < threshold) out[i] = random.nextInt32() < 0 ? 255 : 0;
     }
     return { width: image.width, height: image.height, data: out };
   },

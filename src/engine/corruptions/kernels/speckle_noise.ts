@@ -17,12 +17,18 @@ import type { CorruptionKernel } from '../kernel';
 import type { RgbImage } from '../common/image';
 import { BulkRandom } from '../common/bulk-random';
 import { UNIT_F64 } from '../common/filters';
+import { noisyByte } from './gaussian_noise';
 
 /** Normals are drawn a chunk at a time into this buffer (see common/scratch.ts for why it is module-level). */
 const CHUNK = 4096;
 const normals = new Float64Array(CHUNK);
 
 export const SPECKLE_NOISE_STD: readonly number[] = [0.15, 0.2, 0.35, 0.45, 0.6];
+
+/** uint8(clip(x + x * noise, 0, 1) * 255), truncating. */
+function speckled(x: number, noise: number): number {
+  return noisyByte(x + x * noise);
+}
 
 export const speckleNoise: CorruptionKernel = {
   name: 'speckle_noise',
@@ -35,12 +41,16 @@ export const speckleNoise: CorruptionKernel = {
     for (let start = 0; start < src.length; start += CHUNK) {
       const len = Math.min(CHUNK, src.length - start);
       random.fillNormals(normals, 0, len);
-      for (let j = 0; j < len; j++) {
-        const x = UNIT_F64[src[start + j]];
-        const v = x + x * (c * normals[j]);
-        // v * 255 is in (0, 255) here, so |0 truncates like Math.trunc.
-        out[start + j] = v <= 0 ? 0 : v >= 1 ? 255 : (v * 255) | 0;
+      // Four values per iteration (see gaussian_noise).
+      let j = 0;
+      for (; j + 3 < len; j += 4) {
+        const p = start + j;
+        out[p] = speckled(UNIT_F64[src[p]], c * normals[j]);
+        out[p + 1] = speckled(UNIT_F64[src[p + 1]], c * normals[j + 1]);
+        out[p + 2] = speckled(UNIT_F64[src[p + 2]], c * normals[j + 2]);
+        out[p + 3] = speckled(UNIT_F64[src[p + 3]], c * normals[j + 3]);
       }
+      for (; j < len; j++) out[start + j] = speckled(UNIT_F64[src[start + j]], c * normals[j]);
     }
     return { width: image.width, height: image.height, data: out };
   },

@@ -30,7 +30,7 @@
  */
 import type { Severity } from '../../../shared/corruptions';
 import type { RgbImage } from '../common/image';
-import { UNIT_F32, zoomAxis, zoomedLength, type ZoomAxis } from '../common/filters';
+import { unitImage, zoomAxis, zoomedLength, type ZoomAxis } from '../common/filters';
 import { growF32, growF64 } from '../common/scratch';
 import type { CorruptionKernel } from '../kernel';
 
@@ -125,7 +125,26 @@ function layerPlans(width: number, height: number, severity: Severity): (LayerPl
 /** Source row s (offset into src, the image as float32(v / 255)) at the layer's output columns. */
 function interpolateRow(src: Float32Array, s: number, line: Float64Array, c0: Int32Array, c1: Int32Array, u0: Float64Array, u1: Float64Array): void {
   const n = c0.length;
-  for (let x = 0, o = 0; x < n; x++, o += 3) {
+  let x = 0;
+  let o = 0;
+  // Two pixels per iteration (see blendRow).
+  for (; x + 1 < n; x += 2, o += 6) {
+    const a = s + c0[x];
+    const b = s + c1[x];
+    const w0 = u0[x];
+    const w1 = u1[x];
+    const a2 = s + c0[x + 1];
+    const b2 = s + c1[x + 1];
+    const v0 = u0[x + 1];
+    const v1 = u1[x + 1];
+    line[o] = src[a] * w0 + src[b] * w1;
+    line[o + 1] = src[a + 1] * w0 + src[b + 1] * w1;
+    line[o + 2] = src[a + 2] * w0 + src[b + 2] * w1;
+    line[o + 3] = src[a2] * v0 + src[b2] * v1;
+    line[o + 4] = src[a2 + 1] * v0 + src[b2 + 1] * v1;
+    line[o + 5] = src[a2 + 2] * v0 + src[b2 + 2] * v1;
+  }
+  for (; x < n; x++, o += 3) {
     const a = s + c0[x];
     const b = s + c1[x];
     const w0 = u0[x];
@@ -143,32 +162,53 @@ function interpolateRow(src: Float32Array, s: number, line: Float64Array, c0: In
  * value (the fixtures come out bit-exact).
  */
 function blendRow(acc: Float32Array, a: Float64Array, b: Float64Array, wy0: number, wy1: number, n: number): void {
-  for (let i = 0; i < n; i++) acc[i] += Math.fround(a[i] * wy0 + b[i] * wy1);
+  // Unrolled by four: see common/scratch.ts on V8's per-iteration typed-array checks.
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    const v0 = acc[i] + Math.fround(a[i] * wy0 + b[i] * wy1);
+    const v1 = acc[i + 1] + Math.fround(a[i + 1] * wy0 + b[i + 1] * wy1);
+    const v2 = acc[i + 2] + Math.fround(a[i + 2] * wy0 + b[i + 2] * wy1);
+    const v3 = acc[i + 3] + Math.fround(a[i + 3] * wy0 + b[i + 3] * wy1);
+    acc[i] = v0;
+    acc[i + 1] = v1;
+    acc[i + 2] = v2;
+    acc[i + 3] = v3;
+  }
+  for (; i < n; i++) acc[i] += Math.fround(a[i] * wy0 + b[i] * wy1);
 }
 
-/**
- * Buffers reused across calls (see common/scratch.ts): two lines per layer, the row sum,
- * and the image as float32(v / 255) (one conversion per value instead of one table
- * lookup per interpolation tap; ~11 MB for 1280x720).
- */
+/** out[o + i] = uint8(clip((x + acc) / count, 0, 1) * 255), all in float32 (see apply for the division). */
+function finishRow(unit: Float32Array, acc: Float32Array, out: Uint8Array, o: number, n: number, inverse: number): void {
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    out[o + i] = finishValue(unit[o + i], acc[i], inverse);
+    out[o + i + 1] = finishValue(unit[o + i + 1], acc[i + 1], inverse);
+  }
+  for (; i < n; i++) out[o + i] = finishValue(unit[o + i], acc[i], inverse);
+}
+
+function finishValue(x: number, acc: number, inverse: number): number {
+  const v = Math.fround(Math.fround(x + acc) * inverse);
+  // uint8(clip(v, 0, 1) * 255) in float32; the product is in [0, 255], so |0 truncates.
+  return v <= 0 ? 0 : v >= 1 ? 255 : Math.fround(v * 255) | 0;
+}
+
+/** Buffers reused across calls (see common/scratch.ts): two lines per layer, and the row sum. */
 let lineScratch = new Float64Array(0);
 let accScratch = new Float32Array(0);
-let unitScratch = new Float32Array(0);
 
 export const zoomBlur: CorruptionKernel = {
   name: 'zoom_blur',
   apply(image: RgbImage, severity: Severity): RgbImage {
     const { width, height, data } = image;
-    const lut = UNIT_F32;
     const rowLen = width * 3;
     const plans = layerPlans(width, height, severity);
     const count = plans.length + 1;
     lineScratch = growF64(lineScratch, 2 * plans.length * rowLen);
     accScratch = growF32(accScratch, rowLen);
-    unitScratch = growF32(unitScratch, data.length);
     const acc = accScratch;
-    const unit = unitScratch;
-    for (let i = 0; i < data.length; i++) unit[i] = lut[data[i]];
+    // float32(v / 255) once per value instead of a table lookup per interpolation tap
+    const unit = unitImage(data);
     // float32(s / count) == float32(s * (1 / count)) for a float32 s and an integer count
     // (12..17 here): the exact s / count is never closer than 1 / (2 count) float32 ulp
     // to a float32 rounding midpoint, and the product is within 2^-52 (relative) of it.
@@ -187,12 +227,14 @@ export const zoomBlur: CorruptionKernel = {
     const out = new Uint8Array(data.length);
     for (let y = 0; y < height; y++) {
       const o = y * rowLen;
-      for (let i = 0; i < rowLen; i++) acc[i] = 0;
-      // Layers in the reference's order: the float32 sum depends on it.
+      // Layers in the reference's order: the float32 sum depends on it. The sum starts at
+      // 0, and 0 + x is x, so a leading zoom-1 layer just initialises it.
+      if (plans[0] === null) acc.set(unit.subarray(o, o + rowLen));
+      else acc.fill(0, 0, rowLen);
       for (let l = 0; l < plans.length; l++) {
         const plan = plans[l];
         if (plan === null) {
-          for (let i = 0; i < rowLen; i++) acc[i] += unit[o + i];
+          if (l > 0) for (let i = 0; i < rowLen; i++) acc[i] += unit[o + i];
           continue;
         }
         if (y >= plan.validRows) continue;
@@ -225,11 +267,7 @@ export const zoomBlur: CorruptionKernel = {
           plan.validLen,
         );
       }
-      for (let i = 0; i < rowLen; i++) {
-        const v = Math.fround(Math.fround(unit[o + i] + acc[i]) * inverse);
-        // uint8(clip(v, 0, 1) * 255) in float32; the product is in [0, 255], so |0 truncates.
-        out[o + i] = v <= 0 ? 0 : v >= 1 ? 255 : Math.fround(v * 255) | 0;
-      }
+      finishRow(unit, acc, out, o, rowLen, inverse);
     }
     return { width, height, data: out };
   },
