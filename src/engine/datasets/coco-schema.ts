@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 
-const finite = z.number().refine(Number.isFinite, 'must be a finite number');
+export const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 
 export const cocoImageSchema = z
   .object({
@@ -47,7 +47,6 @@ export type CocoImage = z.infer<typeof cocoImageSchema>;
 export type CocoAnnotation = z.infer<typeof cocoAnnotationSchema>;
 export type CocoCategory = z.infer<typeof cocoCategorySchema>;
 
-export { finite };
 
 /** One entry of a COCO results list (the detections file pycocotools' loadRes reads). */
 export const cocoResultSchema = z.object({

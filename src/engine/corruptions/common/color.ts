@@ -84,26 +84,6 @@ export function hsvToRgb(h: number, s: number, v: number, out: Float64Array | nu
   }
 }
 
-/**
- * Applies an HSV-space edit to every pixel, the way imagecorruptions does it:
- * x = rgb / 255 (float64) -> rgb2hsv -> edit -> hsv2rgb -> uint8(clip(., 0, 1) * 255).
- * `edit` receives [h, s, v] and changes it in place.
- */
-export function mapHsv(src: Uint8Array, edit: (hsv: Float64Array) => void): Uint8Array {
-  const out = new Uint8Array(src.length);
-  const hsv = new Float64Array(3);
-  const rgb = new Float64Array(3);
-  for (let i = 0; i + 2 < src.length; i += 3) {
-    rgbToHsv(src[i] / 255, src[i + 1] / 255, src[i + 2] / 255, hsv);
-    edit(hsv);
-    hsvToRgb(hsv[0], hsv[1], hsv[2], rgb);
-    out[i] = unitToByte(rgb[0]);
-    out[i + 1] = unitToByte(rgb[1]);
-    out[i + 2] = unitToByte(rgb[2]);
-  }
-  return out;
-}
-
 /** x' = clip(x * factor + offset, 0, 1) on one HSV channel (1 = saturation, 2 = value). */
 export interface HsvEdit {
   channel: 1 | 2;
