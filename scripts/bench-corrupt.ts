@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { BENCHMARK_CORRUPTIONS, CORRUPTION_NAMES, type CorruptionName } from '../src/shared/corruptions';
 import { applyCorruption } from '../src/engine/corruptions/registry';
-import type { RgbImage } from '../src/engine/corruptions/common/image';
+import type { RgbImage } from '../src/engine/images/rgb-image';
 
 const { values } = parseArgs({
   options: {

@@ -27,8 +27,8 @@ import {
   type CocoGroundTruth,
   type CocoStats,
   type PerCategoryResult,
-} from '../src/engine/eval/cocoeval';
-import { loadResultsJson } from '../src/engine/eval/results-json';
+} from '../src/engine/cocoeval/cocoeval';
+import { loadResultsJson } from '../src/engine/cocoeval/results-json';
 
 /** pycocotools 2.0.11, loadRes + evaluate + accumulate, median of 3 runs (notes/reference-speed.md). */
 const REFERENCE_PYCOCOTOOLS_SECONDS = 22.02;

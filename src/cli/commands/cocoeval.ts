@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { evaluateCoco, type CocoDetection, type CocoGroundTruth } from '../../engine/eval/cocoeval';
+import { evaluateCoco, type CocoDetection, type CocoGroundTruth } from '../../engine/cocoeval/cocoeval';
 import { readJson } from '../../engine/datasets/coco-import';
 import { cocoResultsSchema } from '../../engine/datasets/coco-schema';
 import { badInput } from '../../shared/errors';

@@ -1,5 +1,5 @@
 import type { CorruptionName, Severity } from '../../shared/corruptions';
-import type { RgbImage } from './common/image';
+import type { RgbImage } from '../images/rgb-image';
 import type { Rng } from './common/prng';
 
 /**

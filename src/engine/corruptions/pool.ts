@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { CorruptionName, Severity } from '../../shared/corruptions';
-import type { RgbImage } from './common/image';
+import type { RgbImage } from '../images/rgb-image';
 import type { WorkerRequest, WorkerResponse } from './pool-protocol';
 
 interface Job {

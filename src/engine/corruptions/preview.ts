@@ -9,7 +9,7 @@ import sharp from 'sharp';
 import type { CorruptionName, Severity } from '../../shared/corruptions';
 import type { DatasetRepo } from '../datasets/dataset-repo';
 import { decodeImage } from '../images/decode';
-import type { RgbImage } from './common/image';
+import type { RgbImage } from '../images/rgb-image';
 import { corruptionSeed } from './common/prng';
 import type { CorruptionPool } from './pool';
 

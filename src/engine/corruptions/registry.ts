@@ -4,7 +4,7 @@
  * the output is a pure function of (image, corruption, severity, seed).
  */
 import type { CorruptionName, Severity } from '../../shared/corruptions';
-import type { RgbImage } from './common/image';
+import type { RgbImage } from '../images/rgb-image';
 import { Rng } from './common/prng';
 import type { CorruptionKernel } from './kernel';
 import { brightness } from './kernels/brightness';

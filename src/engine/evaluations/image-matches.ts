@@ -1,7 +1,7 @@
 /**
  * Which detections of one image are true or false positives and which ground-truth
  * boxes were found or missed, at ONE IoU threshold and an operating score threshold:
- * what the image view colours. The rules are COCOeval's (src/engine/eval/cocoeval.ts,
+ * what the image view colours. The rules are COCOeval's (src/engine/cocoeval/cocoeval.ts,
  * evaluateImg) for area range 'all' and a single threshold t:
  *
  *   - per category; detections below the score threshold are dropped first (the view

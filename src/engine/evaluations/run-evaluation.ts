@@ -14,7 +14,7 @@
 import path from 'node:path';
 import type { ClassMap, EvaluationDto, Progress } from '../../shared/schemas';
 import { OdraError } from '../../shared/errors';
-import { evaluateCoco } from '../eval/cocoeval';
+import { evaluateCoco } from '../cocoeval/cocoeval';
 import { decodeImage } from '../images/decode';
 import { Detector } from '../inference/detector';
 import type { DatasetRepo } from '../datasets/dataset-repo';

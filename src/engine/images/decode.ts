@@ -9,7 +9,7 @@
  * Grayscale, CMYK and 16-bit inputs are converted to 8-bit sRGB; alpha is dropped.
  */
 import sharp from 'sharp';
-import type { RgbImage } from '../corruptions/common/image';
+import type { RgbImage } from './rgb-image';
 
 export const IMAGE_EXTENSIONS: readonly string[] = ['.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif', '.tiff'];
 

@@ -11,7 +11,7 @@
  * only the short JS steps (normalisation, decoding, NMS) stay in series with ORT.
  */
 import * as ort from 'onnxruntime-node';
-import type { RgbImage } from '../corruptions/common/image';
+import type { RgbImage } from '../images/rgb-image';
 import { adapterConfigSchema, type AdapterConfig, type ExtraInput } from '../models/adapter-config';
 import type { OutputMap, OutputTensor } from '../models/decoders/types';
 import { imageRegion } from '../models/decoders/types';

@@ -7,7 +7,7 @@
  * lookup table so the pad value is normalised exactly like pixels are.
  */
 import sharp from 'sharp';
-import type { RgbImage } from '../corruptions/common/image';
+import type { RgbImage } from '../images/rgb-image';
 import type { AdapterConfig, PreprocessingConfig } from './adapter-config';
 
 /** canvas = original * scale + pad, per axis; original = (canvas - pad) / scale */

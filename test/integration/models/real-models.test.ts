@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toRgb, type RgbImage } from '../../../src/engine/corruptions/common/image';
+import { toRgb, type RgbImage } from '../../../src/engine/images/rgb-image';
 import { Detector, type Detection } from '../../../src/engine/inference/detector';
 import type { AdapterConfig } from '../../../src/engine/models/adapter-config';
 

@@ -13,7 +13,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { z } from 'zod';
 import type { CorruptionName, Severity } from '../../../src/shared/corruptions';
-import { toRgb, type RgbImage } from '../../../src/engine/corruptions/common/image';
+import { toRgb, type RgbImage } from '../../../src/engine/images/rgb-image';
 
 /** ../shared relative to the repo root (vitest runs with cwd = repo root). */
 export const SHARED_DIR = path.resolve(process.cwd(), '../shared');

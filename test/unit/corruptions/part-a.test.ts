@@ -12,7 +12,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CorruptionName, Severity } from '../../../src/shared/corruptions';
 import type { CorruptionKernel } from '../../../src/engine/corruptions/kernel';
-import type { RgbImage } from '../../../src/engine/corruptions/common/image';
+import type { RgbImage } from '../../../src/engine/images/rgb-image';
 import { Rng, corruptionSeed } from '../../../src/engine/corruptions/common/prng';
 import { BulkRandom } from '../../../src/engine/corruptions/common/bulk-random';
 import { PoissonTable } from '../../../src/engine/corruptions/common/poisson';

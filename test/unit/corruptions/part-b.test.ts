@@ -14,7 +14,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { SEVERITIES, type CorruptionName, type Severity } from '../../../src/shared/corruptions';
-import { createRgb, type RgbImage } from '../../../src/engine/corruptions/common/image';
+import { createRgb, type RgbImage } from '../../../src/engine/images/rgb-image';
 import { Rng, corruptionSeed } from '../../../src/engine/corruptions/common/prng';
 import { borderIndex, gaussianFilter, zoomAxis } from '../../../src/engine/corruptions/common/filters';
 import type { CorruptionKernel } from '../../../src/engine/corruptions/kernel';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createEvalSetup, DET_IGNORED, DET_TP, evaluateImage } from '../../../src/engine/eval/cocoeval';
+import { createEvalSetup, DET_IGNORED, DET_TP, evaluateImage } from '../../../src/engine/cocoeval/cocoeval';
 import { boxIou, imageMatchesFor, matchImage, type Box, type MatchDetection, type MatchGt } from '../../../src/engine/evaluations/image-matches';
 
 const gt = (id: number, categoryId: number, bbox: Box, iscrowd = false): MatchGt => ({ id, categoryId, bbox, iscrowd });

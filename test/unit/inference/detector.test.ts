@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import type { RgbImage } from '../../../src/engine/corruptions/common/image';
+import type { RgbImage } from '../../../src/engine/images/rgb-image';
 import { Detector, extraInputTensor } from '../../../src/engine/inference/detector';
 import { detectAdapter } from '../../../src/engine/models/detect-adapter';
 import { inspectModelIO } from '../../../src/engine/models/inspect-io';

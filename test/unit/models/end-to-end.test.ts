@@ -5,7 +5,7 @@
  * pixels (no NMS: the shifted duplicate C survives, as it would from such a model).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import type { RgbImage } from '../../../src/engine/corruptions/common/image';
+import type { RgbImage } from '../../../src/engine/images/rgb-image';
 import { Detector, type Detection } from '../../../src/engine/inference/detector';
 import { COCO80_CLASS_NAMES, COCO91_CLASS_NAMES, type AdapterConfig, type ModelFamily } from '../../../src/engine/models/adapter-config';
 import { detectAdapter } from '../../../src/engine/models/detect-adapter';

@@ -4,7 +4,7 @@
  * Expected boxes were worked out by hand from the letterbox algebra, not by the code
  * under test.
  */
-import type { RgbImage } from '../../../src/engine/corruptions/common/image';
+import type { RgbImage } from '../../../src/engine/images/rgb-image';
 import type { PlantedBox } from '../../helpers/onnx-builder';
 
 export const INPUT_W = 96;

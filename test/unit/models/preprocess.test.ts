@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RgbImage } from '../../../src/engine/corruptions/common/image';
+import type { RgbImage } from '../../../src/engine/images/rgb-image';
 import type { AdapterConfig } from '../../../src/engine/models/adapter-config';
 import { planResize, preprocess, preprocessBatch } from '../../../src/engine/models/preprocess';
 

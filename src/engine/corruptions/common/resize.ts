@@ -15,7 +15,7 @@
  * a per-pixel product, is what Pillow does, and it decides the rounding at exact
  * halves).
  */
-import { createRgb, type RgbImage } from './image';
+import { createRgb, type RgbImage } from '../../images/rgb-image';
 
 export interface ResampleFilter {
   /** half-width of the filter at scale 1, in input pixels */

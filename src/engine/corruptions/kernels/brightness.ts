@@ -15,7 +15,7 @@
  * (common/color.ts), so outputs match the reference PNGs exactly.
  */
 import type { CorruptionKernel } from '../kernel';
-import type { RgbImage } from '../common/image';
+import type { RgbImage } from '../../images/rgb-image';
 import { adjustHsv } from '../common/color';
 
 export const BRIGHTNESS_SHIFT: readonly number[] = [0.1, 0.2, 0.3, 0.4, 0.5];

@@ -15,7 +15,7 @@
  * (Michaelis et al. 2019; Hendrycks & Dietterich 2019), the published parameters.
  */
 import type { CorruptionKernel } from '../kernel';
-import type { RgbImage } from '../common/image';
+import type { RgbImage } from '../../images/rgb-image';
 
 export const CONTRAST_FACTOR: readonly number[] = [0.4, 0.3, 0.2, 0.1, 0.05];
 

@@ -32,7 +32,7 @@
  * Deterministic: the rng is not used.
  */
 import type { Severity } from '../../../shared/corruptions';
-import type { RgbImage } from '../common/image';
+import type { RgbImage } from '../../images/rgb-image';
 import { borderIndex } from '../common/filters';
 import { growF64, growI32, growU8 } from '../common/scratch';
 import type { CorruptionKernel } from '../kernel';

@@ -20,7 +20,7 @@
  * random bits per value, drawn row by row as the streaming filter needs them.
  */
 import type { Severity } from '../../../shared/corruptions';
-import type { RgbImage } from '../common/image';
+import type { RgbImage } from '../../images/rgb-image';
 import { GaussianRowStream, borderIndex, gaussianRadius, unitImage } from '../common/filters';
 import { BulkRandom } from '../common/bulk-random';
 import type { Rng } from '../common/prng';

@@ -27,7 +27,7 @@
  * varies a lot from seed to seed (see the fixture statistics).
  */
 import type { CorruptionKernel } from '../kernel';
-import type { RgbImage } from '../common/image';
+import type { RgbImage } from '../../images/rgb-image';
 import { BulkRandom } from '../common/bulk-random';
 import { UNIT_F64 } from '../common/filters';
 import { growF32 } from '../common/scratch';

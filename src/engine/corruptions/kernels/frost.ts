@@ -41,7 +41,7 @@
  * similar (1.1-1.6 dB vs 1.3-2.2 dB).
  */
 import type { CorruptionKernel } from '../kernel';
-import type { RgbImage } from '../common/image';
+import type { RgbImage } from '../../images/rgb-image';
 import type { Rng } from '../common/prng';
 import type { Severity } from '../../../shared/corruptions';
 import { BICUBIC_FILTER, resample } from '../common/resize';

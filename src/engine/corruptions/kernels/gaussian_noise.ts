@@ -15,7 +15,7 @@
  * slightly negative at low severity, and the fixture statistics include it.
  */
 import type { CorruptionKernel } from '../kernel';
-import type { RgbImage } from '../common/image';
+import type { RgbImage } from '../../images/rgb-image';
 import { BulkRandom } from '../common/bulk-random';
 import { UNIT_F64 } from '../common/filters';
 

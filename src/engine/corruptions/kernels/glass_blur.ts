@@ -24,7 +24,7 @@
  * 32-bit draw, exactly uniform (see uniformOffsets).
  */
 import type { Severity } from '../../../shared/corruptions';
-import type { RgbImage } from '../common/image';
+import type { RgbImage } from '../../images/rgb-image';
 import { gaussianBlurBytes } from './gaussian_blur';
 import { BulkRandom } from '../common/bulk-random';
 import type { Rng } from '../common/prng';

@@ -16,7 +16,7 @@
  * (Michaelis et al. 2019; Hendrycks & Dietterich 2019), the published parameters.
  */
 import type { CorruptionKernel } from '../kernel';
-import type { RgbImage } from '../common/image';
+import type { RgbImage } from '../../images/rgb-image';
 import { BulkRandom } from '../common/bulk-random';
 
 export const IMPULSE_NOISE_AMOUNT: readonly number[] = [0.03, 0.06, 0.09, 0.17, 0.27];

@@ -24,7 +24,7 @@
  */
 import sharp from 'sharp';
 import type { CorruptionKernel } from '../kernel';
-import type { RgbImage } from '../common/image';
+import type { RgbImage } from '../../images/rgb-image';
 import type { Rng } from '../common/prng';
 import type { Severity } from '../../../shared/corruptions';
 

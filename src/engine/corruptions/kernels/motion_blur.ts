@@ -17,7 +17,7 @@
  * Randomness: only the angle, one uniform draw from the kernel's Rng.
  */
 import type { Severity } from '../../../shared/corruptions';
-import type { RgbImage } from '../common/image';
+import type { RgbImage } from '../../images/rgb-image';
 import { motionBlurRowBytes, motionBlurTaps } from '../common/filters';
 import { growF64 } from '../common/scratch';
 import type { CorruptionKernel } from '../kernel';

@@ -18,7 +18,7 @@
  * is at least 1, so a tiny image becomes its mean colour instead of an error.
  */
 import type { CorruptionKernel } from '../kernel';
-import type { RgbImage } from '../common/image';
+import type { RgbImage } from '../../images/rgb-image';
 import { BOX_FILTER, PRECISION_BITS, clip8, nearestIndices, resampleCoefficients, type Coefficients } from '../common/resize';
 import { growU8 } from '../common/scratch';
 

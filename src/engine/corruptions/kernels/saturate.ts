@@ -18,7 +18,7 @@
  * (common/color.ts), so outputs match the reference PNGs exactly.
  */
 import type { CorruptionKernel } from '../kernel';
-import type { RgbImage } from '../common/image';
+import type { RgbImage } from '../../images/rgb-image';
 import { adjustHsv } from '../common/color';
 
 export const SATURATE_PARAMS: readonly (readonly [factor: number, offset: number])[] = [

@@ -18,7 +18,7 @@
  * level (common/poisson.ts) and a byte lookup per outcome k replace per-value math.
  */
 import type { CorruptionKernel } from '../kernel';
-import type { RgbImage } from '../common/image';
+import type { RgbImage } from '../../images/rgb-image';
 import { BulkRandom } from '../common/bulk-random';
 import { PoissonTable } from '../common/poisson';
 

@@ -26,7 +26,7 @@
  * crop the zoom reads is drawn) from a BulkRandom seeded by it.
  */
 import type { Severity } from '../../../shared/corruptions';
-import type { RgbImage } from '../common/image';
+import type { RgbImage } from '../../images/rgb-image';
 import { UNIT_F32, UNIT_F64, motionBlurRow, motionBlurTaps, roundHalfEven, zoomAxis, zoomOrder1Into, zoomedLength } from '../common/filters';
 import { BulkRandom } from '../common/bulk-random';
 import type { Rng } from '../common/prng';

@@ -35,7 +35,8 @@
  * by row as the streaming gaussian needs it.
  */
 import type { Severity } from '../../../shared/corruptions';
-import { clipToByte, type RgbImage } from '../common/image';
+import { type RgbImage } from '../../images/rgb-image';
+import { clipToByte } from '../common/clip';
 import {
   boxBlur3Float,
   boxBlur3U8,

@@ -14,7 +14,7 @@
  * (Michaelis et al. 2019; Hendrycks & Dietterich 2019), the published parameters.
  */
 import type { CorruptionKernel } from '../kernel';
-import type { RgbImage } from '../common/image';
+import type { RgbImage } from '../../images/rgb-image';
 import { BulkRandom } from '../common/bulk-random';
 import { UNIT_F64 } from '../common/filters';
 import { noisyByte } from './gaussian_noise';

@@ -29,7 +29,7 @@
  * Deterministic: the rng is not used.
  */
 import type { Severity } from '../../../shared/corruptions';
-import type { RgbImage } from '../common/image';
+import type { RgbImage } from '../../images/rgb-image';
 import { unitImage, zoomAxis, zoomedLength, type ZoomAxis } from '../common/filters';
 import { growF32, growF64 } from '../common/scratch';
 import type { CorruptionKernel } from '../kernel';

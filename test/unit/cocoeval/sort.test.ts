@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sortByScoreDesc, stableOrderByScoreDesc } from '../../../src/engine/eval/sort';
+import { sortByScoreDesc, stableOrderByScoreDesc } from '../../../src/engine/cocoeval/sort';
 
 /** numpy's argsort(-score, kind='mergesort'): a stable sort by score, highest first. */
 function reference(score: Float64Array): number[] {

@@ -35,8 +35,3 @@ export function toRgb(width: number, height: number, channels: number, pixels: U
   }
   return out;
 }
-
-/** Rounds like numpy's np.uint8(np.clip(x, 0, 255)) after the reference's float math: clip, then truncate. */
-export function clipToByte(x: number): number {
-  return x <= 0 ? 0 : x >= 255 ? 255 : Math.trunc(x);
-}

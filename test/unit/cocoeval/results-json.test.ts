@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { indexGroundTruth, loadResults, type CocoDetection, type DetectionSet, type GroundTruthIndex } from '../../../src/engine/eval/cocoeval';
-import { loadResultsJson } from '../../../src/engine/eval/results-json';
+import { indexGroundTruth, loadResults, type CocoDetection, type DetectionSet, type GroundTruthIndex } from '../../../src/engine/cocoeval/cocoeval';
+import { loadResultsJson } from '../../../src/engine/cocoeval/results-json';
 import { cocoevalFixturesDir, listCases, loadCase } from './fixtures';
 
 const fixturesDir = cocoevalFixturesDir();

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { CocoDetection, CocoGroundTruth, CocoStats, PerCategoryResult } from '../../../src/engine/eval/cocoeval';
+import type { CocoDetection, CocoGroundTruth, CocoStats, PerCategoryResult } from '../../../src/engine/cocoeval/cocoeval';
 
 /** ../shared/fixtures/cocoeval relative to the repo root (vitest runs from it). */
 export function cocoevalFixturesDir(): string {

@@ -16,8 +16,8 @@ import {
   type CocoGroundTruth,
   type GtAnnotation,
   type ImageEval,
-} from '../../../src/engine/eval/cocoeval';
-import { linspace } from '../../../src/engine/eval/numpy';
+} from '../../../src/engine/cocoeval/cocoeval';
+import { linspace } from '../../../src/engine/cocoeval/numpy';
 import { cocoevalFixturesDir, compareWithExpected, listCases, loadCase } from './fixtures';
 
 const TOL = 1e-9;

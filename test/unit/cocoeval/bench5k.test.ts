@@ -4,8 +4,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { accumulate, evaluate, evaluateCoco, indexGroundTruth, summarize, type CocoDetection, type CocoGroundTruth } from '../../../src/engine/eval/cocoeval';
-import { loadResultsJson } from '../../../src/engine/eval/results-json';
+import { accumulate, evaluate, evaluateCoco, indexGroundTruth, summarize, type CocoDetection, type CocoGroundTruth } from '../../../src/engine/cocoeval/cocoeval';
+import { loadResultsJson } from '../../../src/engine/cocoeval/results-json';
 import { cocoevalFixturesDir, compareWithExpected, readJson, type Expected } from './fixtures';
 
 // The 5,000-image synthetic benchmark (500,000 detections): generated here, checked

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { linspace, numpyMean } from '../../../src/engine/eval/numpy';
+import { linspace, numpyMean } from '../../../src/engine/cocoeval/numpy';
 
 describe('numpy arithmetic', () => {
   // reference values printed by numpy: np.mean(a) with a[i] = ((i*0.1) % 1.7) + 1e-3*i + 1/(i+1)
