@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { CORRUPTIONS, CORRUPTION_NAMES, isCorruptionName, type Severity } from '../../shared/corruptions';
 import { badInput } from '../../shared/errors';
-import { corruptionSeed } from '../../engine/corruptions/common/prng';
+import { corruptionSeed } from '../../engine/corruptions/seed';
 import { CorruptionPool } from '../../engine/corruptions/pool';
 import { decodeImage, encodePng } from '../../engine/images/decode';
 import { usageError } from '../cli-error';

@@ -1,6 +1,6 @@
 import type { CorruptionName, Severity } from '../../shared/corruptions';
 import type { RgbImage } from '../images/rgb-image';
-import type { Rng } from './common/prng';
+import type { Rng } from '../../shared/prng';
 
 /**
  * One corruption: a pure function of (image, severity, rng). Deterministic kernels

@@ -10,7 +10,7 @@ import type { CorruptionName, Severity } from '../../shared/corruptions';
 import type { DatasetRepo } from '../datasets/dataset-repo';
 import { decodeImage } from '../images/decode';
 import type { RgbImage } from '../images/rgb-image';
-import { corruptionSeed } from './common/prng';
+import { corruptionSeed, imageKey } from './seed';
 import type { CorruptionPool } from './pool';
 
 export interface PreviewRequest {
@@ -19,10 +19,6 @@ export interface PreviewRequest {
   corruptions: CorruptionName[];
   severities: number[];
   seed: number;
-}
-
-export function imageKey(datasetHash: string, imageId: number): string {
-  return `${datasetHash}:${imageId}`;
 }
 
 export async function previewCorruptions(datasets: DatasetRepo, pool: CorruptionPool, req: PreviewRequest, signal: AbortSignal) {

@@ -5,7 +5,7 @@
  */
 import type { CorruptionName, Severity } from '../../shared/corruptions';
 import type { RgbImage } from '../images/rgb-image';
-import { Rng } from './common/prng';
+import { Rng } from '../../shared/prng';
 import type { CorruptionKernel } from './kernel';
 import { brightness } from './kernels/brightness';
 import { contrast } from './kernels/contrast';

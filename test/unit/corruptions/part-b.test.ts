@@ -15,7 +15,8 @@
 import { describe, expect, it } from 'vitest';
 import { SEVERITIES, type CorruptionName, type Severity } from '../../../src/shared/corruptions';
 import { createRgb, type RgbImage } from '../../../src/engine/images/rgb-image';
-import { Rng, corruptionSeed } from '../../../src/engine/corruptions/common/prng';
+import { Rng } from '../../../src/shared/prng';
+import { corruptionSeed } from '../../../src/engine/corruptions/seed';
 import { borderIndex, gaussianFilter, zoomAxis } from '../../../src/engine/corruptions/common/filters';
 import type { CorruptionKernel } from '../../../src/engine/corruptions/kernel';
 import { applyDefocusPlan, defocusBlur, defocusPlan, diskKernel } from '../../../src/engine/corruptions/kernels/defocus_blur';

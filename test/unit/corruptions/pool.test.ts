@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CORRUPTION_NAMES, type CorruptionName } from '../../../src/shared/corruptions';
-import { corruptionSeed } from '../../../src/engine/corruptions/common/prng';
+import { corruptionSeed } from '../../../src/engine/corruptions/seed';
 import { CorruptionPool } from '../../../src/engine/corruptions/pool';
 import { applyCorruption } from '../../../src/engine/corruptions/registry';
 import { loadFixtureImage } from './fidelity-helpers';

@@ -16,7 +16,7 @@
  * kernel maps it to intensity with per-variant level and contrast calibrated against
  * the reference statistics (see kernels/frost.ts).
  */
-import { Rng } from '../common/prng';
+import { Rng } from '../../../shared/prng';
 import { BulkRandom } from '../common/bulk-random';
 
 /** Size of the generated base textures (the reference photos are of similar size). */

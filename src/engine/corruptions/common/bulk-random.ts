@@ -20,7 +20,7 @@
  * come from disjoint bits of one 32-bit draw; the abscissa's 25 bits (a step of ~2e-7
  * standard deviations) are far finer than the 8-bit images it perturbs.
  */
-import type { Rng } from './prng';
+import type { Rng } from '../../../shared/prng';
 
 const ZIG_LAYERS = 128;
 const ZIG_R = 3.442619855899;

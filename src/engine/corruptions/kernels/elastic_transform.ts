@@ -23,7 +23,7 @@ import type { Severity } from '../../../shared/corruptions';
 import type { RgbImage } from '../../images/rgb-image';
 import { GaussianRowStream, borderIndex, gaussianRadius, unitImage } from '../common/filters';
 import { BulkRandom } from '../common/bulk-random';
-import type { Rng } from '../common/prng';
+import type { Rng } from '../../../shared/prng';
 import { growF64 } from '../common/scratch';
 import type { CorruptionKernel } from '../kernel';
 

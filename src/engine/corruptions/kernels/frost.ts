@@ -42,7 +42,7 @@
  */
 import type { CorruptionKernel } from '../kernel';
 import type { RgbImage } from '../../images/rgb-image';
-import type { Rng } from '../common/prng';
+import type { Rng } from '../../../shared/prng';
 import type { Severity } from '../../../shared/corruptions';
 import { BICUBIC_FILTER, resample } from '../common/resize';
 import {

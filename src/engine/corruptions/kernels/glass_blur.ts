@@ -27,7 +27,7 @@ import type { Severity } from '../../../shared/corruptions';
 import type { RgbImage } from '../../images/rgb-image';
 import { gaussianBlurBytes } from './gaussian_blur';
 import { BulkRandom } from '../common/bulk-random';
-import type { Rng } from '../common/prng';
+import type { Rng } from '../../../shared/prng';
 import { growU8 } from '../common/scratch';
 import type { CorruptionKernel } from '../kernel';
 

@@ -25,7 +25,7 @@
 import sharp from 'sharp';
 import type { CorruptionKernel } from '../kernel';
 import type { RgbImage } from '../../images/rgb-image';
-import type { Rng } from '../common/prng';
+import type { Rng } from '../../../shared/prng';
 import type { Severity } from '../../../shared/corruptions';
 
 export const JPEG_QUALITY: readonly number[] = [25, 18, 15, 10, 7];

@@ -29,7 +29,7 @@ import type { Severity } from '../../../shared/corruptions';
 import type { RgbImage } from '../../images/rgb-image';
 import { UNIT_F32, UNIT_F64, motionBlurRow, motionBlurTaps, roundHalfEven, zoomAxis, zoomOrder1Into, zoomedLength } from '../common/filters';
 import { BulkRandom } from '../common/bulk-random';
-import type { Rng } from '../common/prng';
+import type { Rng } from '../../../shared/prng';
 import { growF64, growU8 } from '../common/scratch';
 import type { CorruptionKernel } from '../kernel';
 

@@ -48,7 +48,7 @@ import {
   UNIT_F32,
 } from '../common/filters';
 import { BulkRandom } from '../common/bulk-random';
-import type { Rng } from '../common/prng';
+import type { Rng } from '../../../shared/prng';
 import { growF32, growU8 } from '../common/scratch';
 import type { CorruptionKernel } from '../kernel';
 

@@ -1,11 +1,11 @@
 /**
- * Seeded randomness for corruptions.
+ * Odra's seeded randomness (corruptions, sampling, the bootstrap): pure, no Node or DOM,
+ * so every process computes the same stream.
  *
  * Algorithm: xoshiro128** (Blackman & Vigna, 2018; 128-bit state, period 2^128-1),
- * state filled by SplitMix32 from a 32-bit seed. Every stochastic corruption gets its
- * own generator whose seed is derived from (auditSeed, imageKey, corruption, severity)
- * by FNV-1a over their canonical text, so the same inputs always give the same pixels,
- * whatever the worker or the order of the work.
+ * state filled by SplitMix32 from a 32-bit seed. Seeds are derived from what identifies
+ * a piece of work by FNV-1a over its canonical text (see engine/corruptions/seed.ts), so
+ * the same inputs always give the same stream, whatever the worker or the order of work.
  *
  * Floats: uniform() uses 53 bits (two draws); normal() is Box-Muller (both values used).
  * The stream is not numpy's Mersenne Twister: fidelity to the reference is statistical
@@ -97,9 +97,4 @@ export function fnv1a32(text: string): number {
     h = Math.imul(h, 0x01000193) >>> 0;
   }
   return h >>> 0;
-}
-
-/** The seed of one corrupted image: a pure function of what identifies it. */
-export function corruptionSeed(auditSeed: number, imageKey: string, corruption: string, severity: number): number {
-  return fnv1a32(`${auditSeed}|${imageKey}|${corruption}|${severity}`);
 }
