@@ -64,3 +64,30 @@ export function randomCase(seed: number, o: RandomCaseOptions): { gt: CocoGround
     dets,
   };
 }
+
+/**
+ * Detections of one model under one condition on a fixed GT: each non-crowd GT is found
+ * with probability `recall` (box jittered by up to `jitter` of its size), plus about
+ * `fps` false positives per image; scores on `scoreLevels` levels.
+ */
+export function randomDetections(
+  gt: CocoGroundTruth, seed: number, o: { recall: number; jitter: number; fps: number; scoreLevels: number },
+): CocoDetection[] {
+  const rng = new Rng(seed);
+  const catIds = gt.categories.map((c) => c.id);
+  const score = (): number => (1 + rng.int(0, o.scoreLevels)) / (o.scoreLevels + 1);
+  const dets: CocoDetection[] = [];
+  for (const a of gt.annotations) {
+    if (a.iscrowd || rng.uniform() >= o.recall) continue;
+    const j = (): number => (rng.uniform() - 0.5) * 2 * o.jitter;
+    const [x, y, w, h] = a.bbox;
+    dets.push({ image_id: a.image_id, category_id: a.category_id, bbox: [x + j() * w, y + j() * h, w * (1 + j()), h * (1 + j())], score: score() });
+  }
+  for (const im of gt.images) {
+    const n = rng.int(0, 2 * o.fps + 1);
+    for (let i = 0; i < n; i++) {
+      dets.push({ image_id: im.id, category_id: catIds[rng.int(0, catIds.length)], bbox: [rng.int(0, 500), rng.int(0, 500), 5 + rng.int(0, 80), 5 + rng.int(0, 80)], score: score() });
+    }
+  }
+  return dets;
+}
