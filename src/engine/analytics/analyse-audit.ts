@@ -104,8 +104,8 @@ export function analyseAudit(input: AuditAnalysisInput): AuditAnalysis {
   let classClean = new Float64Array(0);
   let classBench = new Float64Array(0);
   let classHeld = new Float64Array(0);
-  const cellOut: { ap50: number; ap50PerCat: Float64Array; numDets: Uint32Array; blockAp: Float64Array }[][] =
-    Array.from({ length: M }, () => []);
+  /** point-only values of each cell of the current condition (the per-resample block is dropped after it) */
+  const cellOut: { ap50: number; ap50PerCat: Float64Array; numDets: Uint32Array }[] = [];
   const cellResults: AuditAnalysis['models'][number]['conditions'][] = Array.from({ length: M }, () => []);
   let scratch = new Float64Array(0);
   let done = 0;
@@ -138,7 +138,7 @@ export function analyseAudit(input: AuditAnalysisInput): AuditAnalysis {
       scorer.score(null, 0, out, true);
       block.set(out.apPerCat, 0);
       block[K] = out.ap;
-      cellOut[m][c] = { ap50: out.ap50, ap50PerCat: out.ap50PerCat.slice(), numDets: rec.numDets, blockAp: block };
+      cellOut[m] = { ap50: out.ap50, ap50PerCat: out.ap50PerCat.slice(), numDets: rec.numDets };
       for (let b = 0; b < B; b++) {
         scorer.score(weights, b * N, out, false);
         const o = (b + 1) * (K + 1);
@@ -168,7 +168,8 @@ export function analyseAudit(input: AuditAnalysisInput): AuditAnalysis {
         value: orNull(arr[col]),
         ci95: B > 0 ? interval95(arr, K + 1 + col, K + 1, B, scratch) : null,
       });
-      const o = cellOut[m][c];
+      const o = cellOut[m];
+      const catIds = rec0(ref).catIds;
       cellResults[m][c] = {
         corruption: cond.corruption,
         severity: cond.severity,
@@ -176,7 +177,7 @@ export function analyseAudit(input: AuditAnalysisInput): AuditAnalysis {
         AP50: orNull(o.ap50),
         delta_AP: diff ? toDelta(est(diff, K)) : null,
         per_class: Array.from({ length: K }, (_, k) => ({
-          id: ref?.catIds[k] ?? NaN,
+          id: catIds[k],
           AP: est(block, k),
           AP50: orNull(o.ap50PerCat[k]),
           num_dets: o.numDets[k],
@@ -421,6 +422,11 @@ function deriveRow(x: RowContext, r: number, row: Float64Array): void {
     diff(d.famAP, s.famAP, b.famAP, x.plan.families.length);
     diff(d.famRel, s.famRel, b.famRel, x.plan.families.length);
   }
+}
+
+function rec0(ref: CellMatches | null): CellMatches {
+  if (ref === null) throw new Error('analyseAudit: no cell record read yet');
+  return ref;
 }
 
 function orNull(v: number): number | null {
