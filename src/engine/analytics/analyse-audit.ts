@@ -40,7 +40,7 @@ import {
   type Delta,
   type Estimate,
 } from '../../shared/audit-results';
-import { badInput } from '../../shared/errors';
+import { badInput, OdraError } from '../../shared/errors';
 import type { AnalysisOptions } from '../../shared/audit-results';
 import { deserializeCellMatches, incompatibility, type CellMatches } from './cell-matches';
 import { CellScorer, newCellAp } from './weighted-ap';
@@ -58,6 +58,8 @@ export interface AuditAnalysisInput {
   options: AnalysisOptions;
   /** called after each cell with cells done / total */
   onProgress?: (done: number, total: number) => void;
+  /** checked before each cell: an aborted analysis throws OdraError CANCELLED */
+  signal?: AbortSignal;
 }
 
 const METHOD =
@@ -115,6 +117,7 @@ export function analyseAudit(input: AuditAnalysisInput): AuditAnalysis {
     const blocks: Float64Array[] = [];
     for (let m = 0; m < M; m++) {
       const label = `cell record of model "${models[m].name}" under ${cond.corruption}${cond.severity ? ` ${cond.severity}` : ''}`;
+      if (input.signal?.aborted) throw new OdraError('CANCELLED', 'the audit analysis was cancelled');
       const raw = input.cell(m, cond.input);
       const rec = raw instanceof Uint8Array ? deserializeCellMatches(raw, label) : raw;
       if (ref === null) {

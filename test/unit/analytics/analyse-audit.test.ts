@@ -237,6 +237,23 @@ describe('analyseAudit input checks', () => {
     expect(message({ cell: (m) => (m === 1 ? otherGt : rec) })).toMatch(/model "b" under clean: scores other ground truth/);
   });
 
+  it('reports progress per cell and stops when cancelled', () => {
+    const seen: string[] = [];
+    analyseAudit(input({ onProgress: (done, total) => seen.push(`${done}/${total}`) }));
+    expect(seen).toEqual(['1/4', '2/4', '3/4', '4/4']);
+    const controller = new AbortController();
+    let read = 0;
+    const cancelled = (): unknown => {
+      try {
+        return analyseAudit(input({ signal: controller.signal, cell: () => (++read === 2 && controller.abort(), rec) }));
+      } catch (err) {
+        return err;
+      }
+    };
+    expect(cancelled()).toMatchObject({ code: 'CANCELLED' });
+    expect(read).toBe(2);
+  });
+
   it('refuses categories that are not the records\' and class counts that miss a class', () => {
     expect(message({ categories: [{ id: 1, name: 'car' }, { id: 3, name: 'cyclist' }] })).toMatch(/not listed: 2/);
     expect(message({ options: { seed: 1, resamples: 0, classCounts: { car: 5 } } })).toMatch(/lack 2 categories: pedestrian, cyclist/);
