@@ -43,7 +43,7 @@ import {
 import { badInput, OdraError } from '../../shared/errors';
 import type { AnalysisOptions } from '../../shared/audit-results';
 import { deserializeCellMatches, incompatibility, type CellMatches } from './cell-matches';
-import { CellScorer, newCellAp } from './weighted-ap';
+import { CellScorer, newCellAp, type CellAp } from './weighted-ap';
 import { interval95, resampleWeights, significant } from './bootstrap';
 import { BENCHMARK_SUITE, HELD_OUT_SUITE, drops, meanOver, planConditions, ratio, type ConditionPlan } from './robustness';
 import { lowestClass, worstEligibility, type WorstEligibility } from './worst-class';
@@ -111,6 +111,9 @@ export function analyseAudit(input: AuditAnalysisInput): AuditAnalysis {
   const cellResults: AuditAnalysis['models'][number]['conditions'][] = Array.from({ length: M }, () => []);
   let scratch = new Float64Array(0);
   let done = 0;
+  const catNames = new Map(input.categories.map((c) => [c.id, c.name]));
+  let names: string[] = [];
+  let trainCounts: number[] | null = null;
 
   for (let c = 0; c < C; c++) {
     const cond = plan.conditions[c];
@@ -125,6 +128,9 @@ export function analyseAudit(input: AuditAnalysisInput): AuditAnalysis {
         K = rec.K;
         N = rec.N;
         checkCategories(input.categories, rec);
+        // before any scoring: a bad count file must not cost the whole analysis
+        names = Array.from(rec.catIds, (id) => catNames.get(id) ?? '');
+        trainCounts = opts.classCounts ? trainingCounts(opts.classCounts, names) : null;
         weights = resampleWeights(N, B, opts.seed);
         cellAp = new Float64Array(M * C * rows);
         classClean = new Float64Array(M * K * rows);
@@ -134,20 +140,8 @@ export function analyseAudit(input: AuditAnalysisInput): AuditAnalysis {
       } else {
         checkSameAudit(ref, rec, label);
       }
-      // rows: [AP_0 .. AP_{K-1}, AP] per row; row 0 = the audit's images
-      const block = new Float64Array(rows * (K + 1));
-      const scorer = new CellScorer(rec);
-      const out = newCellAp(K);
-      scorer.score(null, 0, out, true);
-      block.set(out.apPerCat, 0);
-      block[K] = out.ap;
-      cellOut[m] = { ap50: out.ap50, ap50PerCat: out.ap50PerCat.slice(), numDets: rec.numDets };
-      for (let b = 0; b < B; b++) {
-        scorer.score(weights, b * N, out, false);
-        const o = (b + 1) * (K + 1);
-        block.set(out.apPerCat, o);
-        block[o + K] = out.ap;
-      }
+      const { block, point } = scoreCell(rec, weights, B);
+      cellOut[m] = { ap50: point.ap50, ap50PerCat: point.ap50PerCat, numDets: rec.numDets };
       blocks.push(block);
       for (let r = 0; r < rows; r++) {
         const o = r * (K + 1);
@@ -194,9 +188,6 @@ export function analyseAudit(input: AuditAnalysisInput): AuditAnalysis {
   // ---- per class facts --------------------------------------------------------------
   const gtCount = new Array<number>(K).fill(0);
   for (let k = 0; k < K; k++) for (let g = ref.gtStart[k]; g < ref.gtStart[k + 1]; g++) gtCount[k] += ref.gtCount[g];
-  const catNames = new Map(input.categories.map((c) => [c.id, c.name]));
-  const names = Array.from(ref.catIds, (id) => catNames.get(id) ?? '');
-  const trainCounts = opts.classCounts ? trainingCounts(opts.classCounts, names) : null;
   const worst = worstEligibility(gtCount, opts.minGtForWorst);
 
   // ---- summary statistics, one row per image set -----------------------------------
@@ -425,6 +416,29 @@ function deriveRow(x: RowContext, r: number, row: Float64Array): void {
     diff(d.famAP, s.famAP, b.famAP, x.plan.families.length);
     diff(d.famRel, s.famRel, b.famRel, x.plan.families.length);
   }
+}
+
+/**
+ * A cell's AP for the audit's images and every resample: [rows * (K + 1)], row r =
+ * [AP_0 .. AP_{K-1}, AP], row 0 = every image once, row b + 1 = resample b; and the
+ * point values with AP50.
+ */
+function scoreCell(rec: CellMatches, weights: Int32Array, B: number): { block: Float64Array; point: CellAp } {
+  const { K, N } = rec;
+  const block = new Float64Array((B + 1) * (K + 1));
+  const scorer = new CellScorer(rec);
+  const point = newCellAp(K);
+  scorer.score(null, 0, point, true);
+  block.set(point.apPerCat, 0);
+  block[K] = point.ap;
+  const out = newCellAp(K);
+  for (let b = 0; b < B; b++) {
+    scorer.score(weights, b * N, out, false);
+    const o = (b + 1) * (K + 1);
+    block.set(out.apPerCat, o);
+    block[o + K] = out.ap;
+  }
+  return { block, point };
 }
 
 function rec0(ref: CellMatches | null): CellMatches {

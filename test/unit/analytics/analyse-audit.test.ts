@@ -256,7 +256,10 @@ describe('analyseAudit input checks', () => {
 
   it('refuses categories that are not the records\' and class counts that miss a class', () => {
     expect(message({ categories: [{ id: 1, name: 'car' }, { id: 3, name: 'cyclist' }] })).toMatch(/not listed: 2/);
-    expect(message({ options: { seed: 1, resamples: 0, classCounts: { car: 5 } } })).toMatch(/lack 2 categories: pedestrian, cyclist/);
+    let read = 0;
+    const counting = (): CellMatches => (read++, rec);
+    expect(message({ cell: counting, options: { seed: 1, resamples: 0, classCounts: { car: 5 } } })).toMatch(/lack 2 categories: pedestrian, cyclist/);
+    expect(read).toBe(1); // found before any cell is scored
   });
 });
 
