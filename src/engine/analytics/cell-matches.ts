@@ -4,7 +4,9 @@
  * results, so a bootstrap re-weights images instead of re-running the matching.
  *
  * Input: the cell's ImageEvals (cocoeval evaluateImage / evaluate, one per image with GT
- * or detections; images without either may be absent) and their EvalSetup. Only what
+ * or detections; images without either may be absent) and their EvalSetup, whose imgIds
+ * must be ALL the audit's images (or the shard's): they are the bootstrap's population,
+ * and every cell of an audit must list the same ones (analyseAudit refuses others). Only what
  * summarize()'s AP and the per-category AP / AP50 read is kept: area range 'all' and
  * maxDets 100 (the literal 100 of pycocotools' AP; stats.AP50 uses maxDets[2], which is
  * 100 under the default [1, 10, 100]).
