@@ -35,8 +35,8 @@ export type ConditionRef = z.infer<typeof conditionRefSchema>;
 export const analysisOptionsSchema = z.object({
   /** bootstrap resamples; 0 turns the intervals off */
   resamples: z.number().int().min(0).max(100_000).default(1000),
-  /** seeds the resamples (the audit's seed) */
-  seed: z.number().int().min(0).max(0xffffffff),
+  /** seeds the resamples (the audit's seed; any safe integer, formatted into the resample's key) */
+  seed: z.number().int(),
   /** classes with fewer scored GT boxes take no part in the worst-class statistics */
   minGtForWorst: z.number().int().min(0).default(10),
   /** training-set count per category name, used for the imbalance analysis instead of the GT counts */
