@@ -4,14 +4,18 @@
  * resolution so the analyst can zoom to pixels. The seed of each cell is derived from
  * the dataset's content hash and the image id, as an audit derives it, so a preview
  * shows exactly the pixels an audit with the same seed scores.
+ *
+ * An application service (layer 3): it joins the dataset store, image decoding and the
+ * corruption kernels, so it lives above all three rather than inside corruptions/, whose
+ * kernels must stay free of the store.
  */
 import sharp from 'sharp';
 import type { CorruptionName, Severity } from '../../shared/corruptions';
 import type { DatasetRepo } from '../datasets/dataset-repo';
 import { decodeImage } from '../images/decode';
 import type { RgbImage } from '../images/rgb-image';
-import { corruptionSeed, imageKey } from './seed';
-import type { CorruptionPool } from './pool';
+import { corruptionSeed, imageKey } from '../corruptions/seed';
+import type { CorruptionPool } from '../corruptions/pool';
 
 export interface PreviewRequest {
   datasetId: number;

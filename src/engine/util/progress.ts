@@ -1,4 +1,9 @@
-import type { Progress } from '../shared/schemas';
+/**
+ * Progress reporting for long engine work: a loop calls the reporter with its count of
+ * done units; the reporter emits contract `Progress` events (stage, done, total, ETA in
+ * seconds or null). Engine-wide utility (lowest layer): any area may import it.
+ */
+import type { Progress } from '../../shared/schemas';
 
 /**
  * Turns "one more done" into throttled progress events with an ETA from the mean rate

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Progress } from '../../../src/shared/schemas';
-import { progressReporter } from '../../../src/engine/progress';
+import { progressReporter } from '../../../src/engine/util/progress';
 import { formatEta, renderBar } from '../../../src/cli/progress-bar';
 
 describe('progress reporting', () => {
