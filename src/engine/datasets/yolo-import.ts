@@ -24,6 +24,7 @@
  */
 import path from 'node:path';
 import { load, YAMLException } from 'js-yaml';
+import { isInsideOrAt } from '../../platform/node/paths';
 import { badInput, type Problem } from '../../shared/errors';
 import { checkBox, clippedNote } from './box-policy';
 import type { CanonicalAnnotation, CanonicalCategory, CanonicalDataset } from './canonical';
@@ -33,7 +34,6 @@ import {
   isDirectory,
   isFile,
   isImageFile,
-  isInside,
   listFiles,
   parseDecimal,
   problemsError,
@@ -349,7 +349,7 @@ async function locateEntry(base: string, entry: string): Promise<string | null> 
 /** Absolute paths of the images a split entry names (a folder, searched recursively, or a .txt list). */
 async function imagesOfEntry(base: string, entry: string, yamlFile: string, problems: Problem[]): Promise<string[]> {
   const where = (await locateEntry(base, entry))!;
-  if (!isInside(base, where)) {
+  if (!isInsideOrAt(base, where)) {
     problems.push({ file: yamlFile, problem: `${entry} lies outside the dataset folder ${base}` });
     return [];
   }
@@ -366,7 +366,7 @@ async function imagesOfEntry(base: string, entry: string, yamlFile: string, prob
     if (!rel) continue;
     // Ultralytics reads list entries relative to the list's folder.
     const p = path.resolve(path.dirname(where), rel);
-    if (!isInside(base, p)) problems.push({ file: where, line, problem: `${rel} lies outside the dataset folder ${base}` });
+    if (!isInsideOrAt(base, p)) problems.push({ file: where, line, problem: `${rel} lies outside the dataset folder ${base}` });
     else if (!isImageFile(p)) problems.push({ file: where, line, problem: `${rel} is not an image file (${path.extname(p) || 'no extension'})` });
     else if (!(await isFile(p))) problems.push({ file: where, line, problem: `${rel}: no such image` });
     else out.push(p);

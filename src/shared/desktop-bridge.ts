@@ -1,10 +1,11 @@
 /**
- * What the preload exposes as `window.odra`, and the IPC channel names main and the
- * preload agree on. Types and constants only (no Electron, no Node, no DOM), so the
- * renderer can `import type { OdraBridge } from '../preload/api'` and main can import
- * the channel names without pulling the preload's runtime in.
+ * The desktop bridge's one definition: what the preload exposes as `window.odra`
+ * (OdraBridge), the IPC channel names main and the preload agree on, the menu actions,
+ * and the `odra-file:` image URL scheme. Types and pure constants only (no Electron, no
+ * Node, no DOM), so main, the preload and the renderer all import this module and
+ * none of them imports another process's folder.
  */
-import type { ClientMessage, EngineMessage } from '../shared/contract';
+import type { ClientMessage, EngineMessage } from './contract';
 
 export const IPC = {
   /** main -> renderer: a MessagePort to the engine in `event.ports[0]` (after every load and after a restart) */
