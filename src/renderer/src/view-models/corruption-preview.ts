@@ -3,7 +3,7 @@
  * pure functions over the shared catalogue (so the order and grouping are the same
  * ones the CLI and reports use, and the tests need no DOM).
  */
-import type { MethodOutput } from '../../shared/contract';
+import type { MethodOutput } from '../../../shared/contract';
 import {
   CORRUPTIONS,
   CORRUPTION_NAMES,
@@ -12,7 +12,7 @@ import {
   type CorruptionInfo,
   type CorruptionName,
   type Severity,
-} from '../../shared/corruptions';
+} from '../../../shared/corruptions';
 
 /** strip: one corruption at every severity; grid: every corruption at one severity. */
 export type PreviewMode = 'strip' | 'grid';

@@ -9,8 +9,8 @@ import {
   shortHash,
   sortPerClass,
   worstClass,
-} from '../../../src/renderer/src/format';
-import type { PerCategoryDto } from '../../../src/shared/schemas';
+} from '../../../../src/renderer/src/ui/format';
+import type { PerCategoryDto } from '../../../../src/shared/schemas';
 
 const row = (id: number, name: string, AP: number | null, num_gt: number, AP50: number | null = AP, num_dets = 10): PerCategoryDto => ({
   id,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gridMetrics, pagesFor, pagesToEvict, rowCount, rowItems, scrollToRow, visibleRows } from '../../../src/renderer/src/virtual-grid';
+import { gridMetrics, pagesFor, pagesToEvict, rowCount, rowItems, scrollToRow, visibleRows } from '../../../../src/renderer/src/ui/virtual-grid';
 
 const spec = { minCellWidth: 200, gap: 12, frameRatio: 3 / 4, captionHeight: 28 };
 

@@ -9,8 +9,8 @@ import {
   sectionsByRole,
   type PreviewCell,
   type PreviewSelection,
-} from '../../../src/renderer/src/corruption-preview';
-import { BENCHMARK_CORRUPTIONS, CORRUPTIONS, CORRUPTION_NAMES, HELD_OUT_CORRUPTIONS } from '../../../src/shared/corruptions';
+} from '../../../../src/renderer/src/view-models/corruption-preview';
+import { BENCHMARK_CORRUPTIONS, CORRUPTIONS, CORRUPTION_NAMES, HELD_OUT_CORRUPTIONS } from '../../../../src/shared/corruptions';
 
 const selection: PreviewSelection = { datasetId: 3, imageId: 17, mode: 'strip', corruption: 'fog', severity: 2, seed: 42 };
 

@@ -1,5 +1,5 @@
 /** Small pure helpers for what the views display. */
-import type { PerCategoryDto } from '../../shared/schemas';
+import type { PerCategoryDto } from '../../../shared/schemas';
 
 export function shortHash(hash: string, length = 12): string {
   return hash.length > length ? hash.slice(0, length) : hash;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fingerprintRows, formatCount, formatShare, opHistogramRows, precisionRows } from '../../../src/renderer/src/fingerprint-view';
-import type { ModelFingerprint } from '../../../src/shared/adapter';
+import { fingerprintRows, formatCount, formatShare, opHistogramRows, precisionRows } from '../../../../src/renderer/src/view-models/fingerprint-view';
+import type { ModelFingerprint } from '../../../../src/shared/adapter';
 
 /** YOLOX-Nano's fingerprint as `odra inspect --json` gives it, with a made-up quantized variant's parts. */
 const yoloxNano: ModelFingerprint = {

@@ -5,8 +5,8 @@ import {
   classNamesFromText,
   formFromAdapter,
   parseNumber,
-} from '../../../src/renderer/src/adapter-form';
-import type { AdapterConfig } from '../../../src/shared/adapter';
+} from '../../../../src/renderer/src/view-models/adapter-form';
+import type { AdapterConfig } from '../../../../src/shared/adapter';
 
 /** A YOLOX-style adapter as the engine detects it, plus fields this form does not edit. */
 const yolox: AdapterConfig = {

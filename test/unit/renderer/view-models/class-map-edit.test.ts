@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addClass, classMapRows, normaliseClassMap, removeClass, sameClassMap, unmappedSummary } from '../../../src/renderer/src/class-map-edit';
-import type { CategoryDto } from '../../../src/shared/schemas';
+import { addClass, classMapRows, normaliseClassMap, removeClass, sameClassMap, unmappedSummary } from '../../../../src/renderer/src/view-models/class-map-edit';
+import type { CategoryDto } from '../../../../src/shared/schemas';
 
 const cat = (id: number, name: string, count: number): CategoryDto => ({ id, name, count, supercategory: null, cocoEquivalent: null });
 const categories = [cat(1, 'Car', 180), cat(2, 'Van', 20), cat(3, 'Pedestrian', 37), cat(8, 'Misc', 9)];

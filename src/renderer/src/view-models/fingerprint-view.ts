@@ -3,8 +3,8 @@
  * modelFingerprintSchema), as plain rows: the numbers an analyst compares between a
  * baseline and its pruned or quantized variants.
  */
-import type { ModelFingerprint } from '../../shared/adapter';
-import { formatBytes } from './format';
+import type { ModelFingerprint } from '../../../shared/adapter';
+import { formatBytes } from '../ui/format';
 
 /** Thousands separated the same way on every machine (the numbers are compared against model cards). */
 export function formatCount(n: number): string {

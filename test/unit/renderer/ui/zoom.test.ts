@@ -15,7 +15,7 @@ import {
   zoomAt,
   zoomCentred,
   type ZoomView,
-} from '../../../src/renderer/src/zoom';
+} from '../../../../src/renderer/src/ui/zoom';
 
 const kitti = { width: 1242, height: 375 };
 const pane = { width: 800, height: 600 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { imagePrecisionRecall, matchCounts } from '../../../src/renderer/src/match-style';
-import { parseCount, providerOptions } from '../../../src/renderer/src/providers';
+import { imagePrecisionRecall, matchCounts } from '../../../../src/renderer/src/view-models/match-style';
+import { parseCount, providerOptions } from '../../../../src/renderer/src/view-models/providers';
 
 describe('providerOptions', () => {
   it('offers CPU first, the bundled providers plainly and the others with the runtime they need', () => {

@@ -3,8 +3,8 @@
  * into a config is explicit, and the shared zod schema decides whether it is valid,
  * so the form can never send something the engine would reject for shape.
  */
-import { adapterConfigSchema, type AdapterConfig, type ModelFamily } from '../../shared/adapter';
-import type { Problem } from '../../shared/errors';
+import { adapterConfigSchema, type AdapterConfig, type ModelFamily } from '../../../shared/adapter';
+import type { Problem } from '../../../shared/errors';
 
 type Triple = [string, string, string];
 

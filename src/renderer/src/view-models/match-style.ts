@@ -2,7 +2,7 @@
  * How the image view draws a COCO match (evaluations.imageMatches): colour and line
  * per status, the same in the overlay and the legend, and the counts the legend shows.
  */
-import type { ImageMatchesDto } from '../../shared/schemas';
+import type { ImageMatchesDto } from '../../../shared/schemas';
 
 export type DetectionStatus = ImageMatchesDto['detections'][number]['status'];
 export type GtStatus = ImageMatchesDto['groundTruth'][number]['status'];

@@ -4,7 +4,7 @@
  * the metrics. The engine checks and stores the map (classMap.save); this only keeps
  * the editing honest: every category listed, names in the model's order, no duplicates.
  */
-import type { CategoryDto, ClassMap } from '../../shared/schemas';
+import type { CategoryDto, ClassMap } from '../../../shared/schemas';
 
 export interface ClassMapRow {
   id: number;
