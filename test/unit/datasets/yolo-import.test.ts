@@ -7,10 +7,10 @@ import {
   parseYoloYaml,
   readYoloDataset,
   yoloToPixels,
-} from '../../../../src/engine/datasets/yolo-import';
-import { makeTempDir, removeDir } from '../../../helpers/broken-datasets';
+} from '../../../src/engine/datasets/yolo-import';
+import { makeTempDir, removeDir } from '../../helpers/broken-datasets';
 import { describeBrokenImports } from './broken-harness';
-import { editLine, expectBoxClose, materialise, rejection, writeImage } from './fixtures';
+import { editLine, expectBoxClose, materialise, rejection, writeImage } from '../../helpers/dataset-fixtures';
 
 const NAMES = new Map([0, 1, 2, 3, 4, 5].map((i) => [i, ['person', 'bicycle', 'car', 'motorcycle', 'bus', 'truck'][i]]));
 

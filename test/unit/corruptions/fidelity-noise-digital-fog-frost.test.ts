@@ -1,5 +1,5 @@
 /**
- * Fidelity of the part-A corruption kernels (noise, digital, frost, fog) against the
+ * Fidelity of the noise, digital, frost and fog corruption kernels against the
  * imagecorruptions reference fixtures in ../shared/fixtures/corruptions.
  *
  * - Deterministic corruptions (brightness, contrast, saturate, pixelate, JPEG) are

@@ -1,12 +1,12 @@
 import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readCocoDataset } from '../../../../src/engine/datasets/coco-import';
-import { kittiCategories, parseKittiLabels, readKittiDataset } from '../../../../src/engine/datasets/kitti-import';
-import { makeTempDir, readCocoJson, removeDir } from '../../../helpers/broken-datasets';
-import { sharedPath } from '../../../helpers/shared';
+import { readCocoDataset } from '../../../src/engine/datasets/coco-import';
+import { kittiCategories, parseKittiLabels, readKittiDataset } from '../../../src/engine/datasets/kitti-import';
+import { makeTempDir, readCocoJson, removeDir } from '../../helpers/broken-datasets';
+import { sharedPath } from '../../helpers/shared';
 import { describeBrokenImports } from './broken-harness';
-import { editLine, expectBoxClose, materialise, rejection, writeImage } from './fixtures';
+import { editLine, expectBoxClose, materialise, rejection, writeImage } from '../../helpers/dataset-fixtures';
 
 describe('parseKittiLabels', () => {
   it('reads objects with their attributes and keeps DontCare apart', () => {

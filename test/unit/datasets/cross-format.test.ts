@@ -7,13 +7,13 @@
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BDD_CLASSES, BDD_RENAMES } from '../../../../src/engine/datasets/bdd-import';
-import type { CanonicalDataset } from '../../../../src/engine/datasets/canonical';
-import { readCocoDataset } from '../../../../src/engine/datasets/coco-import';
-import { importDataset } from '../../../../src/engine/datasets/import-dataset';
-import { makeTempDir, readCocoJson, removeDir, type CocoJson } from '../../../helpers/broken-datasets';
-import { sharedPath } from '../../../helpers/shared';
-import { expectBoxClose } from './fixtures';
+import { BDD_CLASSES, BDD_RENAMES } from '../../../src/engine/datasets/bdd-import';
+import type { CanonicalDataset } from '../../../src/engine/datasets/canonical';
+import { readCocoDataset } from '../../../src/engine/datasets/coco-import';
+import { importDataset } from '../../../src/engine/datasets/import-dataset';
+import { makeTempDir, readCocoJson, removeDir, type CocoJson } from '../../helpers/broken-datasets';
+import { sharedPath } from '../../helpers/shared';
+import { expectBoxClose } from '../../helpers/dataset-fixtures';
 
 const SOURCE = sharedPath('data', 'datasets', 'coco128_val2017_driving');
 type Box = [number, number, number, number];

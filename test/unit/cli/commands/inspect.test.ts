@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { inspectCommand, inspectModel, INSPECT_USAGE } from '../../../src/cli/commands/inspect';
-import { OdraError } from '../../../src/shared/errors';
-import { plantedOutputs, writeConstantModel } from '../../helpers/onnx-builder';
+import { inspectCommand, inspectModel, INSPECT_USAGE } from '../../../../src/cli/commands/inspect';
+import { OdraError } from '../../../../src/shared/errors';
+import { plantedOutputs, writeConstantModel } from '../../../helpers/onnx-builder';
 
 function captureStdout(): { text: () => string } {
   let out = '';

@@ -1,16 +1,16 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BDD_CATEGORIES } from '../../../../src/engine/datasets/bdd-import';
-import { KITTI_CLASSES } from '../../../../src/engine/datasets/kitti-import';
-import { vocCategories } from '../../../../src/engine/datasets/voc-import';
-import { Engine } from '../../../../src/engine/engine';
-import { normaliseName, suggestClassMap, synonymsOf } from '../../../../src/engine/evaluations/class-map';
-import { inProcessClient } from '../../../../src/engine/rpc/in-process';
-import type { OdraClient } from '../../../../src/shared/client';
-import { classMapStateSchema, type ModelSummary } from '../../../../src/shared/schemas';
-import { dumpStore, makeTempDir, removeDir } from '../../../helpers/broken-datasets';
-import { sharedPath } from '../../../helpers/shared';
-import { materialise, rejection } from './fixtures';
+import { BDD_CATEGORIES } from '../../../src/engine/datasets/bdd-import';
+import { KITTI_CLASSES } from '../../../src/engine/datasets/kitti-import';
+import { vocCategories } from '../../../src/engine/datasets/voc-import';
+import { Engine } from '../../../src/engine/engine';
+import { normaliseName, suggestClassMap, synonymsOf } from '../../../src/engine/evaluations/class-map';
+import { inProcessClient } from '../../../src/engine/rpc/in-process';
+import type { OdraClient } from '../../../src/shared/client';
+import { classMapStateSchema, type ModelSummary } from '../../../src/shared/schemas';
+import { dumpStore, makeTempDir, removeDir } from '../../helpers/broken-datasets';
+import { sharedPath } from '../../helpers/shared';
+import { materialise, rejection } from '../../helpers/dataset-fixtures';
 
 /** COCO's 80 class names as Ultralytics and YOLOX write them. */
 const COCO80 = [

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, removeDir } from '../../helpers/broken-datasets';
-import { sharedPath } from '../../helpers/shared';
-import { ensureCliBuilt, runOdra } from '../../helpers/odra-cli';
+import { makeTempDir, removeDir } from '../../../helpers/broken-datasets';
+import { sharedPath } from '../../../helpers/shared';
+import { ensureCliBuilt, runOdra } from '../../../helpers/odra-cli';
 
 interface Expected {
   stats: Record<string, number>;

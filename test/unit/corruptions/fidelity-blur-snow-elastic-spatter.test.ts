@@ -1,5 +1,5 @@
 /**
- * Fidelity of the part-B corruption kernels (defocus, glass, motion, zoom and gaussian
+ * Fidelity of the blur, snow, elastic and spatter corruption kernels (defocus, glass, motion, zoom and gaussian
  * blur, snow, elastic transform, spatter) against imagecorruptions (bethgelab c959e65)
  * on the shared fixtures (../shared/fixtures/corruptions, see its README.md).
  *

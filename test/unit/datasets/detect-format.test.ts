@@ -1,13 +1,13 @@
 import { cp, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { detectDatasetFormat } from '../../../../src/engine/datasets/detect-format';
-import { Engine } from '../../../../src/engine/engine';
-import { inProcessClient } from '../../../../src/engine/rpc/in-process';
-import type { OdraClient } from '../../../../src/shared/client';
-import { dumpStore, makeTempDir, removeDir } from '../../../helpers/broken-datasets';
-import { sharedPath } from '../../../helpers/shared';
-import { importError, materialise, rejection } from './fixtures';
+import { detectDatasetFormat } from '../../../src/engine/datasets/detect-format';
+import { Engine } from '../../../src/engine/engine';
+import { inProcessClient } from '../../../src/engine/rpc/in-process';
+import type { OdraClient } from '../../../src/shared/client';
+import { dumpStore, makeTempDir, removeDir } from '../../helpers/broken-datasets';
+import { sharedPath } from '../../helpers/shared';
+import { importError, materialise, rejection } from '../../helpers/dataset-fixtures';
 
 describe('detecting the format of a dataset folder', () => {
   let temp: string;

@@ -1,11 +1,12 @@
 /**
- * Issue 4 in the browser: importing with an explicit format and split, slicing a
- * dataset by attributes, the model's compression fingerprint, an edited and saved
+ * Datasets, models and the image inspector in the browser: importing with an explicit
+ * format and split, slicing a dataset by attributes, the model's compression
+ * fingerprint, an edited and saved
  * class map that the evaluation then uses, an execution provider that falls back to
  * CPU with a visible warning, the image view with TP / FP / FN colours from the
  * engine's COCO matching, and a 10,000-image grid that keeps the DOM small.
  * Needs the built app (`npm run build`), /usr/bin/chromium and ../shared.
- * Screenshots: test-results/e2e/issue4-*.png.
+ * Screenshots: test-results/e2e/inspector-*.png.
  */
 import { link, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -14,7 +15,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { annotationsFile, makeTempDir, readCocoJson, removeDir, type CocoJson } from '../helpers/broken-datasets';
 import { sharedPath } from '../helpers/shared';
-import { materialise } from '../unit/datasets/importers/fixtures';
+import { materialise } from '../helpers/dataset-fixtures';
 import { checkPrerequisites, cspViolations, openBrowser, shot, shotsDir, startServer, stopServer, type ImageLike, type Server } from './helpers';
 
 /** The bit of the page's window the colour checks use (this project's Node config has no DOM types). */
@@ -55,7 +56,7 @@ async function makeBigDataset(dir: string): Promise<void> {
   await writeFile(annotationsFile(dir), JSON.stringify({ images, annotations, categories }));
 }
 
-describe('Issue 4 in the browser: formats, fingerprint, class map, providers, image view, 10k grid', () => {
+describe('Datasets, models and the image inspector in the browser: formats, fingerprint, class map, providers, image view, 10k grid', () => {
   const kittiDir = sharedPath('data', 'datasets', 'kitti_tiny_2d');
   const modelFile = sharedPath('data', 'models', 'yolox_nano', 'yolox_nano.onnx');
   let kitti: CocoJson;
@@ -103,7 +104,7 @@ describe('Issue 4 in the browser: formats, fingerprint, class map, providers, im
   beforeAll(async () => {
     await checkPrerequisites();
     kitti = await readCocoJson(annotationsFile(kittiDir));
-    tmp = await makeTempDir('e2e-issue4');
+    tmp = await makeTempDir('e2e-inspector');
     bigDir = path.join(tmp, 'big');
     await makeBigDataset(bigDir);
     server = await startServer(path.join(tmp, 'odra.db'));
@@ -142,7 +143,7 @@ describe('Issue 4 in the browser: formats, fingerprint, class map, providers, im
         .allTextContents()
         .then((names) => names.map((n) => path.basename(n)));
     await expect.poll(shownFiles).toEqual(['b2e54f3c-00000002.jpg']);
-    await shot(page, 'issue4-01-bdd-weather');
+    await shot(page, 'inspector-01-bdd-weather');
     // without an evaluation the image view shows the ground truth alone, with the image's attributes
     await page.getByTestId('grid-cell').first().click();
     const inspector = page.getByTestId('inspector');
@@ -170,7 +171,7 @@ describe('Issue 4 in the browser: formats, fingerprint, class map, providers, im
     const shown = await thumbIds();
     expect(shown.length).toBe(Math.min(expected.size, shown.length));
     for (const id of shown) expect(expected.has(id), `image ${id}`).toBe(true);
-    await shot(page, 'issue4-02-kitti-occluded-cars');
+    await shot(page, 'inspector-02-kitti-occluded-cars');
     await page.getByTestId('attribute-filter').selectOption('');
     await page.getByTestId('category-filter').selectOption('');
     await expect.poll(() => page.getByTestId('grid-count').textContent()).toContain(`${kitti.images.length} images`);
@@ -197,7 +198,7 @@ describe('Issue 4 in the browser: formats, fingerprint, class map, providers, im
     await expect.poll(() => chart.locator('svg text').allTextContents()).toContain('Conv');
     expect(await chart.locator('svg text').allTextContents()).toContain('113');
     await page.getByTestId('fingerprint').scrollIntoViewIfNeeded();
-    await shot(page, 'issue4-03-fingerprint');
+    await shot(page, 'inspector-03-fingerprint');
   });
 
   it('edits the class map as a table and saves it for the (model, dataset)', async () => {
@@ -230,7 +231,7 @@ describe('Issue 4 in the browser: formats, fingerprint, class map, providers, im
     expect(await page.getByTestId('classmap-source').textContent()).toContain('edited, not saved');
     // an unsaved draft is not what an evaluation would use: running waits for Save
     expect(await page.getByTestId('eval-run').isDisabled()).toBe(true);
-    await shot(page, 'issue4-04-classmap-edited');
+    await shot(page, 'inspector-04-classmap-edited');
 
     await page.getByTestId('classmap-save').click();
     await page.getByTestId('classmap-saved').waitFor();
@@ -259,7 +260,7 @@ describe('Issue 4 in the browser: formats, fingerprint, class map, providers, im
     await page.getByTestId('eval-batch').fill('4');
     await page.getByTestId('eval-run').click();
     await page.getByTestId('eval-live-warning').waitFor({ timeout: 120_000 });
-    await shot(page, 'issue4-05-running-fallback');
+    await shot(page, 'inspector-05-running-fallback');
     await page.getByTestId('per-class-table').waitFor({ timeout: 540_000 });
 
     const used = page.getByTestId('eval-provider-used');
@@ -273,7 +274,7 @@ describe('Issue 4 in the browser: formats, fingerprint, class map, providers, im
     expect(await page.getByTestId('unmapped-note').textContent()).toMatch(/Van.*Misc|Misc.*Van/);
     expect(await page.getByTestId('per-class-table').locator('tr[data-category="Van"]').count()).toBe(0);
     expect(await page.getByTestId('evaluation-trace').textContent()).toMatch(/Execution provider\s*cpu/);
-    await shot(page, 'issue4-06-fallback-result');
+    await shot(page, 'inspector-06-fallback-result');
   });
 
   it('opens an image with ground truth and predictions coloured TP / FP / FN by the COCO matching', async () => {
@@ -329,7 +330,7 @@ describe('Issue 4 in the browser: formats, fingerprint, class map, providers, im
       expect(fnColour).toBe(await legend('gt-missed'));
       expect([tpColour, fpColour]).not.toContain(fnColour);
     }
-    await inspector.screenshot({ path: path.join(shotsDir, 'issue4-07-inspector-iou50.png') });
+    await inspector.screenshot({ path: path.join(shotsDir, 'inspector-07-inspector-iou50.png') });
 
     // a stricter IoU turns matches into FP + FN; a higher score threshold hides low boxes
     await page.getByTestId('inspector-iou').fill('0.95');
@@ -346,7 +347,7 @@ describe('Issue 4 in the browser: formats, fingerprint, class map, providers, im
     expect(operating.tp + operating.fn).toBe(loose.tp + loose.fn);
     expect(await drawn('fp')).toBe(operating.fp);
     // the dialog is fixed to the viewport: a full-page capture would cut it
-    await page.screenshot({ path: path.join(shotsDir, 'issue4-08-inspector.png') });
+    await page.screenshot({ path: path.join(shotsDir, 'inspector-08-inspector.png') });
 
     // next / previous step through the images in grid order; Esc closes
     await page.getByTestId('inspector-next').click();
@@ -388,7 +389,7 @@ describe('Issue 4 in the browser: formats, fingerprint, class map, providers, im
       const img = el as unknown as ImageLike;
       return img.complete && img.naturalWidth > 0 ? null : new Promise((resolve) => img.addEventListener('load', resolve, { once: true }));
     });
-    await shot(page, 'issue4-09-grid-10k-end');
+    await shot(page, 'inspector-09-grid-10k-end');
 
     // the middle, reached by one jump, holds the images of that position
     await grid().evaluate((el) => {
@@ -406,7 +407,7 @@ describe('Issue 4 in the browser: formats, fingerprint, class map, providers, im
     await expect.poll(() => page.getByTestId('grid-count').textContent()).toContain('3,334 of 10,000 images match');
     await expect.poll(() => thumbIds().then((ids) => ids.length > 0 && ids.every((id) => WEATHER[id % 3] === 'rainy'))).toBe(true);
     expect(await cells().count()).toBeLessThan(100);
-    await shot(page, 'issue4-10-grid-10k-rainy');
+    await shot(page, 'inspector-10-grid-10k-rainy');
   });
 
   it('printed no errors in the browser console and broke no CSP rule', async () => {

@@ -1,10 +1,10 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BDD_CATEGORIES, parseBddJson, readBddDataset } from '../../../../src/engine/datasets/bdd-import';
-import { makeTempDir, removeDir } from '../../../helpers/broken-datasets';
+import { BDD_CATEGORIES, parseBddJson, readBddDataset } from '../../../src/engine/datasets/bdd-import';
+import { makeTempDir, removeDir } from '../../helpers/broken-datasets';
 import { describeBrokenImports } from './broken-harness';
-import { expectBoxClose, materialise, rejection } from './fixtures';
+import { expectBoxClose, materialise, rejection } from '../../helpers/dataset-fixtures';
 
 const frame = (name: string, labels: unknown[] | null, attributes = { weather: 'clear', timeofday: 'night', scene: 'highway' }) => ({ name, attributes, labels });
 const box = (id: string, category: string, b: [number, number, number, number], attributes: Record<string, unknown> = {}) => ({

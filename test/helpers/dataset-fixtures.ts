@@ -9,9 +9,9 @@ import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { expect } from 'vitest';
-import type { OdraClient } from '../../../../src/shared/client';
-import { OdraError } from '../../../../src/shared/errors';
-import type { MethodInput } from '../../../../src/shared/contract';
+import type { OdraClient } from '../../src/shared/client';
+import { OdraError } from '../../src/shared/errors';
+import type { MethodInput } from '../../src/shared/contract';
 
 export const FIXTURES = path.resolve(process.cwd(), 'test/fixtures/datasets');
 export const MANIFEST = 'images.json';

@@ -1,10 +1,10 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseVocXml, readVocDataset, vocCategories, vocToCoco } from '../../../../src/engine/datasets/voc-import';
-import { makeTempDir, removeDir } from '../../../helpers/broken-datasets';
+import { parseVocXml, readVocDataset, vocCategories, vocToCoco } from '../../../src/engine/datasets/voc-import';
+import { makeTempDir, removeDir } from '../../helpers/broken-datasets';
 import { describeBrokenImports } from './broken-harness';
-import { materialise, rejection, writeImage } from './fixtures';
+import { materialise, rejection, writeImage } from '../../helpers/dataset-fixtures';
 
 const xml = (body: string, size = '<size><width>100</width><height>80</height><depth>3</depth></size>'): string =>
   `<?xml version="1.0"?>\n<annotation>\n\t<filename>a.jpg</filename>\n\t${size}\n${body}</annotation>\n`;

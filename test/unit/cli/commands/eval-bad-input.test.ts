@@ -1,11 +1,11 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine } from '../../../src/engine/engine';
-import { inProcessClient } from '../../../src/engine/rpc/in-process';
-import { BROKEN_CASES, dumpStore, makeGoodDataset, makeTempDir, removeDir } from '../../helpers/broken-datasets';
-import { sharedPath } from '../../helpers/shared';
-import { ensureCliBuilt, runOdra } from '../../helpers/odra-cli';
+import { Engine } from '../../../../src/engine/engine';
+import { inProcessClient } from '../../../../src/engine/rpc/in-process';
+import { BROKEN_CASES, dumpStore, makeGoodDataset, makeTempDir, removeDir } from '../../../helpers/broken-datasets';
+import { sharedPath } from '../../../helpers/shared';
+import { ensureCliBuilt, runOdra } from '../../../helpers/odra-cli';
 
 /** One JSON problem, one image problem, one syntax error: the rest go through the engine only. */
 const CLI_CASES = ['bbox with 1e999 (parses to Infinity)', 'truncated JPEG', 'invalid JSON: trailing comma before ]'];

@@ -5,11 +5,11 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine } from '../../../../src/engine/engine';
-import { inProcessClient } from '../../../../src/engine/rpc/in-process';
-import type { OdraClient } from '../../../../src/shared/client';
-import { dumpStore, makeTempDir, removeDir } from '../../../helpers/broken-datasets';
-import { importError, materialise, type BrokenImport } from './fixtures';
+import { Engine } from '../../../src/engine/engine';
+import { inProcessClient } from '../../../src/engine/rpc/in-process';
+import type { OdraClient } from '../../../src/shared/client';
+import { dumpStore, makeTempDir, removeDir } from '../../helpers/broken-datasets';
+import { importError, materialise, type BrokenImport } from '../../helpers/dataset-fixtures';
 
 export function describeBrokenImports(title: string, baseline: string, cases: readonly BrokenImport[]): void {
   describe(title, () => {
