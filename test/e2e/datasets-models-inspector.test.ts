@@ -370,11 +370,15 @@ describe('Datasets, models and the image inspector in the browser: formats, fing
 
     // scroll in steps to the end: the DOM never grows, and the last image shows up
     const height = await grid().evaluate((el) => el.scrollHeight);
+    const firstIndex = (): Promise<number> => cells().evaluateAll((els) => Math.min(...els.map((el) => Number(el.getAttribute('data-index')))));
+    let first = await firstIndex();
     for (let k = 1; k <= 8; k++) {
       await grid().evaluate((el, top) => {
         el.scrollTop = top;
       }, (height * k) / 8);
-      await page.waitForTimeout(50);
+      // the grid has rendered the rows of the new position
+      await expect.poll(firstIndex).toBeGreaterThan(first);
+      first = await firstIndex();
       expect(await cells().count()).toBeLessThan(100);
     }
     await grid().evaluate((el) => {

@@ -1,5 +1,5 @@
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ClientMessage } from '../../../src/shared/contract';
 import { createBridge, type IpcLike, type PortLike } from '../../../src/preload/bridge';
 
@@ -23,15 +23,18 @@ class FakeIpc implements IpcLike {
 }
 
 const open: MessagePort[] = [];
-/** A real MessageChannel; the test plays the engine on port1. */
-function channel(): { engine: MessagePort; page: MessagePort; received: unknown[] } {
+/**
+ * A real MessageChannel; the test plays the engine on port1. `closed` resolves when the
+ * page end is closed: from then on nothing more can arrive at the engine end.
+ */
+function channel(): { engine: MessagePort; page: MessagePort; received: unknown[]; closed: Promise<void> } {
   const { port1, port2 } = new MessageChannel();
   open.push(port1, port2);
   const received: unknown[] = [];
   port1.on('message', (m) => received.push(m));
-  return { engine: port1, page: port2, received };
+  const closed = new Promise<void>((resolve) => port1.once('close', () => resolve()));
+  return { engine: port1, page: port2, received, closed };
 }
-const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 20));
 const request = (id: string): ClientMessage => ({ type: 'request', id, method: 'datasets.list', input: {} });
 
 afterEach(() => {
@@ -47,7 +50,7 @@ describe('createBridge', () => {
     const { page, received } = channel();
     ipc.emit('odra:port', [page as unknown as PortLike]);
     bridge.send(request('r3'));
-    await tick();
+    await vi.waitFor(() => expect(received).toHaveLength(3));
     expect(received.map((m) => (m as ClientMessage).id)).toEqual(['r1', 'r2', 'r3']);
   });
 
@@ -59,7 +62,7 @@ describe('createBridge', () => {
     const { engine, page } = channel();
     ipc.emit('odra:port', [page as unknown as PortLike]);
     engine.postMessage({ type: 'response', id: 'r1', ok: true, output: [1, 2] });
-    await tick();
+    await vi.waitFor(() => expect(got).toHaveLength(1));
     expect(got).toEqual([{ type: 'response', id: 'r1', ok: true, output: [1, 2] }]);
   });
 
@@ -70,7 +73,7 @@ describe('createBridge', () => {
     ipc.emit('odra:port', [page as unknown as PortLike]);
     const input = { dir: '/data/coco', name: undefined, at: new Date(Date.UTC(2024, 0, 2)) };
     bridge.send({ type: 'request', id: 'r1', method: 'datasets.import', input });
-    await tick();
+    await vi.waitFor(() => expect(received).toHaveLength(1));
     expect(received).toEqual([
       { type: 'request', id: 'r1', method: 'datasets.import', input: { dir: '/data/coco', at: '2024-01-02T00:00:00.000Z' } },
     ]);
@@ -88,11 +91,11 @@ describe('createBridge', () => {
     ipc.emit('odra:engine-restarted', [], { exitCode: 134, restarting: true });
     expect(events).toEqual([{ type: 'engine-restarted', exitCode: 134, restarting: true }]);
     bridge.send(request('r9'));
-    await tick();
+    await first.closed;
     expect(first.received).toEqual([]);
     const second = channel();
     ipc.emit('odra:port', [second.page as unknown as PortLike]);
-    await tick();
+    await vi.waitFor(() => expect(second.received).toHaveLength(1));
     expect(second.received.map((m) => (m as ClientMessage).id)).toEqual(['r9']);
   });
 
