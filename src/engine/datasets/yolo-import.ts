@@ -130,6 +130,21 @@ export function parseYoloYaml(text: string, file: string): YoloConfig {
 }
 
 /** The 1-based line where a top-level key is written, for messages. */
+/**
+ * Class names of a YOLO data.yaml given as a names file (`--names`, the model import
+ * dialog): the names parseYoloYaml reads, in class order, a gap in an index map named
+ * `class_<i>`. Throws BAD_INPUT naming the file and line as parseYoloYaml does.
+ */
+export function yoloClassNames(text: string, file: string): string[] {
+  const { names } = parseYoloYaml(text, file);
+  const max = Math.max(...names.keys());
+  // A sparse map with a huge index is not a names table; refuse rather than allocate.
+  if (max >= names.size * 4 + 16) {
+    throw badInput(`${file}: names has index ${max} for ${names.size} class(es)`, [{ file, line: keyLine(text, 'names'), problem: `names: index ${max} for ${names.size} class(es)` }], file);
+  }
+  return Array.from({ length: max + 1 }, (_, k) => names.get(k) ?? `class_${k}`);
+}
+
 function keyLine(text: string, key: string): number | undefined {
   const index = textLines(text).findIndex((l) => new RegExp(`^${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*:`).test(l.text));
   return index >= 0 ? index + 1 : undefined;

@@ -5,6 +5,7 @@ import {
   labelPathFor,
   parseYoloLabels,
   parseYoloYaml,
+  yoloClassNames,
   readYoloDataset,
   yoloToPixels,
 } from '../../../src/engine/datasets/yolo-import';
@@ -49,6 +50,42 @@ describe('parseYoloYaml', () => {
     ]);
     const nc = await rejection(Promise.resolve().then(() => parseYoloYaml('val: images\nnames: [a, b]\nnc: 3\n', '/d/data.yaml')));
     expect(nc.details?.problems).toEqual([{ file: '/d/data.yaml', line: 3, problem: 'nc: 3 but names lists 2 class(es)' }]);
+  });
+});
+
+/**
+ * data.yaml given as a model's class names file. Until the names file had its own
+ * line-based reader; js-yaml is now the only one. Same answers for the flow list, block
+ * list and index map; the old reader's differences, now gone:
+ * - a trailing `# comment` on a block-list item was part of the name; YAML drops it;
+ * - escapes in a double-quoted block item ("a\tb") were kept as typed; YAML decodes them;
+ * - `names:` with an indented plain line (`  car`) was refused at that line ("cannot read
+ *   'car' as a class name", line 2); YAML reads it as the string "car", refused as not a
+ *   list or map at the names: key (line 1);
+ * - no names at all said "no top-level names: key"; now the importer's message.
+ */
+describe('yoloClassNames', () => {
+  it('reads the flow list, the block list and the index map (gaps named class_<i>)', () => {
+    expect(yoloClassNames("path: x\nnames: ['car', 'van']\nnc: 2\n", 'data.yaml')).toEqual(['car', 'van']);
+    expect(yoloClassNames('names:\n  - car\n  - "pedestrian"\nnc: 2\n', 'data.yml')).toEqual(['car', 'pedestrian']);
+    expect(yoloClassNames("train: a\nnames:\n  0: person\n  # comment\n  2: 'stop sign'\nval: b\n", 'data.yaml')).toEqual([
+      'person',
+      'class_1',
+      'stop sign',
+    ]);
+  });
+
+  it('reads comments and escapes as YAML does', () => {
+    expect(yoloClassNames('names:\n  - car # the car\n  - "traffic\\tsign"\n', 'data.yaml')).toEqual(['car', 'traffic\tsign']);
+  });
+
+  it('says what is wrong, with the file and the line', async () => {
+    const missing = await rejection(Promise.resolve().then(() => yoloClassNames('nc: 3\n', '/d/d.yaml')));
+    expect(missing.details?.problems).toEqual([{ file: '/d/d.yaml', problem: 'names: missing or not a list / {index: name} map (found null)' }]);
+    const plain = await rejection(Promise.resolve().then(() => yoloClassNames('names:\n  car\n', '/d/d.yaml')));
+    expect(plain.details?.problems).toEqual([{ file: '/d/d.yaml', line: 1, problem: 'names: missing or not a list / {index: name} map (found "car")' }]);
+    const sparse = await rejection(Promise.resolve().then(() => yoloClassNames('names:\n  0: a\n  100000: b\n', '/d/d.yaml')));
+    expect(sparse.message).toMatch(/^\/d\/d\.yaml: names has index 100000 for 2 class\(es\)/);
   });
 });
 
