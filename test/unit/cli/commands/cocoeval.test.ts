@@ -97,6 +97,8 @@ describe.concurrent('odra cocoeval and the command line', () => {
     ['an object, not a list', { annotations: [] }, /is not a COCO results list/],
     ['a bbox of 3 numbers', [{ image_id: 0, category_id: 1, bbox: [1, 2, 3], score: 0.5 }], /entry 0\.bbox/],
     ['a score that is a string', [{ image_id: 0, category_id: 1, bbox: [1, 2, 3, 4], score: '0.5' }], /entry 0\.score/],
+    // the byte-level reader takes any number; the schema wants integer ids, and so does the command
+    ['a fractional category id', [{ image_id: 0, category_id: 1.5, bbox: [1, 2, 3, 4], score: 0.5 }], /entry 0\.category_id/],
   ])('a dt file that is %s exits 2 naming the file', async (_name, content, problem) => {
     const file = path.join(temp, `dt-${_name.replace(/\W+/g, '-')}.json`);
     await writeFile(file, JSON.stringify(content));
