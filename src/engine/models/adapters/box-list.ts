@@ -1,5 +1,6 @@
 /**
- * Decoders for models that already output final boxes, one row per detection:
+ * Shared decoding for outputs that are already final boxes, one row per detection
+ * (the families' own modules call it with their default decoding settings):
  *
  * - YOLOv10 (Ultralytics end-to-end): one output [B, K, 6] = x1, y1, x2, y2, score, class
  *   in input-canvas pixels, padded with zero-score rows.
@@ -10,26 +11,26 @@
  * - RT-DETR's deploy export (boxes/scores/labels after its own top-k).
  *
  * Box layout, units, score activation and label offset come from the adapter's
- * `decoding` settings; the families' defaults are in adapter-config.ts.
+ * `decoding` settings, else the calling family's default (`fallback`).
  */
-import { decodingFor, type AdapterConfig, type DecodingConfig } from '../adapter-config';
+import type { AdapterConfig, DecodingConfig } from '../adapter-config';
 import { Candidates } from '../candidates';
+import type { ModelIO, TensorInfo } from '../inspect-io';
 import { boxListRoles, type BoxListRoles } from '../output-roles';
 import {
   batchSlice,
   imageRegion,
   outputNamed,
-  singleOutput,
   toOriginal,
   type BoxRegion,
   type DecodeContext,
-  type Decoder,
   type OutputMap,
   type OutputTensor,
-} from './types';
+} from './decoding';
+import { roleCandidates, type FoundInput } from './matching';
 
 /** Values of row k at data[base + k * stride + j]. */
-interface Column {
+export interface Column {
   data: Float32Array;
   base: number;
   stride: number;
@@ -90,9 +91,22 @@ export function classIndexOf(label: number, d: DecodingConfig, config: AdapterCo
   return k;
 }
 
-function emitRows(ctx: DecodeContext, rows: number, boxes: Column, scores: Column, classes: Column | null, family: string): Candidates {
+/** The adapter's decoding settings, else the family's default. */
+export function decodingOf(config: Pick<AdapterConfig, 'decoding'>, fallback: DecodingConfig): DecodingConfig {
+  return config.decoding ?? fallback;
+}
+
+export function emitRows(
+  ctx: DecodeContext,
+  rows: number,
+  boxes: Column,
+  scores: Column,
+  classes: Column | null,
+  family: string,
+  fallback: DecodingConfig,
+): Candidates {
   const config = ctx.config;
-  const d = decodingFor(config);
+  const d = decodingOf(config, fallback);
   if (d.scoreActivation === 'softmax') throw new Error(`${family}: softmax needs per-class logits; this output has one score per box`);
   const region = normalizedRegion(config, ctx);
   const thr = ctx.scoreThreshold;
@@ -110,13 +124,6 @@ function emitRows(ctx: DecodeContext, rows: number, boxes: Column, scores: Colum
   }
   return out;
 }
-
-export const decodeYolov10: Decoder = (outputs, ctx) => {
-  const [name, t] = singleOutput(outputs, 'YOLOv10');
-  if (t.dims[2] !== 6) throw new Error(`YOLOv10 output ${name} [${t.dims.join(', ')}] is not [B, K, 6]`);
-  const base = batchSlice(t, name, ctx.batchIndex);
-  return emitRows(ctx, t.dims[1], { data: t.data, base, stride: 6 }, { data: t.data, base: base + 4, stride: 6 }, { data: t.data, base: base + 5, stride: 6 }, 'YOLOv10');
-};
 
 /** Roles from the config, else found by name and shape on the actual outputs. */
 export function resolveBoxListRoles(outputs: OutputMap, config: AdapterConfig, family: string): BoxListRoles {
@@ -140,7 +147,7 @@ function itemBase(t: OutputTensor, name: string, batched: boolean, batchIndex: n
   return 0;
 }
 
-export function decodeBoxListOutputs(outputs: OutputMap, ctx: DecodeContext, family: string): Candidates {
+export function decodeBoxListOutputs(outputs: OutputMap, ctx: DecodeContext, family: string, fallback: DecodingConfig): Candidates {
   const roles = resolveBoxListRoles(outputs, ctx.config, family);
   const boxes = outputNamed(outputs, roles.boxes, family);
   const scores = outputNamed(outputs, roles.scores, family);
@@ -171,8 +178,25 @@ export function decodeBoxListOutputs(outputs: OutputMap, ctx: DecodeContext, fam
     { data: scores.data, base: itemBase(scores, roles.scores, batched, ctx.batchIndex), stride: 1 },
     classes && roles.classes ? { data: classes.data, base: itemBase(classes, roles.classes, batched, ctx.batchIndex), stride: 1 } : null,
     family,
+    fallback,
   );
 }
 
-export const decodeSsd: Decoder = (outputs, ctx) => decodeBoxListOutputs(outputs, ctx, 'SSD');
-export const decodeNmsInGraph: Decoder = (outputs, ctx) => decodeBoxListOutputs(outputs, ctx, 'NMS-in-graph');
+/** What the graph shows of a box-list head that takes only the image: its output roles. */
+export interface BoxListEvidence {
+  roles: BoxListRoles;
+  /** boxes are [B, K, 4] (true) or torchvision's unbatched [K, 4] */
+  batched: boolean;
+  facts: string[];
+}
+
+/** The box-list outputs of a graph whose only input is the image, or why it is not one. */
+export function boxListEvidence(io: ModelIO, found: FoundInput): BoxListEvidence | { why: string } {
+  if (found.extras.length > 0) return { why: `takes only the image, but the graph also wants ${found.extras.map((e) => e.name).join(', ')}` };
+  const r = boxListRoles(roleCandidates(io));
+  if ('why' in r) return { why: r.why };
+  const { roles } = r;
+  const boxes = io.outputs.find((o) => o.name === roles.boxes) as TensorInfo;
+  const facts = [`outputs boxes ${roles.boxes}, scores ${roles.scores}${roles.classes ? `, classes ${roles.classes}` : ''}${roles.count ? `, count ${roles.count}` : ''}`];
+  return { roles, batched: boxes.shape.length === 3, facts };
+}

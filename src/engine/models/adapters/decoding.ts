@@ -1,3 +1,14 @@
+/**
+ * What a family's decoder receives and returns, and the helpers every decoder uses.
+ *
+ * A Decoder maps the output tensors of one ORT run (a batch) and a DecodeContext (the
+ * adapter config, which image of the batch, its letterbox/stretch transform, the score
+ * threshold) to the candidate boxes of that image in ORIGINAL image pixels, before NMS
+ * (postprocess.ts runs NMS, or skips it for end-to-end families).
+ *
+ * Conventions: boxes as x1, y1, x2, y2; canvas (model input) coordinates are mapped back
+ * with toOriginal; outputs are widened to float32 by the detector.
+ */
 import type { AdapterConfig } from '../adapter-config';
 import type { Candidates } from '../candidates';
 import type { ImageTransform } from '../preprocess';

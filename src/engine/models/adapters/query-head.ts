@@ -1,6 +1,7 @@
 /**
- * DETR-family query heads: Q queries, each with a box (normalized cxcywh by default)
- * and class logits.
+ * Shared decoding for DETR-family query heads (DETR, RT-DETR; their modules call it with
+ * their default decoding settings): Q queries, each with a box (normalized cxcywh by
+ * default) and class logits.
  *
  * - softmax (DETR): probabilities over the classes and the "no object" column; each
  *   query gives one candidate, its best real class (DETR's PostProcess).
@@ -12,11 +13,13 @@
  * (Ultralytics RT-DETR export, scores already sigmoided). The logit column index minus
  * labelOffset is the class index; a background column is never a class.
  */
-import { decodingFor } from '../adapter-config';
+import type { DecodingConfig } from '../adapter-config';
 import { Candidates } from '../candidates';
+import type { ModelIO } from '../inspect-io';
 import { queryRoles, type QueryRoles } from '../output-roles';
-import { decodeBoxListOutputs, canvasCorners, classIndexOf, normalizedRegion, sigmoid } from './box-list';
-import { batchSlice, outputNamed, toOriginal, type DecodeContext, type Decoder, type OutputMap } from './types';
+import { canvasCorners, classIndexOf, decodingOf, normalizedRegion, sigmoid } from './box-list';
+import { batchSlice, outputNamed, toOriginal, type DecodeContext, type OutputMap } from './decoding';
+import { provenanceText } from './matching';
 
 function resolveQueryRoles(outputs: OutputMap, ctx: DecodeContext, family: string): QueryRoles {
   const r = ctx.config.outputs;
@@ -30,9 +33,9 @@ function resolveQueryRoles(outputs: OutputMap, ctx: DecodeContext, family: strin
   return found.roles;
 }
 
-export function decodeQueries(outputs: OutputMap, ctx: DecodeContext, family: string): Candidates {
+export function decodeQueries(outputs: OutputMap, ctx: DecodeContext, family: string, fallback: DecodingConfig): Candidates {
   const config = ctx.config;
-  const d = decodingFor(config);
+  const d = decodingOf(config, fallback);
   const roles = resolveQueryRoles(outputs, ctx, family);
   let boxData: Float32Array;
   let boxBase: number;
@@ -101,11 +104,21 @@ export function decodeQueries(outputs: OutputMap, ctx: DecodeContext, family: st
   return out;
 }
 
-export const decodeDetr: Decoder = (outputs, ctx) => decodeQueries(outputs, ctx, 'DETR');
-
-/** RT-DETR: the raw query head, or its deploy export (boxes/scores/labels after top-k). */
-export const decodeRtdetr: Decoder = (outputs, ctx) => {
-  const r = ctx.config.outputs;
-  const deploy = r ? Boolean(r.scores) && !r.logits && !r.combined : Object.keys(outputs).some((n) => /label/i.test(n));
-  return deploy ? decodeBoxListOutputs(outputs, ctx, 'RT-DETR') : decodeQueries(outputs, ctx, 'RT-DETR');
-};
+/** Evidence shared by the DETR and RT-DETR matchers: which one the graph looks like (rt > 0: RT-DETR). */
+export function detrEvidence(io: ModelIO): { rt: number; facts: string[] } {
+  const text = provenanceText(io);
+  const facts: string[] = [];
+  let rt = 0;
+  if (/rt-?detr/i.test(text)) {
+    rt += 0.3;
+    facts.push('metadata/producer names RT-DETR');
+  } else if (/detr/i.test(text)) {
+    rt -= 0.3;
+    facts.push('metadata/producer names DETR');
+  }
+  if (io.opTypes.includes('GridSample') || io.opTypes.some((o) => /MultiScaleDeformableAttn/i.test(o))) {
+    rt += 0.1;
+    facts.push('GridSample ops (deformable attention: sigmoid/focal head)');
+  }
+  return { rt, facts };
+}
