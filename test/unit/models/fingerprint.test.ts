@@ -9,7 +9,7 @@ import path from 'node:path';
 import protobuf from 'protobufjs/minimal.js';
 import onnxProto from 'onnx-proto';
 import { describe, expect, it } from 'vitest';
-import { fingerprintModel } from '../../../src/engine/models/fingerprint';
+import { fingerprintModel } from '../../../src/engine/models/fingerprint/model-fingerprint';
 import { inspectModelIO } from '../../../src/engine/models/inspect-io';
 import { OdraError } from '../../../src/shared/errors';
 import { toHalfBits } from '../../../src/engine/inference/float16';
