@@ -3,12 +3,12 @@
  * detection from the file, then decode + NMS of planted boxes back to original pixels.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { Detector, type Detection } from '../../../src/engine/inference/detector';
-import type { AdapterConfig } from '../../../src/engine/models/adapter-config';
-import { detectAdapter } from '../../../src/engine/models/detect-adapter';
-import { inspectModelIO } from '../../../src/engine/models/inspect-io';
-import { plantedOutputs, writeConstantModel } from '../../helpers/onnx-builder';
-import { CLASSES, EXPECTED, IMAGE, INPUT_H, INPUT_W, PLANTED, type Expected } from './planted-scene';
+import { Detector, type Detection } from '../../../../src/engine/inference/detector';
+import type { AdapterConfig } from '../../../../src/engine/models/adapter-config';
+import { detectAdapter } from '../../../../src/engine/models/detect-adapter';
+import { inspectModelIO } from '../../../../src/engine/models/inspect-io';
+import { plantedOutputs, writeConstantModel } from '../../../helpers/onnx-builder';
+import { CLASSES, EXPECTED, IMAGE, INPUT_H, INPUT_W, PLANTED, type Expected } from '../planted-scene';
 
 type GridFamily = 'yolox' | 'nanodet' | 'yolov5' | 'yolov8';
 

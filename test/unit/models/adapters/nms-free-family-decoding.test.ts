@@ -5,14 +5,14 @@
  * pixels (no NMS: the shifted duplicate C survives, as it would from such a model).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import type { RgbImage } from '../../../src/engine/images/rgb-image';
-import { Detector, type Detection } from '../../../src/engine/inference/detector';
-import { COCO80_CLASS_NAMES, COCO91_CLASS_NAMES, type AdapterConfig, type ModelFamily } from '../../../src/engine/models/adapter-config';
-import { detectAdapter } from '../../../src/engine/models/detect-adapter';
-import { inspectModelIO } from '../../../src/engine/models/inspect-io';
-import { OdraError } from '../../../src/shared/errors';
-import { plantedEndToEnd, plantedOutputs, writeConstantModel, type ConstantModelSpec, type EndToEndLayout, type EndToEndOptions } from '../../helpers/onnx-builder';
-import { CLASSES, EXPECTED_NO_NMS, IMAGE, INPUT_H, INPUT_W, PLANTED, type Expected } from './planted-scene';
+import type { RgbImage } from '../../../../src/engine/images/rgb-image';
+import { Detector, type Detection } from '../../../../src/engine/inference/detector';
+import { COCO80_CLASS_NAMES, COCO91_CLASS_NAMES, type AdapterConfig, type ModelFamily } from '../../../../src/engine/models/adapter-config';
+import { detectAdapter } from '../../../../src/engine/models/detect-adapter';
+import { inspectModelIO } from '../../../../src/engine/models/inspect-io';
+import { OdraError } from '../../../../src/shared/errors';
+import { plantedEndToEnd, plantedOutputs, writeConstantModel, type ConstantModelSpec, type EndToEndLayout, type EndToEndOptions } from '../../../helpers/onnx-builder';
+import { CLASSES, EXPECTED_NO_NMS, IMAGE, INPUT_H, INPUT_W, PLANTED, type Expected } from '../planted-scene';
 
 const NAMES3 = "['car', 'person', 'sign']";
 

@@ -9,10 +9,10 @@ import path from 'node:path';
 import protobuf from 'protobufjs/minimal.js';
 import onnxProto from 'onnx-proto';
 import { describe, expect, it } from 'vitest';
-import { fingerprintModel } from '../../../src/engine/models/fingerprint/model-fingerprint';
-import { inspectModelIO } from '../../../src/engine/models/inspect-io';
-import { OdraError } from '../../../src/shared/errors';
-import { toHalfBits } from '../../../src/engine/inference/float16';
+import { fingerprintModel } from '../../../../src/engine/models/fingerprint/model-fingerprint';
+import { inspectModelIO } from '../../../../src/engine/models/inspect-io';
+import { OdraError } from '../../../../src/shared/errors';
+import { toHalfBits } from '../../../../src/engine/inference/float16';
 import {
   DT,
   encodeModel,
@@ -26,8 +26,8 @@ import {
   tensorAttr,
   valueInfo,
   writeModel,
-} from '../../helpers/onnx-builder';
-import { sharedPath } from '../../helpers/shared';
+} from '../../../helpers/onnx-builder';
+import { sharedPath } from '../../../helpers/shared';
 
 const { onnx } = onnxProto;
 
