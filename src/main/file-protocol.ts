@@ -9,6 +9,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { realPathInside } from '../platform/node/paths';
+import { IMAGE_SCHEME } from '../shared/desktop-bridge';
 import { imageContentType } from '../shared/image-files';
 import { sameOrigin } from './urls';
 
@@ -32,7 +33,7 @@ export function parseImageUrl(url: string): ImageRef | null {
   } catch {
     return null;
   }
-  if (parsed.protocol !== 'odra-file:' || parsed.hostname !== 'dataset' || parsed.search || parsed.port) return null;
+  if (parsed.protocol !== `${IMAGE_SCHEME}:` || parsed.hostname !== 'dataset' || parsed.search || parsed.port) return null;
   const match = /^\/(\d{1,15})\/image\/(-?\d{1,15})$/.exec(parsed.pathname);
   if (!match) return null;
   return { datasetId: Number(match[1]), imageId: Number(match[2]) };
