@@ -12,6 +12,7 @@ import { badInput } from '../shared/errors';
 import type { Progress } from '../shared/schemas';
 import { importDataset } from './datasets/import-dataset';
 import { DatasetRepo } from './datasets/dataset-repo';
+import { yoloClassNames } from './datasets/yolo-import';
 import { suggestClassMap, resolveClassMap } from './evaluations/class-map';
 import { ClassMapRepo, classMapState, saveClassMap, type ClassMapPair } from './evaluations/class-map-repo';
 import { EvaluationRepo } from './evaluations/evaluation-repo';
@@ -23,8 +24,8 @@ import { ModelRepo } from './models/model-repo';
 import { openDatabase, type Db } from './store/database';
 import { CORRUPTIONS } from '../shared/corruptions';
 import { CorruptionPool } from './corruptions/pool';
-import { previewCorruptions } from './corruptions/preview';
-import { ODRA_VERSION } from './version';
+import { previewCorruptions } from './previews/corruption-preview';
+import { ODRA_VERSION } from './util/version';
 
 export interface JobContext {
   signal: AbortSignal;
@@ -162,6 +163,7 @@ async function readClassNames(file: string): Promise<string[]> {
   const text = await readFile(file, 'utf8').catch((err: Error) => {
     throw badInput(`cannot read class names file ${file}: ${err.message}`, [{ file, problem: err.message }], file);
   });
+  if (/\.ya?ml$/i.test(file)) return yoloClassNames(text, file);
   const parsed = parseNamesFile(text, file);
   if ('problem' in parsed) throw badInput(`${file}: ${parsed.problem}`, [{ file, line: parsed.line, problem: parsed.problem }], file);
   return parsed.names;
