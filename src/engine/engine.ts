@@ -4,11 +4,16 @@
  * method is implemented once, here, and is therefore available everywhere at once.
  */
 import path from 'node:path';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { env as ortEnv } from 'onnxruntime-node';
 import { listExecutionProviders } from './inference/execution-providers';
 import type { MethodName, MethodOutput, MethodParsedInput } from '../shared/contract';
-import { badInput } from '../shared/errors';
+import { badInput, fileProblem } from '../shared/errors';
+import { regularFileProblem } from '../platform/node/files';
+import { datasetContentHash } from './datasets/content-hash';
+import { verifyRelocation } from './datasets/relocate';
+import { sha256File } from './images/file-hash';
+import { checkModelLoads } from './inference/load-check';
 import type { Progress } from '../shared/schemas';
 import { importDataset } from './datasets/import-dataset';
 import { DatasetRepo } from './datasets/dataset-repo';
@@ -102,8 +107,24 @@ export class Engine {
           onProgress: (done, total, stage) => ctx.progress({ stage, done, total, etaSeconds: null }),
         });
         ctx.signal.throwIfAborted();
+        // the same images and labels already stored: say so instead of a silent no-op
+        const existing = this.datasets.findByContentHash(datasetContentHash(ds.categories, ds.images, ds.annotations));
+        if (existing) {
+          const requestedName = name !== undefined && name !== existing.name ? name : null;
+          const requestedPath = path.resolve(ds.root) !== path.resolve(existing.root) ? path.resolve(ds.root) : null;
+          return { ...existing, alreadyImported: { requestedName, requestedPath } };
+        }
         ctx.progress({ stage: 'storing', done: ds.images.length, total: ds.images.length, etaSeconds: 0 });
         return this.datasets.insert(ds);
+      },
+      'datasets.rename': ({ id, name }) => this.datasets.rename(id, name),
+      'datasets.relocate': async ({ id, dir }, ctx) => {
+        const moved = await verifyRelocation(this.datasets.imageHashes(id), dir, {
+          signal: ctx.signal,
+          onProgress: (done, total) => ctx.progress({ stage: 'checking images', done, total, etaSeconds: null }),
+        });
+        ctx.signal.throwIfAborted();
+        return this.datasets.setRoot(id, moved.root, moved.imageRoot);
       },
       'datasets.get': ({ id }) => this.datasets.get(id),
       'datasets.images': ({ id, offset, limit, categoryId, attribute }) => this.datasets.images(id, offset, limit, { categoryId, attribute }),
@@ -111,17 +132,33 @@ export class Engine {
       'datasets.imagePath': ({ datasetId, imageId }) => this.datasets.imagePath(datasetId, imageId),
       'datasets.delete': ({ id }) => ({ deleted: this.datasets.delete(id) }),
       'models.list': () => this.models.list(),
-      'models.import': async ({ path: file, name, family, namesFile }) => {
-        const s = await stat(file).catch(() => null);
-        if (!s?.isFile()) throw badInput(`${file}: no such model file`, [{ file, problem: 'not found' }], file);
+      'models.import': async ({ path: given, name, family, namesFile }) => {
+        const file = path.resolve(given);
         const classNames = namesFile ? await readClassNames(namesFile) : undefined;
-        const imported = await importModel(path.resolve(file), { family, classNames });
+        const imported = await importModel(file, { family, classNames, namesFile });
         const existing = this.models.findBySha(imported.io.sha256);
         if (existing) {
           // Same file again: keep its id (evaluations refer to it); an explicit family replaces the adapter.
-          return (family && existing.adapter.family !== family) || classNames ? this.models.setAdapter(existing.id, imported.adapter) : existing;
+          const stored = (family && existing.adapter.family !== family) || classNames ? this.models.setAdapter(existing.id, imported.adapter) : existing;
+          const requestedName = name !== undefined && name !== stored.name ? name : null;
+          const requestedPath = file !== stored.path ? file : null;
+          return { ...stored, alreadyImported: { requestedName, requestedPath } };
         }
-        return this.models.insert({ ...imported, name: name ?? path.basename(file, path.extname(file)), path: path.resolve(file) });
+        // a model onnxruntime refuses is refused here, before anything is stored
+        await checkModelLoads(file);
+        return this.models.insert({ ...imported, name: name ?? path.basename(file, path.extname(file)), path: file });
+      },
+      'models.rename': ({ id, name }) => this.models.rename(id, name),
+      'models.relocate': async ({ id, path: given }) => {
+        const model = this.models.get(id);
+        const file = path.resolve(given);
+        const kind = await regularFileProblem(file);
+        if (kind) throw fileProblem(file, kind === 'is a folder, not a file' ? 'is a folder, not an ONNX model file' : kind);
+        const sha256 = await sha256File(file);
+        if (sha256 !== model.sha256) {
+          throw fileProblem(file, `is not the model "${model.name}": its SHA-256 is ${sha256.slice(0, 12)}…, the model's is ${model.sha256.slice(0, 12)}… (import it as a new model instead)`);
+        }
+        return this.models.setPath(id, file);
       },
       'models.get': ({ id }) => this.models.get(id),
       'models.setAdapter': ({ id, adapter }) => this.models.setAdapter(id, adapter),
@@ -130,6 +167,7 @@ export class Engine {
         runEvaluation({ models: this.models, datasets: this.datasets, evaluations: this.evaluations, classMaps: this.classMaps }, input, ctx),
       'evaluations.list': (filter) => this.evaluations.list(filter),
       'evaluations.get': ({ id }) => this.evaluations.get(id),
+      'evaluations.delete': ({ ids }) => ({ deleted: this.evaluations.delete(ids) }),
       'evaluations.detections': ({ id, imageId }) => this.evaluations.detections(id, imageId),
       'evaluations.imageMatches': (input) =>
         imageMatchesFor(
@@ -160,6 +198,8 @@ function onnxruntimeVersion(): string {
 }
 
 async function readClassNames(file: string): Promise<string[]> {
+  const kind = await regularFileProblem(file);
+  if (kind) throw fileProblem(file, kind === 'does not exist' ? 'does not exist (the class names file)' : `${kind} (the class names file)`);
   const text = await readFile(file, 'utf8').catch((err: Error) => {
     throw badInput(`cannot read class names file ${file}: ${err.message}`, [{ file, problem: err.message }], file);
   });

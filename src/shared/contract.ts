@@ -23,11 +23,13 @@ import {
   classMapSchema,
   classMapStateSchema,
   datasetFormatSchema,
+  datasetImportSchema,
   datasetSummarySchema,
   detectionSchema,
   evaluationSchema,
   imageEntrySchema,
   imageMatchesSchema,
+  modelImportSchema,
   modelSummarySchema,
   progressSchema,
 } from './schemas';
@@ -63,6 +65,19 @@ export const contract = {
         split: z.string().min(1).optional(),
       })
       .strict(),
+    output: datasetImportSchema,
+  },
+  'datasets.rename': {
+    input: z.object({ id, name: z.string().trim().min(1).max(200) }).strict(),
+    output: datasetSummarySchema,
+  },
+  /**
+   * Points a stored dataset at the folder it was moved to. Every image is re-hashed
+   * there and must be the bytes the dataset was imported with, so its content hash and
+   * evaluations stay true; anything else is refused naming the first file that differs.
+   */
+  'datasets.relocate': {
+    input: z.object({ id, dir: z.string().min(1) }).strict(),
     output: datasetSummarySchema,
   },
   'datasets.get': {
@@ -111,6 +126,15 @@ export const contract = {
         namesFile: z.string().min(1).optional(),
       })
       .strict(),
+    output: modelImportSchema,
+  },
+  'models.rename': {
+    input: z.object({ id, name: z.string().trim().min(1).max(200) }).strict(),
+    output: modelSummarySchema,
+  },
+  /** Points a stored model at the file it was moved to; the file must have the stored SHA-256. */
+  'models.relocate': {
+    input: z.object({ id, path: z.string().min(1) }).strict(),
     output: modelSummarySchema,
   },
   'models.get': {
@@ -148,6 +172,11 @@ export const contract = {
   'evaluations.get': {
     input: z.object({ id }).strict(),
     output: evaluationSchema,
+  },
+  /** Removes evaluations with their detections and metrics (not their model or dataset). */
+  'evaluations.delete': {
+    input: z.object({ ids: z.array(id).min(1).max(10_000) }).strict(),
+    output: z.object({ deleted: z.number() }),
   },
   'evaluations.detections': {
     input: z.object({ id, imageId: z.number().int().optional() }).strict(),

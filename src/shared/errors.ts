@@ -51,12 +51,24 @@ export class OdraError extends Error {
   }
 }
 
-/** A bad-input error listing every problem found; the message shows the first few. */
-export function badInput(message: string, problems: Problem[] = [], file?: string): OdraError {
+/**
+ * A bad-input error listing every problem found; the message shows the first few.
+ * `extra` adds machine-readable specifics to the details (e.g. a runtime's raw text).
+ */
+export function badInput(message: string, problems: Problem[] = [], file?: string, extra: Record<string, unknown> = {}): OdraError {
   const shown = problems.slice(0, 5).map(formatProblem);
   const more = problems.length > 5 ? `\n  ... and ${problems.length - 5} more` : '';
   const text = shown.length ? `${message}\n  ${shown.join('\n  ')}${more}` : message;
-  return new OdraError('BAD_INPUT', text, { file, problems });
+  return new OdraError('BAD_INPUT', text, { ...extra, file, problems });
+}
+
+/**
+ * A bad-input error about one file whose message already says the problem: `${file}
+ * ${problem}` (e.g. "x.onnx is a folder, not an ONNX model file"), the problem listed
+ * once in the details and not repeated under the message.
+ */
+export function fileProblem(file: string, problem: string, extra: Record<string, unknown> = {}): OdraError {
+  return new OdraError('BAD_INPUT', `${file} ${problem}`, { ...extra, file, problems: [{ file, problem }] });
 }
 
 export function formatProblem(p: Problem): string {

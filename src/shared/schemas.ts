@@ -97,6 +97,34 @@ export const datasetSummarySchema = z.object({
 });
 export type DatasetSummary = z.infer<typeof datasetSummarySchema>;
 
+/**
+ * On an import's answer when the store already held the same bytes (a model's SHA-256,
+ * a dataset's content hash): nothing new was stored and the answer is the stored one.
+ * The UI says "already imported as …", links to it and, when another name was asked
+ * for, offers to rename it (models.rename / datasets.rename); the CLI prints one line.
+ */
+export const alreadyImportedSchema = z.object({
+  /** the name the import asked for when it differs from the stored one */
+  requestedName: z.string().nullable(),
+  /** the file or folder the import named when it is not the stored one's (same bytes elsewhere) */
+  requestedPath: z.string().nullable(),
+});
+export type AlreadyImported = z.infer<typeof alreadyImportedSchema>;
+
+export const modelImportSchema = modelSummarySchema.extend({ alreadyImported: alreadyImportedSchema.optional() });
+export type ModelImport = z.infer<typeof modelImportSchema>;
+export const datasetImportSchema = datasetSummarySchema.extend({ alreadyImported: alreadyImportedSchema.optional() });
+export type DatasetImport = z.infer<typeof datasetImportSchema>;
+
+/** The one sentence every front end shows for an import that found its bytes already stored. */
+export function alreadyImportedMessage(kind: 'model' | 'dataset', stored: { name: string; path: string }, already: AlreadyImported): string {
+  const elsewhere = already.requestedPath
+    ? ` (from ${stored.path}, which holds the same ${kind === 'model' ? 'bytes' : 'images and labels'}; Odra reads it from there)`
+    : '';
+  const rename = already.requestedName ? `; it keeps its name "${stored.name}" unless you rename it to "${already.requestedName}"` : '';
+  return `this ${kind} is already imported as "${stored.name}"${elsewhere}: nothing new was imported${rename}`;
+}
+
 /** A scalar attribute value kept from the source format; "1", 1 and true are different values. */
 export const attributeValueSchema = z.union([z.string(), z.number(), z.boolean()]);
 export type AttributeValueDto = z.infer<typeof attributeValueSchema>;
@@ -176,6 +204,10 @@ export const evaluationSchema = z.object({
   classMap: classMapSchema,
   /** dataset categories with GT that no model class maps to: excluded from the metrics */
   unmappedCategories: z.array(z.string()),
+  /** the folder the run read the dataset's images from (null for runs stored before it was recorded) */
+  datasetRoot: z.string().nullable(),
+  /** the model file the run loaded (null for runs stored before it was recorded) */
+  modelPath: z.string().nullable(),
   startedAt: z.string(),
   finishedAt: z.string().nullable(),
   seconds: z.number().nullable(),

@@ -58,6 +58,36 @@ export class DatasetRepo {
     return this.get(id);
   }
 
+  /** The stored dataset with this content hash, or null. */
+  findByContentHash(hash: string): DatasetSummary | null {
+    const row = this.db.prepare('SELECT id FROM datasets WHERE content_hash = ?').get(hash) as { id: number } | undefined;
+    return row ? this.get(row.id) : null;
+  }
+
+  rename(id: number, name: string): DatasetSummary {
+    this.row(id);
+    this.db.prepare('UPDATE datasets SET name = ? WHERE id = ?').run(name, id);
+    return this.get(id);
+  }
+
+  /** Where the dataset's files are now (the caller has checked every image there). */
+  setRoot(id: number, root: string, imageRoot: string): DatasetSummary {
+    const ds = this.row(id);
+    const info = { ...(JSON.parse(ds.info_json) as Record<string, unknown>), imageRoot };
+    this.db.prepare('UPDATE datasets SET root = ?, info_json = ? WHERE id = ?').run(root, JSON.stringify(info), id);
+    return this.get(id);
+  }
+
+  /** Each image's file name and SHA-256, in id order (what relocation checks). */
+  imageHashes(id: number): { root: string; imageRoot: string; images: { id: number; fileName: string; sha256: string }[] } {
+    const ds = this.row(id);
+    const imageRoot = (JSON.parse(ds.info_json) as { imageRoot?: string }).imageRoot ?? ds.root;
+    const images = (
+      this.db.prepare('SELECT id, file_name, sha256 FROM images WHERE dataset_id = ? ORDER BY id').all(id) as { id: number; file_name: string; sha256: string }[]
+    ).map((r) => ({ id: r.id, fileName: r.file_name, sha256: r.sha256 }));
+    return { root: ds.root, imageRoot, images };
+  }
+
   list(): DatasetSummary[] {
     const rows = this.db.prepare('SELECT * FROM datasets ORDER BY id').all() as DatasetRow[];
     return rows.map((r) => this.summary(r));

@@ -27,8 +27,20 @@ const READERS: Readonly<Record<DatasetFormat, (dir: string, options: ImportOptio
   bdd: readBddDataset,
 };
 
+/**
+ * Reads the dataset; one with no images or no boxes at all is refused here, naming the
+ * folder, because nothing can be evaluated on it (a COCO file with `"images": []`, a
+ * YOLO folder whose labels are missing) and storing it would only move the error to a
+ * later, misleading place (the class map).
+ */
 export async function importDataset(dir: string, options: ImportOptions & { format?: DatasetFormat } = {}): Promise<CanonicalDataset> {
   const { format, ...rest } = options;
   const chosen = format ?? (await detectDatasetFormat(dir)).format;
-  return READERS[chosen](dir, rest);
+  const ds = await READERS[chosen](dir, rest);
+  const where = `${ds.root}${rest.split ? ` (split ${rest.split})` : ''}`;
+  if (ds.images.length === 0) throw badInput(`${where} holds no images: there is nothing to evaluate`, [], ds.root);
+  if (ds.annotations.length === 0) {
+    throw badInput(`${where} has ${ds.images.length} image(s) but not one box: are its label files missing or empty?`, [], ds.root);
+  }
+  return ds;
 }

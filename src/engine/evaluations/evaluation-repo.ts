@@ -33,6 +33,9 @@ export interface EvaluationParams {
   unmappedCategories: string[];
   threads: number | null;
   adapter: unknown;
+  /** the folder the images were read from and the model file loaded: the store's paths can change (relocate) */
+  datasetRoot?: string;
+  modelPath?: string;
 }
 
 export interface StoredDetection {
@@ -96,6 +99,12 @@ export class EvaluationRepo {
     this.db
       .prepare('UPDATE evaluations SET status = ?, error = ?, finished_at = ? WHERE id = ?')
       .run(status, error, new Date().toISOString(), id);
+  }
+
+  /** Deletes evaluations (their detections and metrics go by cascade); returns how many existed. */
+  delete(ids: readonly number[]): number {
+    const del = this.db.prepare('DELETE FROM evaluations WHERE id = ?');
+    return this.db.transaction(() => ids.reduce((n, id) => n + del.run(id).changes, 0))();
   }
 
   list(filter: { modelId?: number; datasetId?: number }): EvaluationDto[] {
@@ -175,6 +184,8 @@ export class EvaluationRepo {
       toolVersion: r.tool_version,
       classMap: classMapSchema.parse(params.classMap ?? {}),
       unmappedCategories: params.unmappedCategories ?? [],
+      datasetRoot: params.datasetRoot ?? null,
+      modelPath: params.modelPath ?? null,
       startedAt: r.started_at,
       finishedAt: r.finished_at,
       seconds: r.seconds,

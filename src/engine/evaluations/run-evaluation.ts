@@ -70,6 +70,8 @@ export async function runEvaluation(
       unmappedCategories: unmapped.filter((c) => withGt.has(c.id)).map((c) => c.name),
       threads: input.threads ?? null,
       adapter: model.adapter,
+      datasetRoot: gt.imageRoot,
+      modelPath: model.path,
     },
     ODRA_VERSION,
   );

@@ -21,7 +21,7 @@ export interface ImportedModel {
 
 export async function importModel(
   file: string,
-  options: { family?: ModelFamily; classNames?: string[] } = {},
+  options: { family?: ModelFamily; classNames?: string[]; /** where classNames came from, for messages */ namesFile?: string } = {},
 ): Promise<ImportedModel> {
   let inspected: { io: ModelIO; fingerprint: ModelFingerprint };
   try {
@@ -29,7 +29,7 @@ export async function importModel(
   } catch (err) {
     if (err instanceof OdraError) throw err;
     const reason = err instanceof Error ? err.message : String(err);
-    throw badInput(`${file} is not a readable ONNX model: ${reason}`, [{ file, problem: reason }], file);
+    throw badInput(`${file} is a damaged ONNX model (${reason})`, [{ file, problem: reason }], file);
   }
   try {
     const detection = detectAdapter(inspected.io, options.family, options.classNames ? { classNames: options.classNames } : undefined);
@@ -41,7 +41,12 @@ export async function importModel(
       reason: detection.reason,
     };
   } catch (err) {
-    if (err instanceof OdraError) throw new OdraError(err.code, `${file}: ${err.message}`, { ...err.details, file });
+    if (err instanceof OdraError) {
+      // a names list that does not fit is the names file's fault: name it first
+      const names = err.details?.namesCount !== undefined && options.namesFile ? options.namesFile : null;
+      const message = names ? `${names}: ${err.message} (${file})` : `${file}: ${err.message}`;
+      throw new OdraError(err.code, message, { ...err.details, file: names ?? file });
+    }
     throw err;
   }
 }

@@ -82,6 +82,19 @@ export class ModelRepo {
     return this.get(id);
   }
 
+  rename(id: number, name: string): ModelSummary {
+    this.get(id);
+    this.db.prepare('UPDATE models SET name = ? WHERE id = ?').run(name, id);
+    return this.get(id);
+  }
+
+  /** The model's file is now at `path` (the caller has checked it holds the same bytes). */
+  setPath(id: number, path: string): ModelSummary {
+    this.get(id);
+    this.db.prepare('UPDATE models SET path = ? WHERE id = ?').run(path, id);
+    return this.get(id);
+  }
+
   delete(id: number): boolean {
     return this.db.prepare('DELETE FROM models WHERE id = ?').run(id).changes > 0;
   }

@@ -133,4 +133,30 @@ describe('detectAdapter', () => {
     const model = io([['images', [1, 3, 416, 416]]], [['output', [1, 3549, 85]]]);
     expect(() => detectAdapter(model, 'yolov5')).toThrow(/as yolov5[\s\S]*not 3 x grid cells/);
   });
+
+  it('claims a family only when it reads every output: a NanoDet missing one output is refused with the candidates', () => {
+    const outputs = nanodetOutputs(320, 320, 80).filter(([name]) => name !== 'cls_pred_stride_32');
+    const model = io([['input.1', [1, 3, 320, 320]]], outputs);
+    let err: unknown;
+    try {
+      detectAdapter(model);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(OdraError);
+    const message = (err as OdraError).message;
+    expect(message).toMatch(/nanodet: dis_pred outputs without matching cls_pred outputs/);
+    expect(message).toMatch(/rtdetr: would fit \(\d+%\) but leaves 3 of 5 outputs unread \(cls_pred_stride_16, dis_pred_stride_16, dis_pred_stride_32\)/);
+    // forced, the family is used, and its reason names what it does not read
+    const forced = detectAdapter(model, 'rtdetr');
+    expect(forced.config.family).toBe('rtdetr');
+    expect(forced.reason).toMatch(/outputs not read: cls_pred_stride_16, dis_pred_stride_16, dis_pred_stride_32$/);
+  });
+
+  it('refuses zero and absurd input sizes in words', () => {
+    const zero = () => detectAdapter(io([['images', [1, 3, 0, 640]]], [['output', [1, 8400, 85]]]));
+    expect(zero).toThrow(/image input images \[1, 3, 0, 640\] has a height of 0 pixels/);
+    const huge = () => detectAdapter(io([['images', [1, 3, 640, 100000]]], [['output', [1, 8400, 85]]]));
+    expect(huge).toThrow(/is 100000 pixels in width; Odra takes image inputs of at most 16384 pixels a side/);
+  });
 });

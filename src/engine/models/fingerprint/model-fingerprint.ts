@@ -17,9 +17,11 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ModelFingerprint } from '../../../shared/adapter';
-import { badInput } from '../../../shared/errors';
+import { badInput, fileProblem } from '../../../shared/errors';
 import { elementTypeName, modelIOFromSkeleton, type ModelIO } from '../inspect-io';
 import { allGraphs, OnnxFormatError, walkModel, type GraphSkeleton, type ModelSkeleton, type TensorHeader } from '../onnx-walk';
+import { kindOf, kindProblem } from '../../../platform/node/files';
+import { sniffNonOnnx } from '../file-sniff';
 import { layoutFor, type Use } from './channel-layouts';
 import { isQuantOp, opKey, PARAM_SLOTS, QUANT_SLOTS, quantSchemes, zeroPointFor } from './quantization';
 import {
@@ -48,9 +50,19 @@ interface WeightRole {
   quantized: boolean;
 }
 
-function describeFingerprintError(file: string, err: unknown): never {
+/**
+ * A file that does not walk as ONNX, in words: what it looks like when its bytes say so
+ * (file-sniff.ts), "not an ONNX model" when its first message is not a ModelProto, else
+ * a damaged ONNX file. The decoder's own words go to the details, not the headline.
+ */
+function describeFingerprintError(file: string, bytes: Uint8Array, err: unknown): never {
   const why = err instanceof Error ? err.message : String(err);
-  throw badInput(`${file} is not a readable ONNX model: ${why}`, [{ file, problem: why }], file);
+  const what = sniffNonOnnx(bytes.subarray(0, 512));
+  if (what) throw badInput(`${file} is not an ONNX model (it is ${what})`, [{ file, problem: why }], file);
+  if (/^ModelProto\.|^field number 0 |^no graph$|^no ir_version$/.test(why)) {
+    throw badInput(`${file} is not an ONNX model (its bytes are not an ONNX ModelProto)`, [{ file, problem: why }], file);
+  }
+  throw badInput(`${file} is a damaged ONNX model (${why})`, [{ file, problem: why }], file);
 }
 
 export async function fingerprintModel(file: string): Promise<ModelFingerprint> {
@@ -62,17 +74,18 @@ export async function fingerprintModel(file: string): Promise<ModelFingerprint> 
  * of the file. Anything that is not a readable ONNX model is a BAD_INPUT naming it.
  */
 export async function inspectModelFile(file: string): Promise<{ fingerprint: ModelFingerprint; io: ModelIO }> {
-  const s = await stat(file).catch(() => null);
-  if (!s?.isFile()) throw badInput(`${file}: no such model file`, [{ file, problem: 'not found' }], file);
-  if (s.size === 0) throw badInput(`${file} is not a readable ONNX model: the file is empty`, [{ file, problem: 'empty file' }], file);
+  const kind = kindOf(await stat(file).catch(() => null));
+  const problem = kind === 'directory' ? 'is a folder, not an ONNX model file' : kind === 'missing' ? 'does not exist (no such model file)' : kindProblem(kind);
+  if (problem) throw fileProblem(file, problem);
   const bytes = await readFile(file);
+  if (bytes.length === 0) throw fileProblem(file, 'is not an ONNX model (the file is empty)');
   try {
     const model = walkModel(bytes);
     const fingerprint = await fingerprintSkeleton(model, bytes, path.dirname(path.resolve(file)));
     const io: ModelIO = { ...modelIOFromSkeleton(model), sha256: fingerprint.sha256, fileSize: fingerprint.fileSize };
     return { fingerprint, io };
   } catch (err) {
-    if (err instanceof OnnxFormatError) describeFingerprintError(file, err);
+    if (err instanceof OnnxFormatError) describeFingerprintError(file, bytes, err);
     throw err;
   }
 }
