@@ -12,12 +12,17 @@ import { sharedPath } from './shared';
 const { onnx } = onnxProto;
 type Model = onnxProto.onnx.ModelProto;
 
-/** A valid end-to-end detector: ORT loads it and Odra detects it as yolov10. */
-export function tinyDetectorBytes(value = 0): Uint8Array {
+/**
+ * A valid end-to-end detector: ORT loads it and Odra detects it as yolov10. Its five
+ * output rows are `row` (x1, y1, x2, y2, score, class in 64x64 canvas pixels), or every
+ * value is the one number given.
+ */
+export function tinyDetectorBytes(row: number | readonly number[] = 0): Uint8Array {
+  const value = typeof row === 'number' ? new Float32Array(30).fill(row) : Float32Array.from({ length: 30 }, (_, i) => row[i % 6]);
   return buildConstantModel({
     inputName: 'images',
     inputShape: [1, 3, 64, 64],
-    outputs: [{ name: 'output0', declared: [1, 5, 6], dims: [1, 5, 6], value: new Float32Array(30).fill(value) }],
+    outputs: [{ name: 'output0', declared: [1, 5, 6], dims: [1, 5, 6], value }],
   });
 }
 

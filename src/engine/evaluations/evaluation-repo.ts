@@ -95,10 +95,17 @@ export class EvaluationRepo {
     })();
   }
 
+  /**
+   * Marks a run failed or cancelled and removes the detections it stored so far: a run
+   * that did not finish has no metrics, and its partial detections are not a result.
+   */
   fail(id: number, status: 'failed' | 'cancelled', error: string): void {
-    this.db
-      .prepare('UPDATE evaluations SET status = ?, error = ?, finished_at = ? WHERE id = ?')
-      .run(status, error, new Date().toISOString(), id);
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM detections WHERE evaluation_id = ?').run(id);
+      this.db
+        .prepare('UPDATE evaluations SET status = ?, error = ?, finished_at = ? WHERE id = ?')
+        .run(status, error, new Date().toISOString(), id);
+    })();
   }
 
   /** Deletes evaluations (their detections and metrics go by cascade); returns how many existed. */

@@ -11,6 +11,7 @@
  * only the short JS steps (normalisation, decoding, NMS) stay in series with ORT.
  */
 import * as ort from 'onnxruntime-node';
+import { OdraError } from '../../shared/errors';
 import type { RgbImage } from '../images/rgb-image';
 import { adapterConfigSchema, type AdapterConfig, type ExtraInput } from '../models/adapter-config';
 import { imageRegion, type OutputMap, type OutputTensor } from '../models/adapters/decoding';
@@ -48,6 +49,40 @@ export interface PreparedBatch {
   count: number;
   feeds: Record<string, ort.Tensor>;
   transforms: ImageTransform[];
+}
+
+/**
+ * Raw output values beyond this magnitude are broken, whatever the output means: no box
+ * in pixels, logit or probability comes near it, and decoded they vanish silently (a box
+ * clipped to nothing) or overflow.
+ */
+export const MAX_OUTPUT_MAGNITUDE = 1e15;
+
+/**
+ * NaN, ±Inf or huge values in an output, in words, or null. Scored as they are, they
+ * vanish silently (NaN fails every threshold: AP 0) or break the store (NaN is not a
+ * number to SQLite).
+ */
+export function nonFiniteProblem(name: string, data: Float32Array): string | null {
+  let nan = 0;
+  let inf = 0;
+  let huge = 0;
+  let first = -1;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    // one comparison in the hot loop: false for NaN, ±Inf and huge values alike
+    if (!(v < MAX_OUTPUT_MAGNITUDE && v > -MAX_OUTPUT_MAGNITUDE)) {
+      if (Number.isNaN(v)) nan++;
+      else if (Number.isFinite(v)) huge++;
+      else inf++;
+      if (first < 0) first = i;
+    }
+  }
+  if (first < 0) return null;
+  const what = [nan ? `${nan} NaN` : '', inf ? `${inf} infinite` : '', huge ? `${huge} huge (beyond ±${MAX_OUTPUT_MAGNITUDE})` : '']
+    .filter(Boolean)
+    .join(' and ');
+  return `output ${name} holds ${what} value(s) of ${data.length} (the first at element ${first})`;
 }
 
 function isFixed(d: number | string | undefined): d is number {
@@ -261,7 +296,11 @@ export class Detector {
     this.succeeded = true;
     const t1 = performance.now();
     const outputs: Record<string, OutputTensor> = {};
-    for (const [name, value] of Object.entries(results)) outputs[name] = toOutputTensor(name, value);
+    for (const [name, value] of Object.entries(results)) {
+      outputs[name] = toOutputTensor(name, value);
+      const bad = nonFiniteProblem(name, outputs[name].data);
+      if (bad) throw new OdraError('BAD_INPUT', `${this.modelPath}: ${bad}: the model's outputs cannot be scored (a broken export or broken weights)`, { file: this.modelPath });
+    }
     this.timings.inferenceMs += t1 - t0;
     this.timings.runs += 1;
     return outputs;
