@@ -4,7 +4,7 @@
  * The renderer only names an image by ids; the path comes from the engine's store
  * (main's privileged `datasets.imagePath`), so a compromised page cannot ask for an
  * arbitrary file. Even then the file is served only if its real path (symlinks
- * resolved) lies inside the dataset's registered root, is a regular file, and both
+ * resolved) lies inside the dataset's image folder (the rule its import applied), is a regular file, and both
  * the stored and the real name carry an image extension.
  */
 import { readFile, stat } from 'node:fs/promises';

@@ -3,6 +3,9 @@
  * content types. Pure (no Node): the web server's `/files/` route and Electron main's
  * `odra-file:` protocol both decide by this one table.
  *
+ * BMP is not listed: libvips (sharp) has no BMP decoder, so Odra could neither check nor
+ * run such an image; a dataset of BMPs is refused at import with a message saying so.
+ *
  * Extension rule (as Node's `path.extname`): the text from the last '.' of the file's
  * base name, lower-cased; a base name that starts with its only '.' has none.
  */
@@ -10,7 +13,6 @@ export const IMAGE_CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.jpg': 'image/jpeg',
   '.jpeg': 'image/jpeg',
   '.png': 'image/png',
-  '.bmp': 'image/bmp',
   '.webp': 'image/webp',
   '.tif': 'image/tiff',
   '.tiff': 'image/tiff',

@@ -301,19 +301,18 @@ export async function makeBorderCrossingDataset(
 }
 
 /**
- * A valid dataset whose first image is a symlink to a file OUTSIDE the dataset folder
- * (`outsideDir`): the importer reads through it, the file routes must refuse it.
- * Four images, so it is not the same content as a makeGoodDataset of fewer.
+ * Replaces image `fileName` of the dataset in `dir` by a symlink to a copy of it OUTSIDE
+ * the dataset folder (`outsideDir`): the same bytes, reached through a link that leaves
+ * the folder. Odra's one rule for links (datasets/import-common.ts checkImage, the image
+ * routes) refuses such an image at import and when serving it.
  */
-export async function makeDatasetWithOutsideSymlink(dir: string, outsideDir: string): Promise<{ json: CocoJson; linkedImageId: number }> {
-  const json = await makeGoodDataset(dir, 4);
-  const im = json.images[0];
-  const outside = path.join(outsideDir, im.file_name);
+export async function linkImageOutside(dir: string, fileName: string, outsideDir: string): Promise<string> {
+  const outside = path.join(outsideDir, fileName);
   await mkdir(outsideDir, { recursive: true });
-  await copyFile(imageFile(dir, im.file_name), outside);
-  await unlink(imageFile(dir, im.file_name));
-  await symlink(outside, imageFile(dir, im.file_name));
-  return { json, linkedImageId: im.id };
+  await copyFile(imageFile(dir, fileName), outside);
+  await unlink(imageFile(dir, fileName));
+  await symlink(outside, imageFile(dir, fileName));
+  return outside;
 }
 
 /** Every row of every table (schema_version included), to prove a failed import left the store as it was. */

@@ -5,7 +5,7 @@
  * or PNG by extension.
  */
 import { createHash } from 'node:crypto';
-import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, cp, link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { expect } from 'vitest';
@@ -45,6 +45,15 @@ export async function materialise(name: string, target: string): Promise<{ dir: 
   const images = JSON.parse(await readFile(path.join(source, MANIFEST), 'utf8')) as Record<string, [number, number]>;
   for (const [rel, [w, h]] of Object.entries(images)) await writeImage(path.join(target, rel), w, h);
   return { dir: target, images };
+}
+
+/**
+ * Puts `source` at `target` without a symlink (Odra refuses images linking out of their
+ * folder): a hard link where both lie on one file system, else a copy.
+ */
+export async function placeFile(source: string, target: string): Promise<void> {
+  await mkdir(path.dirname(target), { recursive: true });
+  await link(source, target).catch(() => copyFile(source, target));
 }
 
 export async function importError(client: OdraClient, input: MethodInput<'datasets.import'>): Promise<OdraError> {

@@ -8,6 +8,9 @@
  * strict path accepts (ids must be integers, as the schema says); on anything it refuses,
  * the strict path runs to report the problem in its words (the JSON line, the entries
  * that do not fit the schema, image ids the ground truth lacks).
+ *
+ * Blame: the ground truth is indexed on its own first, so a fault in it (an annotation
+ * without area, a bad box) names --gt; whatever fails after that is the detections'.
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -40,6 +43,12 @@ export async function cocoevalCommand(argv: string[]): Promise<void> {
   const gt = await readJson(values.gt);
   if (typeof gt !== 'object' || gt === null || !['images', 'annotations', 'categories'].every((k) => Array.isArray((gt as Record<string, unknown>)[k]))) {
     throw badInput(`${values.gt} is not a COCO ground-truth file (needs images, annotations, categories)`, [], values.gt);
+  }
+  try {
+    indexGroundTruth(gt as CocoGroundTruth);
+  } catch (err) {
+    const problem = err instanceof Error ? err.message : String(err);
+    throw badInput(`${values.gt} is not a usable COCO ground-truth file: ${problem}`, [{ file: values.gt, problem }], values.gt);
   }
   const result = (await evaluateFast(gt as CocoGroundTruth, values.dt)) ?? (await evaluateStrict(gt as CocoGroundTruth, values.dt));
   const out = { stats: result.stats, per_category: result.per_category };

@@ -162,7 +162,11 @@ export class DatasetRepo {
     return datasetAttributes(this.db, id);
   }
 
-  /** Absolute path of one image and the root it must lie in (for the file route). */
+  /**
+   * Absolute path of one image and the folder its real path must lie in (for the image
+   * routes): the dataset's image folder, the same containment the import checked
+   * (import-common.ts checkImage).
+   */
   imagePath(datasetId: number, imageId: number): { path: string; root: string } {
     const ds = this.row(datasetId);
     const im = this.db.prepare('SELECT file_name FROM images WHERE dataset_id = ? AND id = ?').get(datasetId, imageId) as
@@ -170,7 +174,7 @@ export class DatasetRepo {
       | undefined;
     if (!im) throw new OdraError('NOT_FOUND', `dataset ${datasetId} has no image ${imageId}`);
     const imageRoot = (JSON.parse(ds.info_json) as { imageRoot?: string }).imageRoot ?? ds.root;
-    return { path: `${imageRoot}/${im.file_name}`, root: ds.root };
+    return { path: `${imageRoot}/${im.file_name}`, root: imageRoot };
   }
 
   /** Everything an evaluation needs, in the evaluator's terms. */

@@ -4,13 +4,16 @@
  * through `checkImages`, so a dataset's identity (the content hash) and its image
  * sizes do not depend on the format the annotations came in.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { badInput, type OdraError, type Problem } from '../../shared/errors';
 import { decodeImage, IMAGE_EXTENSIONS } from '../images/decode';
 import { sha256File } from '../images/file-hash';
 import type { CanonicalImage } from './canonical';
 import { locateJsonError } from './json-location';
+import { regularFileProblem } from '../../platform/node/files';
+import { realPathInside } from '../../platform/node/paths';
+import { describeLimit, jsonNesting, limitValue, LIMITS } from '../../platform/node/limits';
 
 export interface ImportProgress {
   (done: number, total: number, stage: string): void;
@@ -44,6 +47,24 @@ export async function checkImage(imageRoot: string, im: ImageCandidate): Promise
     await stat(file);
   } catch {
     return { problem: { file, problem: `image ${im.id} is missing (no such file)` } };
+  }
+  // The one rule for links, shared with the image routes (host/file-route.ts, main's
+  // odra-file: protocol): an image is read and served only when its real path lies inside
+  // the real path of the dataset's image folder. A linked image folder is the analyst's
+  // choice and fine; a single image linking out of it is refused at import as it would
+  // be refused when shown.
+  const real = await realPathInside(file, imageRoot);
+  if (!real.ok) {
+    return {
+      problem: {
+        file,
+        problem: `image ${im.id} is a link to ${await realpath(file).catch(() => 'a missing file')}, outside the image folder ${imageRoot}: Odra reads and shows only images inside it (copy the image in, or import the folder it is in)`,
+      },
+    };
+  }
+  if (!isImageFile(file)) {
+    const ext = path.extname(file).toLowerCase() || 'no extension';
+    return { problem: { file, problem: `image ${im.id} is a ${ext} file; Odra reads ${IMAGE_EXTENSIONS.join(' ')} images (convert it, e.g. to PNG)` } };
   }
   let decoded;
   try {
@@ -99,6 +120,13 @@ export function sortProblems(problems: Problem[]): Problem[] {
 
 export async function readJson(file: string): Promise<unknown> {
   const text = await readText(file);
+  const max = limitValue(LIMITS.jsonDepth);
+  const nesting = jsonNesting(text, max);
+  if (nesting.exceededAtLine !== null) {
+    // JSON.parse would take it, and the first recursive use of the value would overflow the stack
+    const problem = `nests deeper than ${max} levels (line ${nesting.exceededAtLine}); Odra reads JSON nested ${describeLimit(LIMITS.jsonDepth)}`;
+    throw badInput(`${file} ${problem}`, [{ file, line: nesting.exceededAtLine, problem }], file);
+  }
   try {
     return JSON.parse(text);
   } catch (err) {
@@ -113,8 +141,10 @@ export async function readJson(file: string): Promise<unknown> {
   }
 }
 
-/** A text file, without the byte-order mark Windows editors may write. */
+/** A text file, without the byte-order mark Windows editors may write; refused unopened when it is not a regular file. */
 export async function readText(file: string): Promise<string> {
+  const kind = await regularFileProblem(file);
+  if (kind && kind !== 'does not exist') throw badInput(`cannot read ${file}: it ${kind}`, [{ file, problem: kind }], file);
   let text: string;
   try {
     text = await readFile(file, 'utf8');

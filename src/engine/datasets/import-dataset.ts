@@ -27,6 +27,10 @@ const READERS: Readonly<Record<DatasetFormat, (dir: string, options: ImportOptio
   bdd: readBddDataset,
 };
 
+export function isSplitName(split: string): boolean {
+  return split.trim() !== '' && !/[/\\\0]/.test(split) && split !== '.' && !split.includes('..');
+}
+
 /**
  * Reads the dataset; one with no images or no boxes at all is refused here, naming the
  * folder, because nothing can be evaluated on it (a COCO file with `"images": []`, a
@@ -35,6 +39,10 @@ const READERS: Readonly<Record<DatasetFormat, (dir: string, options: ImportOptio
  */
 export async function importDataset(dir: string, options: ImportOptions & { format?: DatasetFormat } = {}): Promise<CanonicalDataset> {
   const { format, ...rest } = options;
+  if (rest.split !== undefined && !isSplitName(rest.split)) {
+    // a split names a key or a file inside the dataset (VOC ImageSets/Main/<split>.txt), never a path
+    throw badInput(`split "${rest.split}" is not a split name: a name has no "/", "\\" or ".." (e.g. val, train, test)`, [], dir);
+  }
   const chosen = format ?? (await detectDatasetFormat(dir)).format;
   const ds = await READERS[chosen](dir, rest);
   const where = `${ds.root}${rest.split ? ` (split ${rest.split})` : ''}`;

@@ -26,6 +26,8 @@ import path from 'node:path';
 import { load, YAMLException } from 'js-yaml';
 import { isInsideOrAt } from '../../platform/node/paths';
 import { badInput, type Problem } from '../../shared/errors';
+import { regularFileProblem } from '../../platform/node/files';
+import { expandedSize, limitValue, LIMITS, describeLimit } from '../../platform/node/limits';
 import { checkBox, clippedNote } from './box-policy';
 import type { CanonicalAnnotation, CanonicalCategory, CanonicalDataset } from './canonical';
 import {
@@ -85,7 +87,14 @@ export function parseYoloYaml(text: string, file: string): YoloConfig {
       const where = line !== undefined ? ` (line ${line})` : '';
       throw badInput(`${file} is not valid YAML${where}: ${err.reason}`, [{ file, line, problem: err.reason }], file);
     }
+    if (err instanceof RangeError) throw badInput(`${file} nests too deeply to be read as YAML`, [{ file, problem: 'nesting too deep' }], file);
     throw err;
+  }
+  // aliases are shared nodes to js-yaml; anything that walks them (names, messages) expands them
+  const maxNodes = limitValue(LIMITS.yamlNodes);
+  if (expandedSize(doc, maxNodes) > maxNodes) {
+    const problem = `expands to more than ${maxNodes.toLocaleString('en-US')} values through its aliases (&anchor / *alias); Odra reads YAML of ${describeLimit(LIMITS.yamlNodes)} values`;
+    throw badInput(`${file} ${problem}`, [{ file, problem }], file);
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     throw badInput(`${file} must be a YAML mapping with names: and train:/val:`, [{ file, problem: 'not a mapping' }], file);
@@ -255,13 +264,17 @@ export async function readYoloDataset(dir: string, options: ImportOptions = {}):
   for (const fileName of files) {
     options.signal?.throwIfAborted();
     const labelFile = labelPathFor(path.join(base, fileName));
-    if (await isFile(labelFile)) {
+    // only a missing label file means "no objects"; a folder or a FIFO in its place is an error
+    const kind = await regularFileProblem(labelFile);
+    if (kind === null) {
       const parsed = parseYoloLabels(await readText(labelFile), labelFile, config.names);
       problems.push(...parsed.problems);
       duplicates += parsed.duplicates;
       labels.set(fileName, parsed.labels);
-    } else {
+    } else if (kind === 'does not exist') {
       withoutLabel++;
+    } else {
+      problems.push({ file: labelFile, problem: `the label file of ${fileName} ${kind}` });
     }
     options.onProgress?.(++read, files.length, 'reading labels');
   }

@@ -1,10 +1,12 @@
 /**
  * Serving dataset images to the renderer in browser mode: only files that the store lists
  * as images of a registered dataset, only if their real path (symlinks resolved) lies
- * inside that dataset's registered root, and only image types. Electron main's
+ * inside that dataset's image folder (the rule the import applied: datasets/import-common.ts
+ * checkImage), only regular files (a FIFO would block the server's read), and only image types. Electron main's
  * `odra-file:` protocol applies the same checks through the same two modules
  * (shared/image-files for the types, platform/node/paths for containment).
  */
+import { regularFileProblem } from '../../platform/node/files';
 import { realPathInside } from '../../platform/node/paths';
 import { imageContentType } from '../../shared/image-files';
 
@@ -13,6 +15,7 @@ export async function servableImage(file: string, root: string): Promise<{ path:
   if (!imageContentType(file)) return null;
   const real = await realPathInside(file, root);
   if (!real.ok) return null;
+  if (await regularFileProblem(real.path)) return null;
   const contentType = imageContentType(real.path);
   return contentType ? { path: real.path, contentType } : null;
 }

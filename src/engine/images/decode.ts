@@ -9,16 +9,40 @@
  * Grayscale, CMYK and 16-bit inputs are converted to 8-bit sRGB; alpha is dropped.
  */
 import sharp from 'sharp';
+import { regularFileProblem } from '../../platform/node/files';
+import { IMAGE_CONTENT_TYPES } from '../../shared/image-files';
+import { describeLimit, limitValue, LIMITS } from '../../platform/node/limits';
 import type { RgbImage } from './rgb-image';
 
-export const IMAGE_EXTENSIONS: readonly string[] = ['.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif', '.tiff'];
+/** The image types Odra reads: the types it serves (shared/image-files.ts), one table. */
+export const IMAGE_EXTENSIONS: readonly string[] = Object.keys(IMAGE_CONTENT_TYPES);
 
+/**
+ * Decodes an image file. Refused before any pixel is decoded: a path that is not a
+ * regular file (a FIFO would block the read forever), and an image whose header declares
+ * more pixels than ODRA_MAX_IMAGE_PIXELS (util/limits.ts; 3 bytes per decoded pixel).
+ * Errors are plain Errors whose message says the problem; callers name the file.
+ */
 export async function decodeImage(file: string): Promise<RgbImage> {
-  const { data, info } = await sharp(file, { failOn: 'error', limitInputPixels: 268_402_689, ignoreIcc: true })
-    .toColourspace('srgb')
-    .removeAlpha()
-    .raw({ depth: 'uchar' })
-    .toBuffer({ resolveWithObject: true });
+  const kind = await regularFileProblem(file);
+  if (kind) throw new Error(`the image ${kind}`);
+  const maxPixels = limitValue(LIMITS.imagePixels);
+  let result;
+  try {
+    result = await sharp(file, { failOn: 'error', limitInputPixels: maxPixels, ignoreIcc: true })
+      .toColourspace('srgb')
+      .removeAlpha()
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+  } catch (err) {
+    if (err instanceof Error && /exceeds pixel limit/i.test(err.message)) {
+      const meta = await sharp(file, { limitInputPixels: false }).metadata().catch(() => null);
+      const size = meta?.width && meta.height ? `${meta.width}x${meta.height} (${((meta.width * meta.height) / 1e6).toFixed(1)} megapixels)` : 'larger than the limit';
+      throw new Error(`the image is ${size}; Odra decodes images of ${describeLimit(LIMITS.imagePixels)} pixels`);
+    }
+    throw err;
+  }
+  const { data, info } = result;
   if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels, expected 3`);
   return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
 }

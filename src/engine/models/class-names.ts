@@ -4,6 +4,7 @@
  * JSON. One small literal parser covers all of them; anything else yields null so the
  * caller can fall back and say why.
  */
+import { jsonNesting, limitValue, LIMITS } from '../../platform/node/limits';
 
 type Token = { kind: 'punct'; value: string } | { kind: 'int'; value: number } | { kind: 'str'; value: string };
 
@@ -151,6 +152,9 @@ export function parseNamesFile(text: string, fileName: string): { names: string[
   const ext = fileName.toLowerCase().split('.').pop() ?? '';
   if (ext === 'yaml' || ext === 'yml') return { problem: 'a YOLO data.yaml is read with yoloClassNames, not as a names list' };
   if (ext === 'json') {
+    const max = limitValue(LIMITS.jsonDepth);
+    const nesting = jsonNesting(text, max);
+    if (nesting.exceededAtLine !== null) return { problem: `nests deeper than ${max} levels; names files are a list or a map`, line: nesting.exceededAtLine };
     let value: unknown;
     try {
       value = JSON.parse(text);

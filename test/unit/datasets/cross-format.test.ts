@@ -4,7 +4,7 @@
  * each importer's coordinate convention (YOLO's normalised centres, VOC's 1-based
  * inclusive corners, BDD100K's inclusive box2d) against an independent source.
  */
-import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BDD_CLASSES, BDD_RENAMES } from '../../../src/engine/datasets/bdd-import';
@@ -13,7 +13,7 @@ import { readCocoDataset } from '../../../src/engine/datasets/coco-import';
 import { importDataset } from '../../../src/engine/datasets/import-dataset';
 import { makeTempDir, readCocoJson, removeDir, type CocoJson } from '../../helpers/broken-datasets';
 import { sharedPath } from '../../helpers/shared';
-import { expectBoxClose } from '../../helpers/dataset-fixtures';
+import { expectBoxClose, placeFile } from '../../helpers/dataset-fixtures';
 
 const SOURCE = sharedPath('data', 'datasets', 'coco128_val2017_driving');
 type Box = [number, number, number, number];
@@ -57,8 +57,7 @@ describe('one real dataset in every format', () => {
 
   const annotationsOf = (imageId: number) => json.annotations.filter((a) => a.image_id === imageId && !a.iscrowd);
   const linkImage = async (target: string, fileName: string): Promise<void> => {
-    await mkdir(path.dirname(target), { recursive: true });
-    await symlink(path.join(SOURCE, 'images', fileName), target);
+    await placeFile(path.join(SOURCE, 'images', fileName), target);
   };
 
   it('YOLO (normalised centres)', async () => {

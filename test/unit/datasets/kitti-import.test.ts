@@ -1,4 +1,4 @@
-import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCocoDataset } from '../../../src/engine/datasets/coco-import';
@@ -6,7 +6,7 @@ import { kittiCategories, parseKittiLabels, readKittiDataset } from '../../../sr
 import { makeTempDir, readCocoJson, removeDir } from '../../helpers/broken-datasets';
 import { sharedPath } from '../../helpers/shared';
 import { describeBrokenImports } from './broken-harness';
-import { editLine, expectBoxClose, materialise, rejection, writeImage } from '../../helpers/dataset-fixtures';
+import { editLine, expectBoxClose, materialise, placeFile, rejection, writeImage } from '../../helpers/dataset-fixtures';
 
 describe('parseKittiLabels', () => {
   it('reads objects with their attributes and keeps DontCare apart', () => {
@@ -124,7 +124,7 @@ describe('reading KITTI folders', () => {
         });
       for (const [x, y, w, h] of im.dontcare_boxes as number[][]) lines.push(`DontCare -1 -1 -10 ${x} ${y} ${x + w} ${y + h} -1 -1 -1 -1000 -1000 -1000 -10`);
       await writeFile(path.join(dir, 'label_2', `${frame}.txt`), lines.map((l) => `${l}\n`).join(''));
-      await symlink(path.join(shared, 'images', im.file_name), path.join(dir, 'image_2', `${frame}${path.extname(im.file_name)}`));
+      await placeFile(path.join(shared, 'images', im.file_name), path.join(dir, 'image_2', `${frame}${path.extname(im.file_name)}`));
     }
 
     const [kitti, coco] = await Promise.all([readKittiDataset(dir), readCocoDataset(shared)]);

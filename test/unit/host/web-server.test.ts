@@ -10,7 +10,7 @@ import { Engine } from '../../../src/engine/engine';
 import { startWebServer, type RunningServer } from '../../../src/engine/host/web-server';
 import { inProcessClient } from '../../../src/engine/rpc/in-process';
 import { contract, responseMessageSchema } from '../../../src/shared/contract';
-import { makeDatasetWithOutsideSymlink, makeGoodDataset, makeTempDir, removeDir, type CocoJson } from '../../helpers/broken-datasets';
+import { linkImageOutside, makeGoodDataset, makeTempDir, removeDir, type CocoJson } from '../../helpers/broken-datasets';
 
 interface Reply {
   status: number;
@@ -88,10 +88,12 @@ describe('browser-mode web server', () => {
     const json = await makeGoodDataset(goodDir, 2);
     good = { id: (await client.call('datasets.import', { dir: goodDir })).id, dir: goodDir, json };
 
+    // an image swapped for a link leaving the folder after import (the import itself refuses such links)
     const linkedDir = path.join(temp, 'linked');
-    const made = await makeDatasetWithOutsideSymlink(linkedDir, path.join(temp, 'elsewhere'));
+    const linkedJson = await makeGoodDataset(linkedDir, 4);
     const ds = await client.call('datasets.import', { dir: linkedDir, name: 'linked' });
-    linked = { id: ds.id, imageId: made.linkedImageId, otherImageId: made.json.images[1].id };
+    await linkImageOutside(linkedDir, linkedJson.images[0].file_name, path.join(temp, 'elsewhere'));
+    linked = { id: ds.id, imageId: linkedJson.images[0].id, otherImageId: linkedJson.images[1].id };
 
     server = await startWebServer(engine, { port: 0, rendererDir });
   });
