@@ -13,12 +13,14 @@
  *   - `eval --class-map FILE`  parseClassMapFile turns the user's file into the contract's
  *                 classMap input (the contract takes the map, not a file);
  *   - `serve`     starts the engine and its web host (it is a host, like Electron's utilityProcess).
+ * `relocate` calls models.relocate / datasets.relocate on the store given by --db.
  */
 import { cocoevalCommand, COCOEVAL_USAGE } from './commands/cocoeval';
 import { evalCommand, EVAL_USAGE } from './commands/eval';
 import { serveCommand, SERVE_USAGE } from './commands/serve';
 import { corruptCommand, CORRUPT_USAGE } from './commands/corrupt';
 import { inspectCommand, INSPECT_USAGE } from './commands/inspect';
+import { relocateCommand, RELOCATE_USAGE } from './commands/relocate';
 import { describeError, exitCodeFor, usageError } from './cli-error';
 import { ODRA_VERSION } from '../engine/util/version';
 
@@ -28,6 +30,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; usage: 
   inspect: { run: inspectCommand, usage: INSPECT_USAGE, summary: 'compression fingerprint of an ONNX model (parameters, sparsity, quantized ops)' },
   corrupt: { run: corruptCommand, usage: CORRUPT_USAGE, summary: 'apply one image corruption at a severity (seeded)' },
   serve: { run: serveCommand, usage: SERVE_USAGE, summary: 'serve the app to a browser on 127.0.0.1' },
+  relocate: { run: relocateCommand, usage: RELOCATE_USAGE, summary: 'point a stored model or dataset at the place it was moved to (checked by hash)' },
 };
 
 function help(): string {
@@ -35,7 +38,19 @@ function help(): string {
   return `odra ${ODRA_VERSION}: robustness audits of ONNX object detectors\n\nusage: odra <command> [options]\n\n${lines.join('\n')}\n`;
 }
 
+/**
+ * stdout closed early (`odra corrupt --list | head -1`): one line on stderr and exit 2,
+ * instead of an unhandled 'error' event and its stack trace.
+ */
+function exitQuietlyOnEpipe(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.stderr.write('odra: the output was closed before everything was written (EPIPE)\n', () => process.exit(2));
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
+  exitQuietlyOnEpipe();
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(help());

@@ -3,11 +3,12 @@ import { CORRUPTIONS, CORRUPTION_NAMES, isCorruptionName, type Severity } from '
 import { badInput } from '../../shared/errors';
 import { corruptionSeed, fileImageKey } from '../../engine/corruptions/seed';
 import { CorruptionPool } from '../../engine/corruptions/pool';
-import { decodeImage, encodePng } from '../../engine/images/decode';
+import { decodeImage, encodeImage, OUTPUT_FORMATS, outputFormat } from '../../engine/images/decode';
 import { usageError } from '../cli-error';
+import { checkOutputFile } from '../output-paths';
 
 export const CORRUPT_USAGE =
-  'odra corrupt --input IN --corruption NAME --severity 1..5 [--seed N] --output OUT.png\n             odra corrupt --list [--json]';
+  'odra corrupt --input IN --corruption NAME --severity 1..5 [--seed N] --output OUT.png|.jpg|.webp [--quality 1..100]\n             odra corrupt --list [--json]';
 
 export async function corruptCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -18,6 +19,7 @@ export async function corruptCommand(argv: string[]): Promise<void> {
       severity: { type: 'string' },
       seed: { type: 'string', default: '0' },
       output: { type: 'string' },
+      quality: { type: 'string' },
       list: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
@@ -41,6 +43,14 @@ export async function corruptCommand(argv: string[]): Promise<void> {
   }
   const seed = Number(values.seed);
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw usageError(`--seed must be an integer 0..4294967295`);
+  const format = outputFormat(values.output);
+  if (!format) {
+    throw usageError(`--output ${values.output}: odra corrupt writes ${Object.keys(OUTPUT_FORMATS).join(', ')} files (the extension chooses the format)`);
+  }
+  const quality = values.quality === undefined ? undefined : Number(values.quality);
+  if (quality !== undefined && !(Number.isInteger(quality) && quality >= 1 && quality <= 100)) throw usageError('--quality must be an integer from 1 to 100');
+  if (quality !== undefined && format === 'png') throw usageError('--quality applies to .jpg and .webp outputs; PNG is lossless');
+  const output = checkOutputFile(values.output, '--output');
   let image;
   try {
     image = await decodeImage(values.input);
@@ -50,7 +60,7 @@ export async function corruptCommand(argv: string[]): Promise<void> {
   const pool = new CorruptionPool(1);
   try {
     const out = await pool.corrupt(image, name, severity as Severity, corruptionSeed(seed, fileImageKey(values.input), name, severity));
-    await encodePng(out, values.output);
+    await encodeImage(out, output, format, quality);
   } finally {
     await pool.close();
   }

@@ -7,6 +7,9 @@ import { parseClassMapFile } from '../../engine/evaluations/class-map';
 import { Engine } from '../../engine/engine';
 import { inProcessClient } from '../../engine/rpc/in-process';
 import { usageError } from '../cli-error';
+import { checkOutputFile } from '../output-paths';
+import { badInput } from '../../shared/errors';
+import { alreadyImportedMessage } from '../../shared/schemas';
 import { stderrProgress } from '../progress-bar';
 
 export const EVAL_USAGE = `odra eval --model M.onnx --dataset DIR [--format ${DATASET_FORMATS.join('|')}] [--split NAME]
@@ -47,6 +50,8 @@ export async function evalCommand(argv: string[]): Promise<void> {
     throw usageError(`--format must be one of ${DATASET_FORMATS.join(', ')} (got "${format}")`);
   }
 
+  // checked before anything runs: a wrong output folder must not cost an evaluation
+  const dtOut = values['dt-out'] === undefined ? undefined : checkOutputFile(values['dt-out'], '--dt-out');
   const engine = new Engine({ dbPath: values.db ?? ':memory:' });
   const client = inProcessClient(engine);
   const bar = stderrProgress();
@@ -60,7 +65,9 @@ export async function evalCommand(argv: string[]): Promise<void> {
       { onProgress: bar.update, signal: controller.signal },
     );
     bar.end();
+    if (dataset.alreadyImported) process.stderr.write(`odra: note: ${alreadyImportedMessage('dataset', { name: dataset.name, path: dataset.root }, dataset.alreadyImported)}\n`);
     const model = await client.call('models.import', { path: values.model, family: family as ModelFamily | undefined, namesFile: values.names });
+    if (model.alreadyImported) process.stderr.write(`odra: note: ${alreadyImportedMessage('model', model, model.alreadyImported)}\n`);
     const classMap = values['class-map'] ? parseClassMapFile(await readJson(values['class-map']), dataset.categories, values['class-map']) : undefined;
     const evaluation = await client.call(
       'evaluations.run',
@@ -68,10 +75,12 @@ export async function evalCommand(argv: string[]): Promise<void> {
       { onProgress: bar.update, signal: controller.signal },
     );
     bar.end();
-    if (values['dt-out']) {
+    if (dtOut) {
       const dets = await client.call('evaluations.detections', { id: evaluation.id });
       const results = dets.map((d) => ({ image_id: d.imageId, category_id: d.categoryId, bbox: d.bbox, score: d.score }));
-      await writeFile(values['dt-out'], JSON.stringify(results));
+      await writeFile(dtOut, JSON.stringify(results)).catch((err: NodeJS.ErrnoException) => {
+        throw badInput(`--dt-out ${dtOut}: cannot be written (${err.code ?? err.message})`, [], dtOut);
+      });
     }
     const info = await client.call('system.info', {});
     const out = {

@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { Engine } from '../../engine/engine';
 import { startWebServer } from '../../engine/host/web-server';
 import { usageError } from '../cli-error';
+import { OdraError } from '../../shared/errors';
+import { regularFileProblem } from '../../platform/node/files';
 
 export const SERVE_USAGE = 'odra serve [--port N] [--db FILE]';
 
@@ -21,17 +23,52 @@ export function rendererDir(): string {
   return path.resolve(here, '../renderer');
 }
 
+/** --port: digits only, 0 (any free port) to 65535; '' or '8o80' are refused, not read as 0. */
+export function parsePort(value: string | undefined): number {
+  if (value === undefined) return 0;
+  const port = /^\d{1,5}$/.test(value.trim()) ? Number(value.trim()) : NaN;
+  if (!(port >= 0 && port <= 65535)) throw usageError(`--port must be a number from 0 to 65535 (0: any free port); got "${value}"`);
+  return port;
+}
+
+/** listen()'s refusals in one line each. */
+export function listenProblem(err: unknown, port: number): OdraError | null {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return new OdraError('BAD_INPUT', `port ${port} on 127.0.0.1 is already in use: choose another --port, or 0 for any free port`);
+  if (code === 'EACCES' || code === 'EPERM') {
+    return new OdraError('BAD_INPUT', `port ${port} needs privileges this user does not have${port < 1024 ? ' (ports below 1024)' : ''}: choose a --port from 1024 to 65535, or 0`);
+  }
+  if (code === 'EADDRNOTAVAIL') return new OdraError('BAD_INPUT', '127.0.0.1 is not available on this machine (no loopback interface?)');
+  return null;
+}
+
+/**
+ * Browser mode serves the built renderer (out/renderer). Right after `npm ci` only the
+ * CLI is built (the prepare script); then one line says what to run.
+ */
+async function requireRenderer(dir: string): Promise<void> {
+  if ((await regularFileProblem(path.join(dir, 'index.html'))) === null) return;
+  throw new OdraError('UNSUPPORTED', `the app's pages are not built yet (${path.join(dir, 'index.html')} is missing): run "npm run build" in the Odra folder, then odra serve again`);
+}
+
 export async function serveCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: { port: { type: 'string' }, db: { type: 'string' } },
     strict: true,
   });
-  const port = values.port === undefined ? 0 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw usageError(`--port must be 0..65535 (got ${values.port})`);
+  const port = parsePort(values.port);
   const dbPath = values.db ?? defaultDbPath();
+  const renderer = rendererDir();
+  await requireRenderer(renderer);
   const engine = new Engine({ dbPath });
-  const server = await startWebServer(engine, { port, rendererDir: rendererDir() });
+  let server;
+  try {
+    server = await startWebServer(engine, { port, rendererDir: renderer });
+  } catch (err) {
+    await engine.close();
+    throw listenProblem(err, port) ?? err;
+  }
   process.stdout.write(`Odra is serving at ${server.url}\n(store: ${dbPath}; bound to 127.0.0.1 only; press Ctrl+C to stop)\n`);
   await new Promise<void>((resolve) => {
     const stop = (): void => resolve();

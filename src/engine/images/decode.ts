@@ -48,9 +48,28 @@ export async function decodeImage(file: string): Promise<RgbImage> {
 }
 
 export async function encodePng(image: RgbImage, file: string): Promise<void> {
-  await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.length), {
+  await encodeImage(image, file, 'png');
+}
+
+/** Formats images are written in, by file extension. */
+export const OUTPUT_FORMATS = { '.png': 'png', '.jpg': 'jpeg', '.jpeg': 'jpeg', '.webp': 'webp' } as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[keyof typeof OUTPUT_FORMATS];
+
+/** The format a file name's extension asks for; null when Odra does not write it. */
+export function outputFormat(file: string): OutputFormat | null {
+  const ext = file.slice(file.lastIndexOf('.')).toLowerCase();
+  return Object.prototype.hasOwnProperty.call(OUTPUT_FORMATS, ext) ? OUTPUT_FORMATS[ext as keyof typeof OUTPUT_FORMATS] : null;
+}
+
+/**
+ * Writes an image in `format`; `quality` (1..100) for JPEG (default 95, 4:4:4 chroma so
+ * colour corruptions are not smeared further) and WebP (default 95); PNG is lossless.
+ */
+export async function encodeImage(image: RgbImage, file: string, format: OutputFormat, quality?: number): Promise<void> {
+  const pixels = sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.length), {
     raw: { width: image.width, height: image.height, channels: 3 },
-  })
-    .png()
-    .toFile(file);
+  });
+  const encoded =
+    format === 'png' ? pixels.png() : format === 'jpeg' ? pixels.jpeg({ quality: quality ?? 95, chromaSubsampling: '4:4:4' }) : pixels.webp({ quality: quality ?? 95 });
+  await encoded.toFile(file);
 }
