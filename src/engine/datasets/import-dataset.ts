@@ -41,7 +41,7 @@ export async function importDataset(dir: string, options: ImportOptions & { form
   const { format, ...rest } = options;
   if (rest.split !== undefined && !isSplitName(rest.split)) {
     // a split names a key or a file inside the dataset (VOC ImageSets/Main/<split>.txt), never a path
-    throw badInput(`split "${rest.split}" is not a split name: a name has no "/", "\\" or ".." (e.g. val, train, test)`, [], dir);
+    throw badInput(`${dir}: split "${rest.split}" is not a split name: a name has no "/", "\\" or ".." (e.g. val, train, test)`, [], dir);
   }
   const chosen = format ?? (await detectDatasetFormat(dir)).format;
   const ds = await READERS[chosen](dir, rest);

@@ -58,9 +58,10 @@ interface WeightRole {
 function describeFingerprintError(file: string, bytes: Uint8Array, err: unknown): never {
   const why = err instanceof Error ? err.message : String(err);
   const what = sniffNonOnnx(bytes.subarray(0, 512));
-  if (what) throw badInput(`${file} is not an ONNX model (it is ${what})`, [{ file, problem: why }], file);
+  // the decoder's own words stay in details.decoder, for a bug report, out of the message
+  if (what) throw fileProblem(file, `is not an ONNX model (it is ${what})`, { decoder: why });
   if (/^ModelProto\.|^field number 0 |^no graph$|^no ir_version$/.test(why)) {
-    throw badInput(`${file} is not an ONNX model (its bytes are not an ONNX ModelProto)`, [{ file, problem: why }], file);
+    throw fileProblem(file, 'is not an ONNX model (its bytes are not an ONNX ModelProto)', { decoder: why });
   }
   throw badInput(`${file} is a damaged ONNX model (${why})`, [{ file, problem: why }], file);
 }
