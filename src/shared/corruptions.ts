@@ -90,3 +90,15 @@ export function corruptionInfo(name: CorruptionName): CorruptionInfo {
   if (!found) throw new Error(`unknown corruption ${name}`);
   return found;
 }
+
+/**
+ * Pixels of all the images of one `corruptions.preview` answer together (cells and the
+ * clean image; about 2 bytes each as base64 PNG). The engine refuses a request beyond
+ * it; the app splits a grid into requests that fit (renderer view-models/corruption-preview.ts).
+ */
+export const PREVIEW_PIXEL_BUDGET = 48_000_000;
+
+/** Cells one preview answer may hold for a width x height image (at least 1). */
+export function previewCellLimit(width: number, height: number): number {
+  return Math.max(1, Math.floor(PREVIEW_PIXEL_BUDGET / Math.max(1, width * height)) - 1);
+}

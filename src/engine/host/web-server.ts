@@ -6,6 +6,17 @@
  * time. The Host header must name the loopback address (DNS-rebinding defence), and a
  * WebSocket Origin, when present, must be this server's own. Responses carry a strict
  * CSP and `Referrer-Policy: no-referrer` so the token never leaks through a Referer.
+ *
+ * A connection can never take the server down or grow its memory without bound:
+ *   - any socket or frame error (an over-size message, invalid UTF-8, an unmasked frame,
+ *     a bad opcode or close code) closes that connection only (its running requests are
+ *     cancelled, as when a client goes away);
+ *   - backpressure: when more than HIGH_WATER bytes wait to be sent to a client, Odra stops
+ *     reading its requests until the queue falls below LOW_WATER, and drops progress events
+ *     meanwhile (the next one supersedes them); a client whose queue passes HARD_LIMIT is
+ *     disconnected;
+ *   - image files are served only when they are regular files (file-route.ts), so a FIFO
+ *     in a dataset folder cannot block the server.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -93,6 +104,7 @@ export async function startWebServer(engine: Engine, options: WebServerOptions):
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * 1024 * 1024 });
   server.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
     const origin = req.headers.origin;
     const originOk = origin === undefined || origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
@@ -123,10 +135,40 @@ export async function startWebServer(engine: Engine, options: WebServerOptions):
   };
 }
 
+/** Bytes queued for one client above which its requests stop being read. */
+export const HIGH_WATER = 16 * 1024 * 1024;
+/** ... and below which they are read again. */
+export const LOW_WATER = 4 * 1024 * 1024;
+/** Bytes queued for one client above which it is disconnected (it does not read). */
+export const HARD_LIMIT = 256 * 1024 * 1024;
+/** How often a paused connection's queue is looked at. */
+const DRAIN_CHECK_MS = 50;
+
 function attach(engine: Engine, ws: WebSocket): void {
+  let paused: ReturnType<typeof setInterval> | null = null;
+  const resumeWhenDrained = (): void => {
+    if (paused) return;
+    ws.pause();
+    paused = setInterval(() => {
+      if (ws.readyState !== ws.OPEN || ws.bufferedAmount <= LOW_WATER) {
+        clearInterval(paused ?? undefined);
+        paused = null;
+        if (ws.readyState === ws.OPEN) ws.resume();
+      }
+    }, DRAIN_CHECK_MS);
+  };
   const session = new RpcSession(engine, (m) => {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
+    if (ws.readyState !== ws.OPEN) return;
+    if (ws.bufferedAmount > HIGH_WATER && m.type === 'progress') return;
+    if (ws.bufferedAmount > HARD_LIMIT) {
+      ws.terminate();
+      return;
+    }
+    ws.send(JSON.stringify(m));
+    if (ws.bufferedAmount > HIGH_WATER) resumeWhenDrained();
   });
+  // A malformed frame or a socket fault ends this connection, never the server.
+  ws.on('error', () => ws.terminate());
   ws.on('message', (data, isBinary) => {
     if (isBinary) return;
     let parsed: unknown;
@@ -137,7 +179,10 @@ function attach(engine: Engine, ws: WebSocket): void {
     }
     session.receive(parsed);
   });
-  ws.on('close', () => session.close());
+  ws.on('close', () => {
+    if (paused) clearInterval(paused);
+    session.close();
+  });
 }
 
 async function serveStatic(root: string, pathname: string, res: http.ServerResponse): Promise<void> {

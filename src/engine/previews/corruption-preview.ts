@@ -8,9 +8,15 @@
  * An application service (layer 3): it joins the dataset store, image decoding and the
  * corruption kernels, so it lives above all three rather than inside corruptions/, whose
  * kernels must stay free of the store.
+ *
+ * Bounded: one answer holds every cell at full resolution, so the cells times the image's
+ * pixels must stay within PREVIEW_PIXEL_BUDGET (shared/corruptions.ts) (95 cells of a 1242 x 375 KITTI frame fit;
+ * 95 cells of a 12-megapixel photo do not): a request beyond it is refused before any
+ * work, saying how many cells this image allows, and the app asks for fewer at a time.
  */
 import sharp from 'sharp';
-import type { CorruptionName, Severity } from '../../shared/corruptions';
+import { OdraError } from '../../shared/errors';
+import { previewCellLimit, type CorruptionName, type Severity } from '../../shared/corruptions';
 import type { DatasetRepo } from '../datasets/dataset-repo';
 import { decodeImage } from '../images/decode';
 import type { RgbImage } from '../images/rgb-image';
@@ -28,6 +34,16 @@ export interface PreviewRequest {
 export async function previewCorruptions(datasets: DatasetRepo, pool: CorruptionPool, req: PreviewRequest, signal: AbortSignal) {
   const located = datasets.imagePath(req.datasetId, req.imageId);
   const hash = datasets.get(req.datasetId).contentHash;
+  const { width, height } = datasets.image(req.datasetId, req.imageId);
+  const cellCount = req.corruptions.length * req.severities.length;
+  const allowed = previewCellLimit(width, height);
+  if (cellCount > allowed) {
+    throw new OdraError(
+      'BAD_INPUT',
+      `a preview of ${cellCount} cells of this ${width}x${height} image is too large to send at once; ask for at most ${allowed} cells (e.g. one severity, or fewer corruptions)`,
+      { maxCells: allowed },
+    );
+  }
   const image = await decodeImage(located.path);
   const jobs = req.corruptions.flatMap((corruption) =>
     req.severities.map(async (severity) => {

@@ -20,6 +20,12 @@ export interface SessionOptions {
   privileged?: boolean;
 }
 
+/**
+ * Requests one connection may have running at once; more are refused (BAD_INPUT) so a
+ * client cannot queue unbounded work. The app keeps a handful in flight.
+ */
+export const MAX_RUNNING = 64;
+
 export class RpcSession {
   private readonly running = new Map<string, AbortController>();
 
@@ -40,6 +46,11 @@ export class RpcSession {
     const message = parsed.data;
     if (message.type === 'cancel') {
       this.running.get(message.id)?.abort();
+      return;
+    }
+    if (this.running.size >= MAX_RUNNING) {
+      const error = { code: 'BAD_INPUT' as const, message: `too many requests at once (${MAX_RUNNING} are running on this connection): wait for some to finish` };
+      this.send({ type: 'response', id: message.id, ok: false, error });
       return;
     }
     if (this.running.has(message.id)) {

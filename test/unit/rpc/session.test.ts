@@ -2,7 +2,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../src/engine/engine';
 import { inProcessClient } from '../../../src/engine/rpc/in-process';
-import { RpcSession } from '../../../src/engine/rpc/session';
+import { MAX_RUNNING, RpcSession } from '../../../src/engine/rpc/session';
 import type { OdraClient } from '../../../src/shared/client';
 import { contract, responseMessageSchema, type EngineMessage, type MethodName } from '../../../src/shared/contract';
 import { OdraError } from '../../../src/shared/errors';
@@ -139,7 +139,7 @@ describe('RPC session', () => {
     expect((await renderer.call('datasets.list', {})).map((d) => d.id)).toEqual([ds.id]);
 
     const trusted = await client.call('datasets.imagePath', input);
-    expect(trusted).toEqual({ path: path.join(datasetDir, 'images', images[0].fileName), root: datasetDir });
+    expect(trusted).toEqual({ path: path.join(datasetDir, 'images', images[0].fileName), root: path.join(datasetDir, 'images') });
   });
 
   it('a cancel for an unknown or finished request is ignored', async () => {
@@ -162,6 +162,27 @@ describe('RPC session', () => {
     messages.length = 0;
     session.receive({ type: 'request', id: 'dup', method: 'system.info', input: {} });
     expect(await response('dup')).toMatchObject({ id: 'dup', ok: true });
+  });
+
+  it('refuses requests beyond MAX_RUNNING at once on one connection, and the running ones finish', async () => {
+    const { session, messages, response } = recordingSession(engine);
+    const dir = sharedPath('data', 'datasets', 'kitti_tiny_2d');
+    for (let i = 0; i < MAX_RUNNING; i++) session.receive({ type: 'request', id: `r${i}`, method: 'datasets.import', input: { dir, name: `k${i}` } });
+    session.receive({ type: 'request', id: 'one-too-many', method: 'system.info', input: {} });
+    expect(messages.filter((m) => m.type === 'response')).toEqual([
+      {
+        type: 'response',
+        id: 'one-too-many',
+        ok: false,
+        error: { code: 'BAD_INPUT', message: `too many requests at once (${MAX_RUNNING} are running on this connection): wait for some to finish` },
+      },
+    ]);
+    session.close();
+    for (let i = 0; i < MAX_RUNNING; i++) expect(await response(`r${i}`)).toMatchObject({ ok: false, error: { code: 'CANCELLED' } });
+    // once they are done, the connection takes requests again
+    const fresh = recordingSession(engine);
+    fresh.session.receive({ type: 'request', id: 'after', method: 'system.info', input: {} });
+    expect(await fresh.response('after')).toMatchObject({ ok: true });
   });
 
   it('closing the connection aborts what it started', async () => {

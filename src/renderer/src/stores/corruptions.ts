@@ -6,6 +6,7 @@ import { api } from '../api';
 import { isCancelled, toUiError, type UiError } from '../api/ui-error';
 import {
   previewInput,
+  previewChunks,
   previewKey,
   type PreviewInput,
   type PreviewMode,
@@ -138,8 +139,15 @@ export const useCorruptionsStore = defineStore('corruptions', {
       this.error = null;
       this.notice = null;
       try {
-        const output = await api().client.call('corruptions.preview', input, { signal: own.signal });
-        if (mine !== generation) return;
+        // a large image's grid comes in several answers that fit the engine's budget
+        const image = this.image;
+        const chunks = image && image.id === input.imageId ? previewChunks(input, image.width, image.height) : [input];
+        const parts: PreviewOutput[] = [];
+        for (const chunk of chunks) {
+          parts.push(await api().client.call('corruptions.preview', chunk, { signal: own.signal }));
+          if (mine !== generation) return;
+        }
+        const output: PreviewOutput = { ...parts[0], cells: parts.flatMap((p) => p.cells) };
         // Raw: a grid is megabytes of data URLs that need no deep reactivity.
         this.result = markRaw({ ...output, key, input });
       } catch (err) {

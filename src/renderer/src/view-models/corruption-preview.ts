@@ -8,6 +8,7 @@ import {
   CORRUPTIONS,
   CORRUPTION_NAMES,
   SEVERITIES,
+  previewCellLimit,
   type CorruptionFamily,
   type CorruptionInfo,
   type CorruptionName,
@@ -49,6 +50,26 @@ export function previewInput(selection: PreviewSelection): PreviewInput | null {
   return selection.mode === 'strip'
     ? { datasetId, imageId, corruptions: [selection.corruption], severities: [...SEVERITIES], seed }
     : { datasetId, imageId, corruptions: [...CORRUPTION_NAMES], severities: [selection.severity], seed };
+}
+
+/**
+ * The request split into requests the engine answers (each within previewCellLimit for
+ * the image's size), in cell order: a grid of a large image comes in several answers
+ * instead of one answer of hundreds of megabytes. One request when it fits.
+ */
+export function previewChunks(input: PreviewInput, width: number, height: number): PreviewInput[] {
+  const limit = previewCellLimit(width, height);
+  if (input.corruptions.length * input.severities.length <= limit) return [input];
+  const chunks: PreviewInput[] = [];
+  if (input.severities.length <= limit) {
+    const per = Math.floor(limit / input.severities.length);
+    for (let i = 0; i < input.corruptions.length; i += per) chunks.push({ ...input, corruptions: input.corruptions.slice(i, i + per) });
+  } else {
+    for (const corruption of input.corruptions) {
+      for (let i = 0; i < input.severities.length; i += limit) chunks.push({ ...input, corruptions: [corruption], severities: input.severities.slice(i, i + limit) });
+    }
+  }
+  return chunks;
 }
 
 /** Identifies a request, so an answer can be matched to what is on screen. */

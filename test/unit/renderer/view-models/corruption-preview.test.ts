@@ -4,13 +4,15 @@ import {
   formatMs,
   groupByFamily,
   parseSeed,
+  previewChunks,
   previewInput,
   previewKey,
   sectionsByRole,
   type PreviewCell,
+  type PreviewInput,
   type PreviewSelection,
 } from '../../../../src/renderer/src/view-models/corruption-preview';
-import { BENCHMARK_CORRUPTIONS, CORRUPTIONS, CORRUPTION_NAMES, HELD_OUT_CORRUPTIONS } from '../../../../src/shared/corruptions';
+import { BENCHMARK_CORRUPTIONS, CORRUPTIONS, CORRUPTION_NAMES, HELD_OUT_CORRUPTIONS, previewCellLimit } from '../../../../src/shared/corruptions';
 
 const selection: PreviewSelection = { datasetId: 3, imageId: 17, mode: 'strip', corruption: 'fog', severity: 2, seed: 42 };
 
@@ -135,5 +137,36 @@ describe('formatMs', () => {
     expect(formatMs(1240)).toBe('1.24 s');
     expect(formatMs(-1)).toBe('—');
     expect(formatMs(Number.NaN)).toBe('—');
+  });
+});
+
+describe('previewChunks', () => {
+  const grid: PreviewInput = { datasetId: 3, imageId: 17, corruptions: [...CORRUPTION_NAMES], severities: [2], seed: 42 };
+  const cellsOf = (chunks: ReturnType<typeof previewChunks>) =>
+    chunks.flatMap((c) => c.corruptions.flatMap((corruption) => c.severities.map((severity) => `${corruption}@${severity}`)));
+
+  it('sends a grid that fits in one request unchanged', () => {
+    expect(previewChunks(grid, 1242, 375)).toEqual([grid]);
+  });
+
+  it('splits a large image into requests within the limit, covering every cell once in order', () => {
+    const width = 4000;
+    const height = 3000;
+    const limit = previewCellLimit(width, height);
+    const all: PreviewInput = { ...grid, severities: [1, 2, 3, 4, 5] };
+    const chunks = previewChunks(all, width, height);
+    expect(chunks.length).toBeGreaterThan(1);
+    for (const c of chunks) {
+      expect(c.corruptions.length * c.severities.length).toBeLessThanOrEqual(limit);
+      expect(c).toMatchObject({ datasetId: 3, imageId: 17, seed: 42 });
+    }
+    expect(cellsOf(chunks)).toEqual(cellsOf([all]));
+  });
+
+  it('asks for one cell at a time for an image only one cell of which fits', () => {
+    const strip: PreviewInput = { ...grid, corruptions: [CORRUPTION_NAMES[0]], severities: [1, 2, 3, 4, 5] };
+    const chunks = previewChunks(strip, 16_000, 16_000);
+    expect(chunks).toHaveLength(5);
+    expect(cellsOf(chunks)).toEqual(cellsOf([strip]));
   });
 });
