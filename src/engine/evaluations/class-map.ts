@@ -128,13 +128,14 @@ export function suggestClassMap(classNames: readonly string[], categories: reado
         ? ''
         : ` ${restNames} ${rest.length === 1 ? 'is an ignore region' : 'are ignore regions'} for "${name}": a ${cls} detection on ${rest.length === 1 ? 'it' : 'one of them'} ` +
           `is neither TP nor FP (KITTI's convention for Van and Person_sitting), and a missed one counts nowhere. ` +
-          `Merge ${rest.length === 1 ? 'it' : 'them'} into "${name}" to count ${rest.length === 1 ? 'it' : 'them'} as misses.`;
+          (rest.length === 1 ? `Merge it into "${name}" to count a missed ${rest[0].name} as a miss.` : `Merge them into "${name}" to count missed ones as misses.`);
+    const times = (n: number): string => (n === 2 ? 'twice' : `${n} times`);
     notes.push(
       merged
         ? `"${cls}" matches ${listNames(top.map((c) => c.name))} equally well (${RANK_REASON[best]}): they are merged into one category "${name}", ` +
-            `so a ${cls} detection on any of them is a TP and a missed one a miss; "${cls}" is not mapped to each, which would count every detection ${top.length} times.` +
+            `so a ${cls} detection on any of them is a TP and a missed one a miss; "${cls}" is not mapped to each, which would count every detection ${times(top.length)}.` +
             restSentence
-        : `"${cls}" matches ${allNames}: it is scored as "${name}" only (${RANK_REASON[best]}), not as each of them, which would count every ${cls} detection ${cats.length} times.` +
+        : `"${cls}" matches ${allNames}: it is scored as "${name}" only (${RANK_REASON[best]}), not as each of them, which would count every ${cls} detection ${times(cats.length)}.` +
             restSentence,
     );
   }

@@ -89,9 +89,9 @@ export function worstClassSummary(rows: readonly PerCategoryDto[], minGt: number
   return { worst, ties, skipped };
 }
 
-/** The #GT threshold typed by the analyst: a whole number >= 1, else the default. */
-export function parseMinGt(text: string): number {
-  const n = Number(text.trim());
+/** The #GT threshold typed by the analyst (a number input gives numbers, or '' when empty): a whole number >= 1, else the default. */
+export function parseMinGt(value: string | number): number {
+  const n = typeof value === 'number' ? value : value.trim() === '' ? Number.NaN : Number(value);
   return Number.isInteger(n) && n >= 1 ? n : DEFAULT_MIN_GT;
 }
 

@@ -23,7 +23,7 @@ export interface BoxStyle {
 
 const REGION = '#b689f5';
 const NOT_SCORED = '#c3c9cf';
-const EXCLUDED = '#7d8791';
+const EXCLUDED = '#a3acb6';
 
 export const DETECTION_STYLE: Readonly<Record<DetectionStatus, BoxStyle>> = {
   tp: { stroke: '#22a34a', width: 2, label: 'TP', swatch: 'solid' },

@@ -91,12 +91,12 @@ describe('automatic class mapping with synonyms', () => {
     ]);
     expect(classMapProblems(classMap, COCO80, KITTI)).toEqual([]);
     expect(notes).toEqual([
-      '"car" matches "Car" and "Van": it is scored as "Car" only (its own name), not as each of them, which would count every car detection 2 times. ' +
+      '"car" matches "Car" and "Van": it is scored as "Car" only (its own name), not as each of them, which would count every car detection twice. ' +
         '"Van" is an ignore region for "Car": a car detection on it is neither TP nor FP (KITTI\'s convention for Van and Person_sitting), ' +
-        'and a missed one counts nowhere. Merge it into "Car" to count it as misses.',
+        'and a missed one counts nowhere. Merge it into "Car" to count a missed Van as a miss.',
       '"person" matches "Pedestrian", "Person_sitting" and "Cyclist": it is scored as "Pedestrian" only (its name is a synonym of the class), not as each of them, ' +
         'which would count every person detection 3 times. "Person_sitting" and "Cyclist" are ignore regions for "Pedestrian": a person detection on one of them ' +
-        'is neither TP nor FP (KITTI\'s convention for Van and Person_sitting), and a missed one counts nowhere. Merge them into "Pedestrian" to count them as misses.',
+        'is neither TP nor FP (KITTI\'s convention for Van and Person_sitting), and a missed one counts nowhere. Merge them into "Pedestrian" to count missed ones as misses.',
     ]);
   });
 
@@ -132,7 +132,7 @@ describe('automatic class mapping with synonyms', () => {
     expect(classMapProblems(classMap, COCO80, cats)).toEqual([]);
     expect(notes[0]).toBe(
       '"person" matches "pedestrian" and "people" equally well (its name is a synonym of the class): they are merged into one category "person", ' +
-        'so a person detection on any of them is a TP and a missed one a miss; "person" is not mapped to each, which would count every detection 2 times.',
+        'so a person detection on any of them is a TP and a missed one a miss; "person" is not mapped to each, which would count every detection twice.',
     );
     expect(notes[1]).toMatch(/^"traffic light" matches "traffic_light" and "TrafficLight": it is scored as "traffic_light" only \(its own name\)/);
   });

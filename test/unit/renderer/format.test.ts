@@ -119,6 +119,8 @@ describe('worst class with its support', () => {
 
   it('reads the typed minimum: a whole number >= 1, else the default', () => {
     expect([parseMinGt('25'), parseMinGt(' 1 '), parseMinGt('0'), parseMinGt('2.5'), parseMinGt(''), parseMinGt('x')]).toEqual([25, 1, 10, 10, 10, 10]);
+    // what a number input gives through v-model
+    expect([parseMinGt(3), parseMinGt(0), parseMinGt(1.5)]).toEqual([3, 10, 10]);
   });
 
   it('escapes names for the chart tooltip', () => {
