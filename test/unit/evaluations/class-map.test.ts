@@ -138,6 +138,37 @@ describe('automatic class mapping with synonyms', () => {
   });
 });
 
+describe('the suggestion never maps a model class to two categories', () => {
+  it('on every dataset vocabulary Odra imports, both ways round, and on names that collide after normalising', () => {
+    const voc = vocCategories(['person']);
+    const vocModel = voc.map((c) => c.name);
+    const kittiModel = KITTI.map((c) => c.name);
+    const collide = plain(['car', 'Car', 'CAR', 'automobile', 'person', 'pedestrian', 'people', 'Person', 'motor', 'motorbike', 'motorcycle']);
+    const cases: [readonly string[], readonly CategoryRef[]][] = [
+      [COCO80, KITTI],
+      [COCO80, BDD_CATEGORIES],
+      [COCO80, voc],
+      [COCO80, collide],
+      [vocModel, collide],
+      [kittiModel, KITTI],
+      [kittiModel, BDD_CATEGORIES],
+      [BDD_CATEGORIES.map((c) => c.name), KITTI],
+      [['vehicle', 'car', 'car'], plain(['car', 'van', 'automobile'])],
+    ];
+    for (const [model, cats] of cases) {
+      const { classMap } = suggestClassMap(model, cats);
+      expect(classMapProblems(classMap, model, cats), cats.map((c) => c.name).join(',')).toEqual([]);
+      const scored = classMap.categories.flatMap((c) => c.modelClasses);
+      expect(new Set(scored).size).toBe(scored.length);
+    }
+    expect(inWords(suggestClassMap(COCO80, collide).classMap, collide).filter((l) => !l.endsWith('<- -'))).toEqual([
+      'car: car + Car + CAR <- car (ignoring automobile)',
+      'person: person + Person <- person (ignoring pedestrian + people)',
+      'motorcycle: motorcycle <- motorcycle (ignoring motor + motorbike)',
+    ]);
+  });
+});
+
 describe('class-map files', () => {
   const file = 'map.json';
 
