@@ -4,6 +4,7 @@ import { MODEL_FAMILIES, type ModelFamily } from '../../shared/adapter';
 import { DATASET_FORMATS, type DatasetFormat } from '../../shared/schemas';
 import { readJson } from '../../engine/datasets/coco-import';
 import { parseClassMapFile } from '../../engine/evaluations/class-map';
+import { resolveClassMap } from '../../shared/class-map';
 import { Engine } from '../../engine/engine';
 import { inProcessClient } from '../../engine/rpc/in-process';
 import { usageError } from '../cli-error';
@@ -68,7 +69,10 @@ export async function evalCommand(argv: string[]): Promise<void> {
     if (dataset.alreadyImported) process.stderr.write(`odra: note: ${alreadyImportedMessage('dataset', { name: dataset.name, path: dataset.root }, dataset.alreadyImported)}\n`);
     const model = await client.call('models.import', { path: values.model, family: family as ModelFamily | undefined, namesFile: values.names });
     if (model.alreadyImported) process.stderr.write(`odra: note: ${alreadyImportedMessage('model', model, model.alreadyImported)}\n`);
-    const classMap = values['class-map'] ? parseClassMapFile(await readJson(values['class-map']), dataset.categories, values['class-map']) : undefined;
+    const mapFile = values['class-map'];
+    const classMap = mapFile ? parseClassMapFile(await readJson(mapFile), dataset.categories, mapFile) : undefined;
+    // refused here, naming the file, when it does not fit the model or counts a class twice
+    if (classMap && mapFile) resolveClassMap(classMap, model.adapter.classNames, dataset.categories, mapFile);
     const evaluation = await client.call(
       'evaluations.run',
       { modelId: model.id, datasetId: dataset.id, classMap, threads, batchSize, executionProvider: values.ep },
@@ -76,8 +80,9 @@ export async function evalCommand(argv: string[]): Promise<void> {
     );
     bar.end();
     if (dtOut) {
+      // the scored detections, under their evaluation category (a merge: its smallest dataset category id)
       const dets = await client.call('evaluations.detections', { id: evaluation.id });
-      const results = dets.map((d) => ({ image_id: d.imageId, category_id: d.categoryId, bbox: d.bbox, score: d.score }));
+      const results = dets.flatMap((d) => (d.categoryId === null ? [] : [{ image_id: d.imageId, category_id: d.categoryId, bbox: d.bbox, score: d.score }]));
       await writeFile(dtOut, JSON.stringify(results)).catch((err: NodeJS.ErrnoException) => {
         throw badInput(`--dt-out ${dtOut}: cannot be written (${err.code ?? err.message})`, [], dtOut);
       });

@@ -68,7 +68,7 @@ describe('datasets: already imported, rename, relocate, empty', () => {
     expect(relocated.root).toBe(moved);
     expect(relocated.contentHash).toBe(ds.contentHash);
     const located = await client.call('datasets.imagePath', { datasetId: ds.id, imageId: json.images[0].id });
-    expect(located).toEqual({ path: `${path.join(moved, 'images')}/${json.images[0].file_name}`, root: moved });
+    expect(located).toEqual({ path: `${path.join(moved, 'images')}/${json.images[0].file_name}`, root: path.join(moved, 'images') });
   });
 
   it('refuses a dataset without images or without boxes, naming the folder, and stores nothing', async () => {
