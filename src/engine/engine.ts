@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
+import './inference/ort-offline';
 import { env as ortEnv } from 'onnxruntime-node';
 import { listExecutionProviders } from './inference/execution-providers';
 import type { MethodName, MethodOutput, MethodParsedInput } from '../shared/contract';

@@ -117,12 +117,15 @@ export interface OdraRun {
 }
 
 /** Runs `node bin/odra.mjs ...args`; never throws for a non-zero exit. */
-export function runOdra(args: readonly string[], options: { timeoutMs?: number; cwd?: string } = {}): Promise<OdraRun> {
+export function runOdra(
+  args: readonly string[],
+  options: { timeoutMs?: number; cwd?: string; env?: Record<string, string> } = {},
+): Promise<OdraRun> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
       [ODRA_BIN, ...args],
-      { cwd: options.cwd ?? ROOT, timeout: options.timeoutMs ?? 120_000, maxBuffer: 256 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' } },
+      { cwd: options.cwd ?? ROOT, timeout: options.timeoutMs ?? 120_000, maxBuffer: 256 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1', ...options.env } },
       (err, stdout, stderr) => {
         if (err && typeof err.code !== 'number') {
           reject(new Error(`odra ${args.join(' ')} did not exit normally (${err.signal ?? err.code ?? err.message}):\n${stderr}`));

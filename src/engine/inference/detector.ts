@@ -10,6 +10,7 @@
  * detectEach() keeps that work going for the next batches while a run blocks, so
  * only the short JS steps (normalisation, decoding, NMS) stay in series with ORT.
  */
+import './ort-offline';
 import * as ort from 'onnxruntime-node';
 import { OdraError } from '../../shared/errors';
 import type { RgbImage } from '../images/rgb-image';

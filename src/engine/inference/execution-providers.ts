@@ -6,6 +6,7 @@
  * backend list lacks (DirectML off Windows), which would record a provider that never
  * ran; both cases end here on CPU, and the provider that actually runs is reported.
  */
+import './ort-offline';
 import * as ort from 'onnxruntime-node';
 
 /** Providers Odra offers, by the names onnxruntime-node uses. */

@@ -11,6 +11,7 @@
  * (onnxruntime/core/graph/graph.cc, model_load_utils.h, session/inference_session.cc);
  * an unknown message keeps its first line.
  */
+import './ort-offline';
 import * as ort from 'onnxruntime-node';
 import { fileProblem } from '../../shared/errors';
 
