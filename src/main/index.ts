@@ -15,7 +15,7 @@ import { MainEngineClient } from './main-client';
 import { buildMenuTemplate } from './menu';
 import { chooseSqliteBinding } from './native';
 import { registerPrivilegedSchemes } from './schemes';
-import { hardenWebContents, installSessionPolicy } from './security';
+import { askBeforeOpening, hardenWebContents, installSessionPolicy } from './security';
 import { APP_SCHEME, rendererUrl } from './urls';
 import { createMainWindow, linkToEngine } from './window';
 
@@ -30,8 +30,23 @@ app.enableSandbox();
 app.setName(APP_NAME);
 app.setPath('userData', path.join(app.getPath('appData'), APP_NAME));
 
+/** Asks, showing the whole URL, before a link leaves the app for the system browser. */
+async function confirmOpenExternal(url: string): Promise<boolean> {
+  const parent = BrowserWindow.getFocusedWindow();
+  const options = {
+    type: 'question' as const,
+    buttons: ['Open in browser', 'Cancel'],
+    defaultId: 1,
+    cancelId: 1,
+    message: 'Open this link in your web browser?',
+    detail: url,
+  };
+  const { response } = parent ? await dialog.showMessageBox(parent, options) : await dialog.showMessageBox(options);
+  return response === 0;
+}
+
 app.on('web-contents-created', (_event, contents) => {
-  hardenWebContents(contents, { appUrl, openExternal: (url) => void shell.openExternal(url) });
+  hardenWebContents(contents, { appUrl, openExternal: askBeforeOpening(confirmOpenExternal, (url) => void shell.openExternal(url)) });
 });
 
 function readText(file: string): string | null {
@@ -83,7 +98,7 @@ function openMainWindow(engine: EngineProcess): void {
     devTools: isDev,
     icon: path.join(appPath, 'resources/icon.png'),
   });
-  linkToEngine(window.webContents, engine);
+  linkToEngine(window.webContents, engine, appUrl);
   window.webContents.on('render-process-gone', (_event, details) => {
     console.error(`[odra] renderer gone: ${details.reason} (exit code ${details.exitCode})`);
   });

@@ -40,6 +40,8 @@ interface PreventableEvent {
 export interface HardenableContents {
   on(event: 'will-navigate' | 'will-redirect', listener: (event: PreventableEvent, url: string) => void): unknown;
   on(event: 'will-attach-webview', listener: (event: PreventableEvent) => void): unknown;
+  /** Electron >= 28: every frame's navigation, subframes included; the event carries the URL. */
+  on(event: 'will-frame-navigate', listener: (event: PreventableEvent & { url: string }) => void): unknown;
   setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' }): void;
 }
 
@@ -57,11 +59,31 @@ export function hardenWebContents(contents: HardenableContents, options: HardenO
   contents.on('will-navigate', keepInApp);
   contents.on('will-redirect', keepInApp);
   contents.on('will-attach-webview', (event) => event.preventDefault());
+  // will-navigate covers the main frame only; an iframe navigating away is caught here
+  contents.on('will-frame-navigate', (event) => {
+    if (!sameOrigin(event.url, options.appUrl)) event.preventDefault();
+  });
   contents.setWindowOpenHandler(({ url }) => {
     const external = externalUrl(url);
     if (external) options.openExternal(external);
     return { action: 'deny' };
   });
+}
+
+/**
+ * An openExternal that asks first: a link in a page (a model card, a dataset's info URL)
+ * can name any site, and leaving the offline app is the user's decision. `ask` shows the
+ * URL and answers true only for an explicit yes; nothing opens otherwise.
+ */
+export function askBeforeOpening(ask: (url: string) => Promise<boolean>, open: (url: string) => void): (url: string) => void {
+  return (url) => {
+    void ask(url).then(
+      (yes) => {
+        if (yes) open(url);
+      },
+      () => undefined,
+    );
+  };
 }
 
 /** Response headers with our CSP replacing whatever the server sent (header names are case-insensitive). */

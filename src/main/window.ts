@@ -7,6 +7,7 @@ import { BrowserWindow, type MessagePortMain } from 'electron';
 import { IPC, type EngineRestartEvent } from '../shared/desktop-bridge';
 import type { EngineProcess } from './engine-process';
 import { secureWebPreferences } from './security';
+import { sameOrigin } from './urls';
 
 export interface WindowOptions {
   url: string;
@@ -37,13 +38,19 @@ export interface LinkedContents {
   on(event: 'did-finish-load', listener: () => void): unknown;
   once(event: 'destroyed', listener: () => void): unknown;
   isDestroyed(): boolean;
+  getURL(): string;
   postMessage(channel: string, message: unknown, transfer?: MessagePortMain[]): void;
   send(channel: string, ...args: unknown[]): void;
 }
 
-export function linkToEngine(contents: LinkedContents, engine: EngineProcess): void {
+/**
+ * The engine's port goes only to the app's own page (`appUrl`'s origin): a page that
+ * navigated elsewhere (however it got past the navigation guards) gets nothing.
+ */
+export function linkToEngine(contents: LinkedContents, engine: EngineProcess, appUrl: string): void {
   const handPort = (): void => {
     if (contents.isDestroyed()) return;
+    if (!sameOrigin(contents.getURL(), appUrl)) return;
     const port = engine.connect('renderer');
     if (port) contents.postMessage(IPC.port, null, [port]);
   };

@@ -160,13 +160,14 @@ describe('linkToEngine', () => {
     const sent: { channel: string; args: unknown[] }[] = [];
     const contents = Object.assign(new EventEmitter(), {
       isDestroyed: () => false,
+      getURL: () => 'odra-app://app/index.html#/datasets',
       postMessage: (channel: string, message: unknown, transfer: unknown[] = []) =>
         sent.push({ channel, args: [message, transfer.length] }),
       send: (channel: string, ...args: unknown[]) => sent.push({ channel, args }),
     });
     const e = engine();
     e.start();
-    linkToEngine(contents, e);
+    linkToEngine(contents, e, 'odra-app://app/index.html');
     contents.emit('did-finish-load');
     contents.emit('did-finish-load'); // a reload
     lastChild().emit('exit', 5);
@@ -180,5 +181,29 @@ describe('linkToEngine', () => {
     contents.emit('destroyed');
     lastChild().emit('exit', 5);
     expect(sent).toHaveLength(4);
+  });
+});
+
+describe('linkToEngine on a page that is not the app', () => {
+  it('hands the engine port only to a page on the app origin', async () => {
+    const { EventEmitter } = await import('node:events');
+    let url = 'https://example.com/phish.html';
+    const ports: string[] = [];
+    const contents = Object.assign(new EventEmitter(), {
+      isDestroyed: () => false,
+      getURL: () => url,
+      postMessage: (channel: string) => ports.push(`${channel} to ${url}`),
+      send: () => undefined,
+    });
+    const e = engine();
+    e.start();
+    linkToEngine(contents, e, 'odra-app://app/index.html');
+    contents.emit('did-finish-load');
+    url = 'file:///tmp/odra-app/index.html';
+    contents.emit('did-finish-load');
+    expect(ports).toEqual([]);
+    url = 'odra-app://app/index.html';
+    contents.emit('did-finish-load');
+    expect(ports).toEqual(['odra:port to odra-app://app/index.html']);
   });
 });

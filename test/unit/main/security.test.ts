@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
 import {
+  askBeforeOpening,
   CONTENT_SECURITY_POLICY,
   hardenWebContents,
   installSessionPolicy,
@@ -22,6 +23,12 @@ class FakeContents extends EventEmitter {
   fire(event: string, url?: string): boolean {
     let prevented = false;
     this.emit(event, { preventDefault: () => (prevented = true) }, url);
+    return prevented;
+  }
+  /** will-frame-navigate carries its URL on the event, not as an argument. */
+  fireFrame(url: string): boolean {
+    let prevented = false;
+    this.emit('will-frame-navigate', { url, preventDefault: () => (prevented = true) });
     return prevented;
   }
 }
@@ -62,6 +69,13 @@ describe('hardenWebContents', () => {
     expect(contents.fire('will-redirect', 'https://example.com/')).toBe(true);
   });
 
+  it('keeps every frame, subframes included, inside the app (will-frame-navigate)', () => {
+    const { contents } = hardened();
+    expect(contents.fireFrame('odra-app://app/index.html#/evaluate')).toBe(false);
+    expect(contents.fireFrame('https://example.com/')).toBe(true);
+    expect(contents.fireFrame('file:///etc/passwd')).toBe(true);
+  });
+
   it('refuses webviews', () => {
     const { contents } = hardened();
     expect(contents.fire('will-attach-webview')).toBe(true);
@@ -76,6 +90,34 @@ describe('hardenWebContents', () => {
     expect(open?.({ url: 'odra-app://app/index.html' })).toEqual({ action: 'deny' });
     expect(open?.({ url: 'javascript:alert(1)' })).toEqual({ action: 'deny' });
     expect(opened).toEqual(['https://github.com/odra']);
+  });
+});
+
+describe('askBeforeOpening', () => {
+  it('opens a link only after an explicit yes, and never when asking fails', async () => {
+    const asked: string[] = [];
+    const opened: string[] = [];
+    const answers = [true, false];
+    let settle: () => void = () => undefined;
+    const ask = async (url: string): Promise<boolean> => {
+      asked.push(url);
+      const answer = answers.shift();
+      if (answer === undefined) throw new Error('the dialog failed');
+      return answer;
+    };
+    const open = askBeforeOpening(ask, (url) => {
+      opened.push(url);
+      settle();
+    });
+    const first = new Promise<void>((resolve) => (settle = resolve));
+    open('https://example.com/yes');
+    await first;
+    open('https://example.com/no');
+    open('https://example.com/broken');
+    // the two refusals settle without opening: let their promise chains run out
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(asked).toEqual(['https://example.com/yes', 'https://example.com/no', 'https://example.com/broken']);
+    expect(opened).toEqual(['https://example.com/yes']);
   });
 });
 
