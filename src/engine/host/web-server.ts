@@ -15,6 +15,9 @@
  *     reading its requests until the queue falls below LOW_WATER, and drops progress events
  *     meanwhile (the next one supersedes them); a client whose queue passes HARD_LIMIT is
  *     disconnected;
+ *   - GET /token?token=... answers 204 for this server's token and 403 otherwise, so that
+ *     the page can say "this address's token is not valid" instead of "lost the connection"
+ *     (a browser does not see why a WebSocket handshake failed);
  *   - image files are served only when they are regular files (file-route.ts), so a FIFO
  *     in a dataset folder cannot block the server.
  */
@@ -83,6 +86,12 @@ export async function startWebServer(engine: Engine, options: WebServerOptions):
       if (!hostOk(req.headers.host)) return deny(res, 421, 'wrong host');
       if (req.method !== 'GET' && req.method !== 'HEAD') return deny(res, 405, 'method not allowed');
       const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+      // lets the page tell a wrong token (403) from a server that is down or restarting
+      if (url.pathname === '/token') {
+        res.writeHead(tokenOk(url.searchParams.get('token')) ? 204 : 403, { 'Cache-Control': 'no-store' });
+        res.end();
+        return;
+      }
       const file = /^\/files\/datasets\/(\d+)\/images\/(-?\d+)$/.exec(url.pathname);
       if (file) {
         if (!tokenOk(url.searchParams.get('token'))) return deny(res, 403, 'forbidden');

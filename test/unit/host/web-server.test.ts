@@ -331,6 +331,15 @@ describe('browser-mode web server', () => {
       if (reply.status === 200) expect(body).toBe(INDEX);
     });
 
+    it('/token tells a wrong token (403) from the right one (204), so the page can say which', async () => {
+      expect((await get(server.port, `/token?token=${encodeURIComponent(server.token)}`)).status).toBe(204);
+      expect((await get(server.port, `/token?token=${encodeURIComponent(`${server.token}x`)}`)).status).toBe(403);
+      expect((await get(server.port, '/token')).status).toBe(403);
+      const reply = await get(server.port, '/token?token=x');
+      expect(reply.body.length).toBe(0);
+      expect(reply.headers['cache-control']).toBe('no-store');
+    });
+
     it('survives a malformed percent-encoding', async () => {
       const reply = await get(server.port, '/%E0%A4%A');
       expect(reply.status).toBe(400);

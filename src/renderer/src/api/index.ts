@@ -29,6 +29,7 @@ export interface Api {
 const noMenu = (): (() => void) => () => undefined;
 
 const TOKEN_KEY = 'odra.token';
+export const TOKEN_NOT_VALID = "This address's token is not valid — use the address `odra serve` printed (it ends in ?token=…).";
 
 /**
  * The token from `?token=` (kept in sessionStorage so a reload still works, and
@@ -126,6 +127,12 @@ function createApi(): Api {
     onLost: () => {
       notice.value = 'Lost the connection to the Odra server; reconnecting…';
       client?.failAll('the connection to the Odra server was lost');
+    },
+    // the server is up but refuses this token (an old tab of an earlier `odra serve`, a typo)
+    stillAllowed: async () => (await fetch(`/token?token=${encoded}`, { cache: 'no-store' })).status !== 403,
+    onDenied: () => {
+      notice.value = TOKEN_NOT_VALID;
+      client?.failAll(TOKEN_NOT_VALID);
     },
   });
   client = new OdraClient(transport);

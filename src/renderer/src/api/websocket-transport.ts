@@ -14,6 +14,12 @@ export interface WebSocketTransportOptions {
   onState(state: ConnectionState): void;
   /** the socket closed: pending calls will never be answered */
   onLost(): void;
+  /**
+   * Asked when a connection closes before it ever opened: false means the server refuses
+   * this page (a wrong token), so reconnecting is pointless; onDenied is called instead.
+   */
+  stillAllowed?: () => Promise<boolean>;
+  onDenied?: () => void;
 }
 
 const MAX_DELAY_MS = 10_000;
@@ -42,7 +48,9 @@ export class WebSocketTransport implements Transport {
     this.options.onState('connecting');
     const socket = new WebSocket(this.options.url);
     this.socket = socket;
+    let opened = false;
     socket.addEventListener('open', () => {
+      opened = true;
       this.delay = 500;
       this.options.onState('open');
       for (const text of this.queue.splice(0)) socket.send(text);
@@ -62,8 +70,19 @@ export class WebSocketTransport implements Transport {
       this.socket = null;
       this.options.onState('closed');
       this.options.onLost();
-      setTimeout(() => this.connect(), this.delay);
-      this.delay = Math.min(this.delay * 2, MAX_DELAY_MS);
+      const retry = (): void => {
+        setTimeout(() => this.connect(), this.delay);
+        this.delay = Math.min(this.delay * 2, MAX_DELAY_MS);
+      };
+      const { stillAllowed, onDenied } = this.options;
+      if (opened || !stillAllowed || !onDenied) {
+        retry();
+        return;
+      }
+      void stillAllowed().then(
+        (allowed) => (allowed ? retry() : onDenied()),
+        () => retry(),
+      );
     });
   }
 }
