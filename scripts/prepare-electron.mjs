@@ -67,14 +67,23 @@ export function copyPackageForRebuild(from, to) {
   cpSync(from, to, { recursive: true, filter: (src) => !skip.has(src) });
 }
 
+/**
+ * Runs electron's own install.js when the binary is missing. Its output (on an offline
+ * machine, @electron/get's stack trace) goes to build/electron-install.log, not to the
+ * terminal: a failure is one line saying what happened, where the details are and how to
+ * retry (npm start then falls back to browser mode).
+ */
 export function ensureElectronBinary(root) {
   const dir = path.join(root, 'node_modules/electron');
   if (existsSync(path.join(dir, 'path.txt'))) return;
   console.log('[prepare-electron] downloading the Electron binary (node_modules/electron/install.js)');
-  const result = spawnSync(process.execPath, [path.join(dir, 'install.js')], { cwd: dir, stdio: 'inherit' });
+  const result = spawnSync(process.execPath, [path.join(dir, 'install.js')], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
   if (result.status !== 0 || !existsSync(path.join(dir, 'path.txt'))) {
+    const log = path.join(root, 'build', 'electron-install.log');
+    mkdirSync(path.dirname(log), { recursive: true });
+    writeFileSync(log, `${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? String(result.error) : ''}`);
     throw new Error(
-      'the Electron binary could not be installed (network, or ELECTRON_SKIP_BINARY_DOWNLOAD set?); ' +
+      `Electron could not be downloaded (offline, or ELECTRON_SKIP_BINARY_DOWNLOAD set?; details in ${path.relative(root, log)}); ` +
         `retry with: node ${path.join('node_modules', 'electron', 'install.js')}`,
     );
   }

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyPackageForRebuild, expectedStamp, isStampCurrent } from '../../../scripts/prepare-electron.mjs';
+import { copyPackageForRebuild, ensureElectronBinary, expectedStamp, isStampCurrent } from '../../../scripts/prepare-electron.mjs';
 
 describe('expectedStamp', () => {
   it('names the installed Electron and better-sqlite3 versions', async () => {
@@ -63,5 +63,36 @@ describe('copyPackageForRebuild', () => {
       expect(existsSync(path.join(dest, dropped)), dropped).toBe(false);
     }
     expect(existsSync(path.join(tmp, 'src', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'))).toBe(true);
+  });
+});
+
+describe('ensureElectronBinary offline', () => {
+  let root: string;
+  beforeAll(async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), 'odra-electron-offline-'));
+    await mkdir(path.join(root, 'node_modules', 'electron'), { recursive: true });
+    // what electron's install.js does without network: @electron/get rejects and the stack is printed
+    await writeFile(
+      path.join(root, 'node_modules', 'electron', 'install.js'),
+      "const err = new Error('getaddrinfo ENOTFOUND github.com'); console.error(err); process.exit(1);\n",
+    );
+  });
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('fails in one line naming the log, with the stack trace in the log and not on the terminal', async () => {
+    let message = '';
+    try {
+      ensureElectronBinary(root);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/^Electron could not be downloaded \(offline/);
+    expect(message).toContain(path.join('build', 'electron-install.log'));
+    expect(message).not.toContain('\n');
+    const log = await readFile(path.join(root, 'build', 'electron-install.log'), 'utf8');
+    expect(log).toContain('getaddrinfo ENOTFOUND github.com');
+    expect(log).toMatch(/\n\s+at /);
   });
 });
