@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import type { DatasetFormat, DatasetSummary, Progress } from '../../../shared/schemas';
 import { api } from '../api';
 import { toUiError, type UiError } from '../api/ui-error';
+import { importNotice, type ImportNotice } from '../view-models/import-notice';
 
 export interface ImportChoices {
   name?: string;
@@ -17,6 +18,8 @@ interface DatasetsState {
   importing: boolean;
   importProgress: Progress | null;
   importError: UiError | null;
+  /** set when the last import found its bytes already stored */
+  importNotice: ImportNotice | null;
   selectedId: number | null;
 }
 
@@ -28,6 +31,7 @@ export const useDatasetsStore = defineStore('datasets', {
     importing: false,
     importProgress: null,
     importError: null,
+    importNotice: null,
     selectedId: null,
   }),
   getters: {
@@ -52,6 +56,7 @@ export const useDatasetsStore = defineStore('datasets', {
       this.importing = true;
       this.importProgress = null;
       this.importError = null;
+      this.importNotice = null;
       try {
         const input = {
           dir,
@@ -64,6 +69,7 @@ export const useDatasetsStore = defineStore('datasets', {
             this.importProgress = p;
           },
         });
+        this.importNotice = importNotice('dataset', dataset, dataset.root);
         await this.refresh();
         this.select(dataset.id);
         return dataset;
@@ -79,6 +85,18 @@ export const useDatasetsStore = defineStore('datasets', {
     async remove(id: number): Promise<void> {
       try {
         await api().client.call('datasets.delete', { id });
+        this.listError = null;
+      } catch (err) {
+        this.listError = toUiError(err);
+      }
+      await this.refresh();
+    },
+
+    /** Renames a stored dataset (the "Rename to …" of an already-imported note). */
+    async rename(id: number, name: string): Promise<void> {
+      try {
+        await api().client.call('datasets.rename', { id, name });
+        this.importNotice = null;
         this.listError = null;
       } catch (err) {
         this.listError = toUiError(err);

@@ -3,6 +3,7 @@ import type { AdapterConfig, ModelFamily } from '../../../shared/adapter';
 import type { ModelSummary, Progress } from '../../../shared/schemas';
 import { api } from '../api';
 import { toUiError, type UiError } from '../api/ui-error';
+import { importNotice, type ImportNotice } from '../view-models/import-notice';
 
 interface ModelsState {
   list: ModelSummary[];
@@ -11,6 +12,8 @@ interface ModelsState {
   importing: boolean;
   importProgress: Progress | null;
   importError: UiError | null;
+  /** set when the last import found its bytes already stored */
+  importNotice: ImportNotice | null;
   selectedId: number | null;
   saving: boolean;
   saveError: UiError | null;
@@ -25,6 +28,7 @@ export const useModelsStore = defineStore('models', {
     importing: false,
     importProgress: null,
     importError: null,
+    importNotice: null,
     selectedId: null,
     saving: false,
     saveError: null,
@@ -52,6 +56,7 @@ export const useModelsStore = defineStore('models', {
       this.importing = true;
       this.importProgress = null;
       this.importError = null;
+      this.importNotice = null;
       try {
         const model = await api().client.call(
           'models.import',
@@ -67,6 +72,7 @@ export const useModelsStore = defineStore('models', {
             },
           },
         );
+        this.importNotice = importNotice('model', model, model.path);
         await this.refresh();
         this.select(model.id);
         return model;
@@ -77,6 +83,18 @@ export const useModelsStore = defineStore('models', {
         this.importing = false;
         this.importProgress = null;
       }
+    },
+
+    /** Renames a stored model (the "Rename to …" of an already-imported note). */
+    async rename(id: number, name: string): Promise<void> {
+      try {
+        await api().client.call('models.rename', { id, name });
+        this.importNotice = null;
+        this.listError = null;
+      } catch (err) {
+        this.listError = toUiError(err);
+      }
+      await this.refresh();
     },
 
     select(id: number | null): void {
