@@ -61,6 +61,18 @@ export const useEvaluationsStore = defineStore('evaluations', {
       }
     },
 
+    /** Deletes an evaluation with its detections and metrics (the model and dataset stay). */
+    async remove(id: number): Promise<void> {
+      try {
+        await api().client.call('evaluations.delete', { ids: [id] });
+        if (this.current?.id === id) this.current = null;
+        this.listError = null;
+      } catch (err) {
+        this.listError = toUiError(err);
+      }
+      await this.refresh();
+    },
+
     async run(modelId: number, datasetId: number, options: RunOptions = {}): Promise<void> {
       if (this.running) return;
       controller = new AbortController();
