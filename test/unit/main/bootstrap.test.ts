@@ -57,6 +57,8 @@ vi.mock('electron', async () => {
       super();
       const wc = Object.assign(new Emitter(), {
         isDestroyed: () => false,
+        // the page is where loadURL sent it
+        getURL: () => this.rec.url ?? '',
         postMessage: (channel: string) => log.calls.push(`post:${channel}`),
         send: (channel: string) => log.calls.push(`send:${channel}`),
       });
