@@ -33,7 +33,7 @@
  */
 import type { Severity } from '../../../shared/corruptions';
 import type { RgbImage } from '../../images/rgb-image';
-import { borderIndex } from '../common/filters';
+import { borderIndex } from '../common/border';
 import { growF64, growI32, growU8 } from '../common/scratch';
 import type { CorruptionKernel } from '../kernel';
 

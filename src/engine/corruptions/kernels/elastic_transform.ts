@@ -21,7 +21,9 @@
  */
 import type { Severity } from '../../../shared/corruptions';
 import type { RgbImage } from '../../images/rgb-image';
-import { GaussianRowStream, borderIndex, gaussianRadius, unitImage } from '../common/filters';
+import { GaussianRowStream, gaussianRadius } from '../common/gaussian';
+import { borderIndex } from '../common/border';
+import { unitImage } from '../common/unit';
 import { BulkRandom } from '../common/bulk-random';
 import type { Rng } from '../../../shared/prng';
 import { growF64 } from '../common/scratch';

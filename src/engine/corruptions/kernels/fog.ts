@@ -29,7 +29,7 @@
 import type { CorruptionKernel } from '../kernel';
 import type { RgbImage } from '../../images/rgb-image';
 import { BulkRandom } from '../common/bulk-random';
-import { UNIT_F64 } from '../common/filters';
+import { UNIT_F64 } from '../common/unit';
 import { growF32 } from '../common/scratch';
 
 export const FOG_PARAMS: readonly (readonly [strength: number, decay: number])[] = [

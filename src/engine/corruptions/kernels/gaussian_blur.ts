@@ -12,7 +12,7 @@
  * Deterministic: the rng is not used.
  */
 import type { Severity } from '../../../shared/corruptions';
-import { GaussianRowStream, unitRowsOf } from '../common/filters';
+import { GaussianRowStream, unitRowsOf } from '../common/gaussian';
 import type { CorruptionKernel } from '../kernel';
 
 const SIGMA: Record<Severity, number> = { 1: 1, 2: 2, 3: 3, 4: 4, 5: 6 };

@@ -17,7 +17,7 @@
 import type { CorruptionKernel } from '../kernel';
 import type { RgbImage } from '../../images/rgb-image';
 import { BulkRandom } from '../common/bulk-random';
-import { UNIT_F64 } from '../common/filters';
+import { UNIT_F64 } from '../common/unit';
 
 /** Normals are drawn a chunk at a time into this buffer (see common/scratch.ts for why it is module-level). */
 const CHUNK = 4096;

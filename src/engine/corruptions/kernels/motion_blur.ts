@@ -18,7 +18,7 @@
  */
 import type { Severity } from '../../../shared/corruptions';
 import type { RgbImage } from '../../images/rgb-image';
-import { motionBlurRowBytes, motionBlurTaps } from '../common/filters';
+import { motionBlurRowBytes, motionBlurTaps } from '../common/motion';
 import { growF64 } from '../common/scratch';
 import type { CorruptionKernel } from '../kernel';
 

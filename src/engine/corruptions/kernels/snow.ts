@@ -27,7 +27,10 @@
  */
 import type { Severity } from '../../../shared/corruptions';
 import type { RgbImage } from '../../images/rgb-image';
-import { UNIT_F32, UNIT_F64, motionBlurRow, motionBlurTaps, roundHalfEven, zoomAxis, zoomOrder1Into, zoomedLength } from '../common/filters';
+import { UNIT_F32, UNIT_F64 } from '../common/unit';
+import { motionBlurRow, motionBlurTaps } from '../common/motion';
+import { roundHalfEven } from '../common/numpy';
+import { zoomAxis, zoomOrder1Into, zoomedLength } from '../common/zoom';
 import { BulkRandom } from '../common/bulk-random';
 import type { Rng } from '../../../shared/prng';
 import { growF64, growU8 } from '../common/scratch';

@@ -37,16 +37,9 @@
 import type { Severity } from '../../../shared/corruptions';
 import { type RgbImage } from '../../images/rgb-image';
 import { clipToByte } from '../common/clip';
-import {
-  boxBlur3Float,
-  boxBlur3U8,
-  canny,
-  distanceTransformL2Mask5,
-  equalizeHist,
-  filter3x3U8,
-  GaussianRowStream,
-  UNIT_F32,
-} from '../common/filters';
+import { boxBlur3Float, boxBlur3U8, canny, distanceTransformL2Mask5, equalizeHist, filter3x3U8 } from '../common/opencv';
+import { GaussianRowStream } from '../common/gaussian';
+import { UNIT_F32 } from '../common/unit';
 import { BulkRandom } from '../common/bulk-random';
 import type { Rng } from '../../../shared/prng';
 import { growF32, growU8 } from '../common/scratch';

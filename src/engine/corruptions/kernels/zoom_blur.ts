@@ -30,7 +30,8 @@
  */
 import type { Severity } from '../../../shared/corruptions';
 import type { RgbImage } from '../../images/rgb-image';
-import { unitImage, zoomAxis, zoomedLength, type ZoomAxis } from '../common/filters';
+import { unitImage } from '../common/unit';
+import { zoomAxis, zoomedLength, type ZoomAxis } from '../common/zoom';
 import { growF32, growF64 } from '../common/scratch';
 import type { CorruptionKernel } from '../kernel';
 
