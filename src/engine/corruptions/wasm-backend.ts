@@ -121,6 +121,26 @@ export interface KernelExports {
   channelSums(src: Ptr, n: number, out: Ptr): void;
   applyChannelLut(src: Ptr, dst: Ptr, n: number, lut: Ptr): void;
   fog(src: Ptr, dst: Ptr, width: number, height: number, map: Ptr, mapsize: number, decay: number, strength: number, drawn: boolean, draws: Ptr): void;
+  spatter(
+    src: Ptr,
+    dst: Ptr,
+    width: number,
+    height: number,
+    normals: Ptr,
+    draw: boolean,
+    mean: number,
+    std: number,
+    weights: Ptr,
+    radius: number,
+    threshold: number,
+    mud: boolean,
+    intensity: number,
+    mudWeights: Ptr,
+    mudRadius: number,
+    tintR: number,
+    tintG: number,
+    tintB: number,
+  ): void;
   snow(
     src: Ptr,
     dst: Ptr,
@@ -176,6 +196,7 @@ const FUNCTION_EXPORTS: readonly Exclude<keyof KernelExports, 'memory'>[] = [
   'applyChannelLut',
   'fog',
   'snow',
+  'spatter',
 ];
 
 /** A loaded module: its exports, and pixel traffic in and out of its memory. */

@@ -19,3 +19,4 @@ export { pixelate } from './pixelate';
 export { channelSums, applyChannelLut } from './contrast';
 export { fog } from './fog';
 export { snow } from './snow';
+export { spatter } from './spatter';
