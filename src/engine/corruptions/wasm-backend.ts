@@ -121,6 +121,8 @@ export interface KernelExports {
   channelSums(src: Ptr, n: number, out: Ptr): void;
   applyChannelLut(src: Ptr, dst: Ptr, n: number, lut: Ptr): void;
   fog(src: Ptr, dst: Ptr, width: number, height: number, map: Ptr, mapsize: number, decay: number, strength: number, drawn: boolean, draws: Ptr): void;
+  jpegTables(luma: Ptr, chroma: Ptr): void;
+  jpegRoundTrip(src: Ptr, dst: Ptr, width: number, height: number): void;
   spatter(
     src: Ptr,
     dst: Ptr,
@@ -197,6 +199,8 @@ const FUNCTION_EXPORTS: readonly Exclude<keyof KernelExports, 'memory'>[] = [
   'fog',
   'snow',
   'spatter',
+  'jpegTables',
+  'jpegRoundTrip',
 ];
 
 /** A loaded module: its exports, and pixel traffic in and out of its memory. */

@@ -20,3 +20,4 @@ export { channelSums, applyChannelLut } from './contrast';
 export { fog } from './fog';
 export { snow } from './snow';
 export { spatter } from './spatter';
+export { jpegTables, jpegRoundTrip } from './jpeg';

@@ -28,9 +28,11 @@ export function canny(src: usize, dst: usize, width: i32, height: i32, low: i32,
     store<i32>(mag + (<usize>(y * mw + width + 1) << 2), 0);
   }
   for (let y = 0; y < height; y++) {
-    const ym = src + <usize>((y > 0 ? y - 1 : 0) * width);
+    const above = y > 0 ? y - 1 : 0;
+    const below = y < height - 1 ? y + 1 : height - 1;
+    const ym = src + <usize>(above * width);
     const y0 = src + <usize>(y * width);
-    const yp = src + <usize>((y < height - 1 ? y + 1 : height - 1) * width);
+    const yp = src + <usize>(below * width);
     let aPrev = <i32>load<u8>(ym) + 2 * <i32>load<u8>(y0) + <i32>load<u8>(yp);
     let dPrev = <i32>load<u8>(yp) - <i32>load<u8>(ym);
     let aCur = aPrev;
