@@ -81,11 +81,21 @@ function transpose(src: usize, dst: usize): void {
 }
 
 /**
- * One 1-D forward DCT over the 8 rows of p (row k = input k, 8 lanes as two vectors):
- * jfdctint.c pass 1 (pass2 = false: outputs << PASS1_BITS or descaled by
- * CONST_BITS - PASS1_BITS) or pass 2 (descaled by PASS1_BITS or CONST_BITS + PASS1_BITS).
+ * The pass of a 1-D transform, chosen at compile time: AssemblyScript compiles a generic
+ * function once per type argument, so with `Pass1` / `Pass2` as the argument every shift
+ * amount and rounding constant below is a constant (variable SIMD shifts cost V8 extra
+ * instructions).
  */
-function fdct1d(p: usize, pass2: bool): void {
+type Pass1 = i32;
+type Pass2 = i64;
+
+/**
+ * One 1-D forward DCT over the 8 rows of p (row k = input k, 8 lanes as two vectors):
+ * jfdctint.c pass 1 (outputs << PASS1_BITS or descaled by CONST_BITS - PASS1_BITS) or
+ * pass 2 (descaled by PASS1_BITS or CONST_BITS + PASS1_BITS).
+ */
+function fdct1d<P>(p: usize): void {
+  const pass2 = sizeof<P>() == 8;
   for (let h: usize = 0; h < 32; h += 16) {
     const x0 = v128.load(p + h);
     const x1 = v128.load(p + h, 32);
@@ -143,7 +153,8 @@ function fdct1d(p: usize, pass2: bool): void {
  * PASS1_BITS) or pass 2 (by CONST_BITS + PASS1_BITS + 3). The all-zero-AC shortcuts of
  * the C code give the same values as the full computation, so there are none here.
  */
-function idct1d(p: usize, pass2: bool): void {
+function idct1d<P>(p: usize): void {
+  const pass2 = sizeof<P>() == 8;
   const n = pass2 ? CONST_BITS + PASS1_BITS + 3 : CONST_BITS - PASS1_BITS;
   for (let h: usize = 0; h < 32; h += 16) {
     let z2 = v128.load(p + h, 64);
@@ -236,25 +247,34 @@ function roundTripBlock(plane: usize, stride: i32, t: i32): void {
   }
   // forward DCT: rows (pass 1 on the transposed block), then columns
   transpose(blk, tmp);
-  fdct1d(tmp, false);
+  fdct1d<Pass1>(tmp);
   transpose(tmp, blk);
-  fdct1d(blk, true);
-  // quantise (reciprocal method), dequantise
+  fdct1d<Pass2>(blk);
+  // quantise (reciprocal method), dequantise; note whether any AC coefficient survives
   const div = divisors + <usize>t * 1024;
   const dq = dequant + <usize>t * 256;
+  let ac = i32x4.splat(0);
   for (let i: usize = 0; i < 256; i += 16) {
     const x = v128.load(blk + i);
     const neg = i32x4.lt_s(x, splat(0));
     const a = i32x4.add(i32x4.abs(x), v128.load(div + 256 + i));
     const product = i32x4.mul(a, v128.load(div + i)); // < 2^32: unsigned
     const q = i32x4.shr_u(i32x4.mul(i32x4.shr_u(product, 16), v128.load(div + 512 + i)), 16);
-    const coef = v128.bitselect(i32x4.neg(q), q, neg);
-    v128.store(blk + i, i32x4.mul(coef, v128.load(dq + i)));
+    ac = v128.or(ac, i == 0 ? i32x4.replace_lane(q, 0, 0) : q);
+    v128.store(blk + i, i32x4.mul(v128.bitselect(i32x4.neg(q), q, neg), v128.load(dq + i)));
+  }
+  if (!v128.any_true(ac)) {
+    // DC only: jidctint.c's shortcuts are exact, every sample is ((dc << PASS1_BITS) + 16) >> 5, + 128, clamped
+    const v = ((load<i32>(blk) << PASS1_BITS) + 16) >> 5;
+    const sample = <u8>(v < -128 ? 0 : v > 127 ? 255 : v + 128);
+    const row = i8x16.splat(sample);
+    for (let r = 0; r < 8; r++) v128.store64_lane(plane + <usize>(r * stride), row, 0);
+    return;
   }
   // inverse DCT: columns (pass 1 on the block), then rows (pass 2 on the transposed block)
-  idct1d(blk, false);
+  idct1d<Pass1>(blk);
   transpose(blk, tmp);
-  idct1d(tmp, true);
+  idct1d<Pass2>(tmp);
   transpose(tmp, blk);
   // clamp as the SIMD code does: saturate to -128..127, then + 128
   for (let r = 0; r < 8; r++) {
@@ -273,31 +293,27 @@ function rgbToYcc16(s: usize, y: usize, cb: usize, cr: usize): void {
   const r = i8x16.shuffle(i8x16.shuffle(v0, v1, 0, 3, 6, 9, 12, 15, 18, 21, 24, 27, 30, 0, 0, 0, 0, 0), v2, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 17, 20, 23, 26, 29);
   const g = i8x16.shuffle(i8x16.shuffle(v0, v1, 1, 4, 7, 10, 13, 16, 19, 22, 25, 28, 31, 0, 0, 0, 0, 0), v2, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 18, 21, 24, 27, 30);
   const b = i8x16.shuffle(i8x16.shuffle(v0, v1, 2, 5, 8, 11, 14, 17, 20, 23, 26, 29, 0, 0, 0, 0, 0, 0), v2, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 16, 19, 22, 25, 28, 31);
-  v128.store(y, weighted16(r, g, b, 19595, 38470, 7471, 32768));
-  v128.store(cb, weighted16(r, g, b, -11059, -21709, 32768, (128 << 16) + 32767));
-  v128.store(cr, weighted16(r, g, b, 32768, -27439, -5329, (128 << 16) + 32767));
-}
-
-/** Bytes (kr R + kg G + kb B + bias) >> 16 of 16 pixels (the sums are in 0 .. 2^24, exact in int32). */
-function weighted16(r: v128, g: v128, b: v128, kr: i32, kg: i32, kb: i32, bias: i32): v128 {
   const r0 = i16x8.extend_low_i8x16_u(r);
   const r1 = i16x8.extend_high_i8x16_u(r);
   const g0 = i16x8.extend_low_i8x16_u(g);
   const g1 = i16x8.extend_high_i8x16_u(g);
   const b0 = i16x8.extend_low_i8x16_u(b);
   const b1 = i16x8.extend_high_i8x16_u(b);
-  return i8x16.narrow_i16x8_u(
-    i16x8.narrow_i32x4_u(weighted4(r0, g0, b0, kr, kg, kb, bias, false), weighted4(r0, g0, b0, kr, kg, kb, bias, true)),
-    i16x8.narrow_i32x4_u(weighted4(r1, g1, b1, kr, kg, kb, bias, false), weighted4(r1, g1, b1, kr, kg, kb, bias, true)),
-  );
+  const cbcr = (128 << 16) + 32767;
+  v128.store(y, i8x16.narrow_i16x8_u(weighted8(r0, g0, b0, 19595, 38470, 7471, 32768), weighted8(r1, g1, b1, 19595, 38470, 7471, 32768)));
+  v128.store(cb, i8x16.narrow_i16x8_u(weighted8(r0, g0, b0, -11059, -21709, 32768, cbcr), weighted8(r1, g1, b1, -11059, -21709, 32768, cbcr)));
+  v128.store(cr, i8x16.narrow_i16x8_u(weighted8(r0, g0, b0, 32768, -27439, -5329, cbcr), weighted8(r1, g1, b1, 32768, -27439, -5329, cbcr)));
 }
 
-function weighted4(r: v128, g: v128, b: v128, kr: i32, kg: i32, kb: i32, bias: i32, high: bool): v128 {
-  const rr = high ? i32x4.extend_high_i16x8_u(r) : i32x4.extend_low_i16x8_u(r);
-  const gg = high ? i32x4.extend_high_i16x8_u(g) : i32x4.extend_low_i16x8_u(g);
-  const bb = high ? i32x4.extend_high_i16x8_u(b) : i32x4.extend_low_i16x8_u(b);
-  const t = i32x4.add(i32x4.add(i32x4.mul(rr, i32x4.splat(kr)), i32x4.mul(gg, i32x4.splat(kg))), i32x4.add(i32x4.mul(bb, i32x4.splat(kb)), i32x4.splat(bias)));
-  return i32x4.shr_s(t, 16);
+/** (kr R + kg G + kb B + bias) >> 16 of 8 pixels (int16 lanes in and out; the sums are in 0 .. 2^24, exact in int32). */
+function weighted8(r: v128, g: v128, b: v128, kr: i32, kg: i32, kb: i32, bias: i32): v128 {
+  const k = i32x4.splat(kr);
+  const l = i32x4.splat(kg);
+  const m = i32x4.splat(kb);
+  const c = i32x4.splat(bias);
+  const lo = i32x4.add(i32x4.add(i32x4.mul(i32x4.extend_low_i16x8_u(r), k), i32x4.mul(i32x4.extend_low_i16x8_u(g), l)), i32x4.add(i32x4.mul(i32x4.extend_low_i16x8_u(b), m), c));
+  const hi = i32x4.add(i32x4.add(i32x4.mul(i32x4.extend_high_i16x8_u(r), k), i32x4.mul(i32x4.extend_high_i16x8_u(g), l)), i32x4.add(i32x4.mul(i32x4.extend_high_i16x8_u(b), m), c));
+  return i16x8.narrow_i32x4_u(i32x4.shr_s(lo, 16), i32x4.shr_s(hi, 16));
 }
 
 /** (x + k) >> 16 as int32, arithmetic shift: jdcolor.c's RIGHT_SHIFT of the table values. */
