@@ -11,6 +11,34 @@
  * JavaScript branches give (v <= 0 for -0; (NaN * 255) | 0 is 0).
  */
 
+/**
+ * x / 255 for every byte x, as float64 (the reference's x / 255.) and float32
+ * (np.float32(x) / 255): one correctly rounded division each, so the same values as the
+ * JavaScript tables UNIT_F64 / UNIT_F32 (../common/unit.ts). A lookup instead of a
+ * division per value: a float64 division costs several cycles, a load one.
+ */
+const UNIT64: usize = memory.data(256 * 8);
+const UNIT32: usize = memory.data(256 * 4);
+for (let v = 0; v < 256; v++) {
+  store<f64>(UNIT64 + (<usize>v << 3), <f64>v / 255.0);
+  store<f32>(UNIT32 + (<usize>v << 2), <f32>(<f64>v / 255.0));
+}
+
+/** x / 255 in float64. */
+export function unit64(x: u8): f64 {
+  return load<f64>(UNIT64 + (<usize>x << 3));
+}
+
+/** float32(x / 255). */
+export function unit32(x: u8): f32 {
+  return load<f32>(UNIT32 + (<usize>x << 2));
+}
+
+/** Bytes src[0..n) as float32(x / 255) into dst. */
+export function unitImage32(src: usize, dst: usize, n: i32): void {
+  for (let i = 0; i < n; i++) store<f32>(dst + (<usize>i << 2), unit32(load<u8>(src + i)));
+}
+
 export const MODE_REFLECT: i32 = 0;
 export const MODE_MIRROR: i32 = 1;
 export const MODE_NEAREST: i32 = 2;
@@ -73,8 +101,7 @@ export function bytesToF64(src: usize, out: usize): void {
   v128.store(out, f64x2.convert_low_i32x4_s(i32x4.shuffle(hi, hi, 2, 3, 0, 1)), 48);
 }
 
-/** Two bytes at src as an f64x2 of x / 255 (the same doubles as v / 255 in JavaScript). */
+/** Two bytes at src as an f64x2 of x / 255 (table lookups). */
 export function unit2(src: usize): v128 {
-  const w = i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load16_splat(src)));
-  return f64x2.div(f64x2.convert_low_i32x4_s(w), f64x2.splat(255));
+  return f64x2.replace_lane(f64x2.splat(unit64(load<u8>(src))), 1, unit64(load<u8>(src, 1)));
 }

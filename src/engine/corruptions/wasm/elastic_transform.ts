@@ -8,7 +8,7 @@
  * elasticField() draws the raw fields from the module's BulkRandom stream in the order
  * the JavaScript kernel draws them (dx rows 0..R, dy rows 0..R, then dx and dy row by row).
  */
-import { MODE_REFLECT, borderIndex } from './common';
+import { MODE_REFLECT, borderIndex, unitImage32 } from './common';
 import { SRC_F64, gaussianNext, gaussianStart } from './gaussian';
 import { fillUniform32 } from './rng';
 
@@ -67,7 +67,7 @@ export function elasticWarp(
 ): void {
   const rowLen = width * 3;
   const n = rowLen * height;
-  for (let i = 0; i < n; i++) store<f32>(unit + (<usize>i << 2), <f32>(<f64>load<u8>(src + i) / 255.0));
+  unitImage32(src, unit, n);
   gaussianStart(width, height, 2, weightsY, radiusY, weightsX, radiusX, MODE_REFLECT, false, SRC_F64, field);
   const hm1 = <f64>(height - 1);
   const wm1 = <f64>(width - 1);

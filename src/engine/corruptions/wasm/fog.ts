@@ -7,6 +7,7 @@
  * * 255) with m the normalised map value. The map's recurrences read points written at
  * the same level, so they stay scalar; only the arithmetic moves out of JavaScript.
  */
+import { unit64 } from './common';
 import { fillUniform32 } from './rng';
 
 let mapMin: f32 = 0;
@@ -121,9 +122,9 @@ export function fog(src: usize, dst: usize, width: i32, height: i32, map: usize,
     for (let x = 0; x < width; x++, p += 3) {
       const m: f32 = flat ? 0 : <f32>(<f64>(<f32>(<f64>load<f32>(mrow + (<usize>x << 2)) - <f64>mn)) / <f64>range);
       const f = <f64>(<f32>(strength * <f64>m));
-      store<u8>(dst + p, fogByte((<f64>load<u8>(src + p) / 255.0 + f) * maxVal, denom, inverse));
-      store<u8>(dst + p, fogByte((<f64>load<u8>(src + p, 1) / 255.0 + f) * maxVal, denom, inverse), 1);
-      store<u8>(dst + p, fogByte((<f64>load<u8>(src + p, 2) / 255.0 + f) * maxVal, denom, inverse), 2);
+      store<u8>(dst + p, fogByte((unit64(load<u8>(src + p)) + f) * maxVal, denom, inverse));
+      store<u8>(dst + p, fogByte((unit64(load<u8>(src + p, 1)) + f) * maxVal, denom, inverse), 1);
+      store<u8>(dst + p, fogByte((unit64(load<u8>(src + p, 2)) + f) * maxVal, denom, inverse), 2);
     }
   }
 }

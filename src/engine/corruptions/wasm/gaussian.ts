@@ -17,7 +17,7 @@
  * (v / 255 or v) into a ring of 2 r + 1 rows.
  */
 import { alloc } from './arena';
-import { borderIndex } from './common';
+import { borderIndex, unit64 } from './common';
 
 /** float64 image, rows read in place */
 export const SRC_F64: i32 = 0;
@@ -94,18 +94,7 @@ function fillRow(r: i32, dst: usize): void {
   const s = src + <usize>r * rowLen;
   let i = 0;
   if (srcKind == SRC_UNIT_U8) {
-    const k = f64x2.splat(255);
-    for (; i + 8 <= rowLen; i += 8) {
-      const w = v128.load8x8_u(s + i);
-      const lo = i32x4.extend_low_i16x8_u(w);
-      const hi = i32x4.extend_high_i16x8_u(w);
-      const o = dst + (<usize>i << 3);
-      v128.store(o, f64x2.div(f64x2.convert_low_i32x4_s(lo), k));
-      v128.store(o, f64x2.div(f64x2.convert_low_i32x4_s(i32x4.shuffle(lo, lo, 2, 3, 0, 1)), k), 16);
-      v128.store(o, f64x2.div(f64x2.convert_low_i32x4_s(hi), k), 32);
-      v128.store(o, f64x2.div(f64x2.convert_low_i32x4_s(i32x4.shuffle(hi, hi, 2, 3, 0, 1)), k), 48);
-    }
-    for (; i < rowLen; i++) store<f64>(dst + (<usize>i << 3), <f64>load<u8>(s + i) / 255.0);
+    for (; i < rowLen; i++) store<f64>(dst + (<usize>i << 3), unit64(load<u8>(s + i)));
   } else {
     for (; i < rowLen; i++) store<f64>(dst + (<usize>i << 3), <f64>load<u8>(s + i));
   }

@@ -4,6 +4,7 @@
  * (channel 1), hsv2rgb, uint8(clip(., 0, 1) * 255), in float64, operation for operation.
  * A pixel equal to the previous one reuses its result (flat regions), as in JavaScript.
  */
+import { unit64 } from './common';
 
 export function adjustHsv(src: usize, dst: usize, n: i32, onValue: bool, factor: f64, offset: f64): void {
   let lastKey = -1;
@@ -17,9 +18,9 @@ export function adjustHsv(src: usize, dst: usize, n: i32, onValue: bool, factor:
     const key = <i32>k0 | (<i32>k1 << 8) | (<i32>k2 << 16);
     if (key != lastKey) {
       lastKey = key;
-      const r = <f64>k0 / 255.0;
-      const g = <f64>k1 / 255.0;
-      const b = <f64>k2 / 255.0;
+      const r = unit64(k0);
+      const g = unit64(k1);
+      const b = unit64(k2);
       let v = r > g ? (r > b ? r : b) : g > b ? g : b;
       const mn = r < g ? (r < b ? r : b) : g < b ? g : b;
       const delta = v - mn;

@@ -7,7 +7,7 @@
  * x / 255 is the same double as the JavaScript tables' v / 255 (one correctly rounded
  * division); uint8(clip(v, 0, 1) * 255) truncates.
  */
-import { store8Bytes, unit2, unitByte, unitBytes2 } from './common';
+import { store8Bytes, unit2, unit64, unitByte, unitBytes2 } from './common';
 import { fillNormals, nextInt32, uniform53 } from './rng';
 
 const CHUNK: i32 = 4096;
@@ -36,7 +36,7 @@ function applyNormals(src: usize, dst: usize, len: i32, c: f64, multiplicative: 
     );
   }
   for (; j < len; j++) {
-    const x = <f64>load<u8>(src + j) / 255.0;
+    const x = unit64(load<u8>(src + j));
     const noise = c * load<f64>(chunk + (<usize>j << 3));
     store<u8>(dst + j, unitByte(multiplicative ? x + x * noise : x + noise));
   }

@@ -8,6 +8,7 @@
  * plans: two zoom-axis descriptors (rows, then columns) of 5 int32 pointers each:
  * i0 (int32), i1 (int32), w0 (float64), w1 (float64), zero (uint8).
  */
+import { unit32, unit64 } from './common';
 import { motionBlurRowF64 } from './motion';
 
 const GRAY_R: f32 = 0.299;
@@ -111,13 +112,13 @@ export function snow(
   }
   const n = width * height;
   for (let i = 0, o = 0; i < n; i++, o += 3) {
-    const r = <f32>(<f64>load<u8>(src + o) / 255.0);
-    const g = <f32>(<f64>load<u8>(src + o, 1) / 255.0);
-    const bb = <f32>(<f64>load<u8>(src + o, 2) / 255.0);
+    const r = unit32(load<u8>(src + o));
+    const g = unit32(load<u8>(src + o, 1));
+    const bb = unit32(load<u8>(src + o, 2));
     const gray = <f32>(<f64>(<f32>(<f64>(<f32>(<f64>r * <f64>GRAY_R)) + <f64>(<f32>(<f64>g * <f64>GRAY_G)))) + <f64>(<f32>(<f64>bb * <f64>GRAY_B)));
     const lift = <f32>(<f64>(<f32>(<f64>gray * 1.5)) + 0.5);
-    const flake = <f64>load<u8>(layer + i) / 255.0;
-    const rotated = <f64>load<u8>(layer + (n - 1 - i)) / 255.0;
+    const flake = unit64(load<u8>(layer + i));
+    const rotated = unit64(load<u8>(layer + (n - 1 - i)));
     store<u8>(dst + o, snowByte(r, lift, blend, rest, flake, rotated));
     store<u8>(dst + o, snowByte(g, lift, blend, rest, flake, rotated), 1);
     store<u8>(dst + o, snowByte(bb, lift, blend, rest, flake, rotated), 2);

@@ -7,7 +7,7 @@
  * The normals are drawn here from the module's BulkRandom stream, in the order the
  * JavaScript stream pulls them (row after row), or supplied by JavaScript (replays).
  */
-import { MODE_NEAREST, clipByte } from './common';
+import { MODE_NEAREST, clipByte, unit32 } from './common';
 import { SRC_F64, SRC_U8, gaussianNext, gaussianStart } from './gaussian';
 import { alloc } from './arena';
 import { fillNormals } from './rng';
@@ -20,9 +20,6 @@ function waterByte(x: f32, add: f32): u8 {
   return v <= 0 ? 0 : v >= 1 ? 255 : <u8>(<i32>(<f32>(v * 255.0)));
 }
 
-function unit32(v: u8): f32 {
-  return <f32>(<f64>v / 255.0);
-}
 
 /**
  * dst = spatter(src). normals: width x height float64, drawn here when `draw`. Liquid:

@@ -12,6 +12,7 @@
  * lanes, four values per step, and rounds through float32 exactly where the JavaScript
  * Float32Array stores do.
  */
+import { unitImage32 } from './common';
 
 const DESC: i32 = 13;
 
@@ -64,7 +65,7 @@ function finishValue(x: f32, acc: f32, inverse: f64): u8 {
 export function zoomBlur(src: usize, dst: usize, width: i32, height: i32, layers: usize, count: i32, unit: usize, lines: usize, acc: usize, state: usize): void {
   const rowLen = width * 3;
   const n = rowLen * height;
-  for (let i = 0; i < n; i++) store<f32>(unit + (<usize>i << 2), <f32>(<f64>load<u8>(src + i) / 255.0));
+  unitImage32(src, unit, n);
   const inverse = 1.0 / <f64>(count + 1);
   // state: lineA, lineB (offsets into lines, in values), rowA, rowB (source rows held)
   const lineA = state;
