@@ -316,34 +316,35 @@ function weighted8(r: v128, g: v128, b: v128, kr: i32, kg: i32, kb: i32, bias: i
   return i16x8.narrow_i32x4_u(i32x4.shr_s(lo, 16), i32x4.shr_s(hi, 16));
 }
 
-/** (x + k) >> 16 as int32, arithmetic shift: jdcolor.c's RIGHT_SHIFT of the table values. */
-function yccToRgb4(y: v128, u: v128, v: v128, high: bool, out: usize): void {
-  const yy = high ? i32x4.extend_high_i16x8_s(y) : i32x4.extend_low_i16x8_s(y);
-  const uu = high ? i32x4.extend_high_i16x8_s(u) : i32x4.extend_low_i16x8_s(u);
-  const vv = high ? i32x4.extend_high_i16x8_s(v) : i32x4.extend_low_i16x8_s(v);
+/** (x * k + 32768) >> 16 of 8 int16 lanes, computed in int32 (jdcolor.c's table entries, RIGHT_SHIFT arithmetic). */
+function scaled8(x: v128, k: i32): v128 {
+  const kk = i32x4.splat(k);
   const half = i32x4.splat(32768);
-  v128.store(out, i32x4.add(yy, i32x4.shr_s(i32x4.add(i32x4.mul(vv, i32x4.splat(91881)), half), 16)));
-  v128.store(out, i32x4.add(yy, i32x4.shr_s(i32x4.add(i32x4.add(i32x4.mul(uu, i32x4.splat(-22554)), half), i32x4.mul(vv, i32x4.splat(-46802))), 16)), 16);
-  v128.store(out, i32x4.add(yy, i32x4.shr_s(i32x4.add(i32x4.mul(uu, i32x4.splat(116130)), half), 16)), 32);
+  const lo = i32x4.shr_s(i32x4.add(i32x4.mul(i32x4.extend_low_i16x8_s(x), kk), half), 16);
+  const hi = i32x4.shr_s(i32x4.add(i32x4.mul(i32x4.extend_high_i16x8_s(x), kk), half), 16);
+  return i16x8.narrow_i32x4_s(lo, hi);
 }
 
-const rgbTmp: usize = memory.data(16 * 3 * 4 * 2, 16);
+/** ((u * ku + 32768) + v * kv) >> 16 of 8 int16 lanes: jdcolor.c's green term, Cb_g_tab[cb] + Cr_g_tab[cr]. */
+function green8(u: v128, v: v128): v128 {
+  const ku = i32x4.splat(-22554);
+  const kv = i32x4.splat(-46802);
+  const half = i32x4.splat(32768);
+  const lo = i32x4.add(i32x4.add(i32x4.mul(i32x4.extend_low_i16x8_s(u), ku), half), i32x4.mul(i32x4.extend_low_i16x8_s(v), kv));
+  const hi = i32x4.add(i32x4.add(i32x4.mul(i32x4.extend_high_i16x8_s(u), ku), half), i32x4.mul(i32x4.extend_high_i16x8_s(v), kv));
+  return i16x8.narrow_i32x4_s(i32x4.shr_s(lo, 16), i32x4.shr_s(hi, 16));
+}
 
-/** YCbCr rows (bytes) of n pixels to interleaved RGB at d, clamped (jdcolor.c ycc_rgb_convert). */
+/** YCbCr rows (bytes) of n pixels to interleaved RGB at d, clamped (jdcolor.c ycc_rgb_convert); 8 pixels per step. */
 function yccRowToRgb(yr: usize, ur: usize, vr: usize, d: usize, n: i32): void {
   let x = 0;
   for (; x + 8 <= n; x += 8) {
     const y = i16x8.extend_low_i8x16_u(v128.load64_zero(yr + x));
     const u = i16x8.sub(i16x8.extend_low_i8x16_u(v128.load64_zero(ur + x)), i16x8.splat(128));
     const v = i16x8.sub(i16x8.extend_low_i8x16_u(v128.load64_zero(vr + x)), i16x8.splat(128));
-    yccToRgb4(y, u, v, false, rgbTmp);
-    yccToRgb4(y, u, v, true, rgbTmp + 48);
-    // R, G, B of pixels 0-3 at rgbTmp (+0, +16, +32), of 4-7 at +48
-    const r = i16x8.narrow_i32x4_s(v128.load(rgbTmp), v128.load(rgbTmp, 48));
-    const g = i16x8.narrow_i32x4_s(v128.load(rgbTmp, 16), v128.load(rgbTmp, 64));
-    const b = i16x8.narrow_i32x4_s(v128.load(rgbTmp, 32), v128.load(rgbTmp, 80));
-    const rg = i8x16.narrow_i16x8_u(r, g); // r0..r7 g0..g7, clamped to 0..255
-    const bb = i8x16.narrow_i16x8_u(b, b);
+    // y + offset is within -180 .. 435: int16, then clamped to 0..255 by the unsigned narrowing
+    const rg = i8x16.narrow_i16x8_u(i16x8.add(y, scaled8(v, 91881)), i16x8.add(y, green8(u, v))); // r0..r7 g0..g7
+    const bb = i8x16.narrow_i16x8_u(i16x8.add(y, scaled8(u, 116130)), i16x8.splat(0));
     const o = d + x * 3;
     v128.store(o, i8x16.shuffle(rg, bb, 0, 8, 16, 1, 9, 17, 2, 10, 18, 3, 11, 19, 4, 12, 20, 5));
     v128.store64_lane(o + 16, i8x16.shuffle(rg, bb, 13, 21, 6, 14, 22, 7, 15, 23, 0, 0, 0, 0, 0, 0, 0, 0), 0);
