@@ -19,9 +19,9 @@
  *   is <= 2), jdcolor.c ycc_rgb_convert (tables FIX(1.402), FIX(1.772), FIX(0.71414),
  *   FIX(0.34414), clamped).
  *
- * All integer arithmetic, exact in 32-bit lanes (libjpeg documents that its ISLOW
- * intermediates fit in 32 bits for 8-bit samples), so vectorising changes nothing. The
- * block transforms run on four or eight rows (or columns) at a time in i32x4 lanes.
+ * All integer arithmetic (libjpeg documents that its ISLOW intermediates fit in 16 bits
+ * between passes and in 32 bits within them for 8-bit samples), so vectorising changes
+ * nothing. The block transforms run on eight rows (or columns) at a time in int16 lanes.
  */
 import { alloc } from './arena';
 
@@ -42,42 +42,103 @@ const F_2_053119869: i32 = 16819;
 const F_2_562915447: i32 = 20995;
 const F_3_072711026: i32 = 25172;
 
-// the 8x8 block being transformed: 64 int32, row-major; and a transposed copy
-const blk: usize = memory.data(256, 16);
-const tmp: usize = memory.data(256, 16);
-// per component: reciprocal, correction, scale, shift (jcdctmgr.c's four tables), and the dequantisation table
-const divisors: usize = memory.data(2 * 4 * 256, 16);
-const dequant: usize = memory.data(2 * 256, 16);
+// the 8x8 block being transformed: 64 int16, row-major; and a transposed copy
+const blk: usize = memory.data(128, 16);
+const tmp: usize = memory.data(128, 16);
+// per component: reciprocal, correction, scale (jcdctmgr.c's tables, 64 uint16 each) and the quantisation table (int16)
+const divisors: usize = memory.data(2 * 3 * 128, 16);
+const dequant: usize = memory.data(2 * 128, 16);
 
-function splat(x: i32): v128 {
-  return i32x4.splat(x);
+/*
+ * The transforms run in int16 lanes, eight rows or columns at a time, as libjpeg-turbo's
+ * SIMD code does: additions in int16 (libjpeg documents that every intermediate of an
+ * 8-bit ISLOW transform fits), each rotation as int32 dot products of interleaved int16
+ * pairs. The dot-product coefficients are jfdctint.c's / jidctint.c's products multiplied
+ * out: e.g. the odd output tmp4 FIX_0_298631336 + z1 + z3 of the forward DCT, with
+ * z1 = (tmp4 + tmp7)(-FIX_0_899976223), z3 = (tmp4 + tmp6)(-FIX_1_961570560) + z5 and
+ * z5 = (tmp4 + tmp5 + tmp6 + tmp7) FIX_1_175875602, is -11363 tmp4 + 9633 tmp5
+ * - 6436 tmp6 + 2260 tmp7 (K0A..K0D). Integer arithmetic distributes exactly (and every sum
+ * fits in int32), so every value before a DESCALE is the C code's value.
+ */
+
+// The odd part, multiplied out (the same matrix in both transforms): row k gives the
+// forward DCT's output 7, 5, 3, 1 from (tmp4, tmp5, tmp6, tmp7), and the inverse DCT's
+// tmp0, tmp1, tmp2, tmp3 from the inputs (7, 5, 3, 1).
+const K0A = F_0_298631336 - F_0_899976223 - F_1_961570560 + F_1_175875602; // -11363
+const K0B = F_1_175875602;
+const K0C = F_1_175875602 - F_1_961570560;
+const K0D = F_1_175875602 - F_0_899976223;
+const K1A = F_1_175875602;
+const K1B = F_2_053119869 - F_2_562915447 - F_0_390180644 + F_1_175875602; // 2261
+const K1C = F_1_175875602 - F_2_562915447;
+const K1D = F_1_175875602 - F_0_390180644;
+const K2A = F_1_175875602 - F_1_961570560;
+const K2B = F_1_175875602 - F_2_562915447;
+const K2C = F_3_072711026 - F_2_562915447 - F_1_961570560 + F_1_175875602; // -2259
+const K2D = F_1_175875602;
+const K3A = F_1_175875602 - F_0_899976223;
+const K3B = F_1_175875602 - F_0_390180644;
+const K3C = F_1_175875602;
+const K3D = F_1_501321110 - F_0_899976223 - F_0_390180644 + F_1_175875602; // 11363
+
+/** Coefficient pairs (a, b) repeated: dot products of interleaved (x, y) lanes give a x + b y. */
+function pair(a: i32, b: i32): v128 {
+  return i16x8.shuffle(i16x8.splat(<i16>a), i16x8.splat(<i16>b), 0, 8, 1, 9, 2, 10, 3, 11);
 }
 
-function descale(x: v128, n: i32): v128 {
-  return i32x4.shr_s(i32x4.add(x, splat(1 << (n - 1))), n);
+function lo16(x: v128, y: v128): v128 {
+  return i16x8.shuffle(x, y, 0, 8, 1, 9, 2, 10, 3, 11);
 }
 
-/** dst = transpose of the 8x8 int32 block at src. */
+function hi16(x: v128, y: v128): v128 {
+  return i16x8.shuffle(x, y, 4, 12, 5, 13, 6, 14, 7, 15);
+}
+
+/** int16 lanes of (sum + 2^(n-1)) >> n for the int32 halves lo (lanes 0-3) and hi (4-7). */
+function descale16(lo: v128, hi: v128, n: i32): v128 {
+  const r = i32x4.splat(1 << (n - 1));
+  return i16x8.narrow_i32x4_s(i32x4.shr_s(i32x4.add(lo, r), n), i32x4.shr_s(i32x4.add(hi, r), n));
+}
+
+/** ka a + kb b + kc c + kd d (int32) for interleaved pairs pa = (a, b) and pb = (c, d). */
+function odd(pa: v128, pb: v128, ka: i32, kb: i32, kc: i32, kd: i32): v128 {
+  return i32x4.add(i32x4.dot_i16x8_s(pa, pair(ka, kb)), i32x4.dot_i16x8_s(pb, pair(kc, kd)));
+}
+
+/** dst = transpose of the 8x8 int16 block at src. */
 function transpose(src: usize, dst: usize): void {
-  for (let bi = 0; bi < 2; bi++) {
-    for (let bj = 0; bj < 2; bj++) {
-      // 4x4 sub-block (rows 4 bi.., cols 4 bj..) -> (rows 4 bj.., cols 4 bi..)
-      const s = src + (<usize>(bi * 32 + bj * 4) << 2);
-      const r0 = v128.load(s);
-      const r1 = v128.load(s, 32);
-      const r2 = v128.load(s, 64);
-      const r3 = v128.load(s, 96);
-      const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5);
-      const t1 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
-      const t2 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
-      const t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
-      const d = dst + (<usize>(bj * 32 + bi * 4) << 2);
-      v128.store(d, i64x2.shuffle(t0, t2, 0, 2));
-      v128.store(d, i64x2.shuffle(t0, t2, 1, 3), 32);
-      v128.store(d, i64x2.shuffle(t1, t3, 0, 2), 64);
-      v128.store(d, i64x2.shuffle(t1, t3, 1, 3), 96);
-    }
-  }
+  const v0 = v128.load(src);
+  const v1 = v128.load(src, 16);
+  const v2 = v128.load(src, 32);
+  const v3 = v128.load(src, 48);
+  const v4 = v128.load(src, 64);
+  const v5 = v128.load(src, 80);
+  const v6 = v128.load(src, 96);
+  const v7 = v128.load(src, 112);
+  const a0 = lo16(v0, v1);
+  const a1 = hi16(v0, v1);
+  const a2 = lo16(v2, v3);
+  const a3 = hi16(v2, v3);
+  const a4 = lo16(v4, v5);
+  const a5 = hi16(v4, v5);
+  const a6 = lo16(v6, v7);
+  const a7 = hi16(v6, v7);
+  const b0 = i32x4.shuffle(a0, a2, 0, 4, 1, 5);
+  const b1 = i32x4.shuffle(a0, a2, 2, 6, 3, 7);
+  const b2 = i32x4.shuffle(a1, a3, 0, 4, 1, 5);
+  const b3 = i32x4.shuffle(a1, a3, 2, 6, 3, 7);
+  const b4 = i32x4.shuffle(a4, a6, 0, 4, 1, 5);
+  const b5 = i32x4.shuffle(a4, a6, 2, 6, 3, 7);
+  const b6 = i32x4.shuffle(a5, a7, 0, 4, 1, 5);
+  const b7 = i32x4.shuffle(a5, a7, 2, 6, 3, 7);
+  v128.store(dst, i64x2.shuffle(b0, b4, 0, 2));
+  v128.store(dst, i64x2.shuffle(b0, b4, 1, 3), 16);
+  v128.store(dst, i64x2.shuffle(b1, b5, 0, 2), 32);
+  v128.store(dst, i64x2.shuffle(b1, b5, 1, 3), 48);
+  v128.store(dst, i64x2.shuffle(b2, b6, 0, 2), 64);
+  v128.store(dst, i64x2.shuffle(b2, b6, 1, 3), 80);
+  v128.store(dst, i64x2.shuffle(b3, b7, 0, 2), 96);
+  v128.store(dst, i64x2.shuffle(b3, b7, 1, 3), 112);
 }
 
 /**
@@ -90,119 +151,125 @@ type Pass1 = i32;
 type Pass2 = i64;
 
 /**
- * One 1-D forward DCT over the 8 rows of p (row k = input k, 8 lanes as two vectors):
- * jfdctint.c pass 1 (outputs << PASS1_BITS or descaled by CONST_BITS - PASS1_BITS) or
- * pass 2 (descaled by PASS1_BITS or CONST_BITS + PASS1_BITS).
+ * One 1-D forward DCT over the 8 int16 rows of p (row k = input k): jfdctint.c pass 1
+ * (outputs 0 and 4 << PASS1_BITS, the others descaled by CONST_BITS - PASS1_BITS) or
+ * pass 2 (descaled by PASS1_BITS and CONST_BITS + PASS1_BITS).
  */
 function fdct1d<P>(p: usize): void {
   const pass2 = sizeof<P>() == 8;
-  for (let h: usize = 0; h < 32; h += 16) {
-    const x0 = v128.load(p + h);
-    const x1 = v128.load(p + h, 32);
-    const x2 = v128.load(p + h, 64);
-    const x3 = v128.load(p + h, 96);
-    const x4 = v128.load(p + h, 128);
-    const x5 = v128.load(p + h, 160);
-    const x6 = v128.load(p + h, 192);
-    const x7 = v128.load(p + h, 224);
-    const tmp0 = i32x4.add(x0, x7);
-    let tmp7 = i32x4.sub(x0, x7);
-    const tmp1 = i32x4.add(x1, x6);
-    let tmp6 = i32x4.sub(x1, x6);
-    const tmp2 = i32x4.add(x2, x5);
-    let tmp5 = i32x4.sub(x2, x5);
-    const tmp3 = i32x4.add(x3, x4);
-    let tmp4 = i32x4.sub(x3, x4);
-    const tmp10 = i32x4.add(tmp0, tmp3);
-    const tmp13 = i32x4.sub(tmp0, tmp3);
-    const tmp11 = i32x4.add(tmp1, tmp2);
-    const tmp12 = i32x4.sub(tmp1, tmp2);
-    const n = pass2 ? CONST_BITS + PASS1_BITS : CONST_BITS - PASS1_BITS;
-    if (pass2) {
-      v128.store(p + h, descale(i32x4.add(tmp10, tmp11), PASS1_BITS));
-      v128.store(p + h, descale(i32x4.sub(tmp10, tmp11), PASS1_BITS), 128);
-    } else {
-      v128.store(p + h, i32x4.shl(i32x4.add(tmp10, tmp11), PASS1_BITS));
-      v128.store(p + h, i32x4.shl(i32x4.sub(tmp10, tmp11), PASS1_BITS), 128);
-    }
-    let z1 = i32x4.mul(i32x4.add(tmp12, tmp13), splat(F_0_541196100));
-    v128.store(p + h, descale(i32x4.add(z1, i32x4.mul(tmp13, splat(F_0_765366865))), n), 64);
-    v128.store(p + h, descale(i32x4.add(z1, i32x4.mul(tmp12, splat(-F_1_847759065))), n), 192);
-    z1 = i32x4.add(tmp4, tmp7);
-    let z2 = i32x4.add(tmp5, tmp6);
-    let z3 = i32x4.add(tmp4, tmp6);
-    let z4 = i32x4.add(tmp5, tmp7);
-    const z5 = i32x4.mul(i32x4.add(z3, z4), splat(F_1_175875602));
-    tmp4 = i32x4.mul(tmp4, splat(F_0_298631336));
-    tmp5 = i32x4.mul(tmp5, splat(F_2_053119869));
-    tmp6 = i32x4.mul(tmp6, splat(F_3_072711026));
-    tmp7 = i32x4.mul(tmp7, splat(F_1_501321110));
-    z1 = i32x4.mul(z1, splat(-F_0_899976223));
-    z2 = i32x4.mul(z2, splat(-F_2_562915447));
-    z3 = i32x4.add(i32x4.mul(z3, splat(-F_1_961570560)), z5);
-    z4 = i32x4.add(i32x4.mul(z4, splat(-F_0_390180644)), z5);
-    v128.store(p + h, descale(i32x4.add(i32x4.add(tmp4, z1), z3), n), 224);
-    v128.store(p + h, descale(i32x4.add(i32x4.add(tmp5, z2), z4), n), 160);
-    v128.store(p + h, descale(i32x4.add(i32x4.add(tmp6, z2), z3), n), 96);
-    v128.store(p + h, descale(i32x4.add(i32x4.add(tmp7, z1), z4), n), 32);
+  const n = pass2 ? CONST_BITS + PASS1_BITS : CONST_BITS - PASS1_BITS;
+  const x0 = v128.load(p);
+  const x1 = v128.load(p, 16);
+  const x2 = v128.load(p, 32);
+  const x3 = v128.load(p, 48);
+  const x4 = v128.load(p, 64);
+  const x5 = v128.load(p, 80);
+  const x6 = v128.load(p, 96);
+  const x7 = v128.load(p, 112);
+  const tmp0 = i16x8.add(x0, x7);
+  const tmp7 = i16x8.sub(x0, x7);
+  const tmp1 = i16x8.add(x1, x6);
+  const tmp6 = i16x8.sub(x1, x6);
+  const tmp2 = i16x8.add(x2, x5);
+  const tmp5 = i16x8.sub(x2, x5);
+  const tmp3 = i16x8.add(x3, x4);
+  const tmp4 = i16x8.sub(x3, x4);
+  const tmp10 = i16x8.add(tmp0, tmp3);
+  const tmp13 = i16x8.sub(tmp0, tmp3);
+  const tmp11 = i16x8.add(tmp1, tmp2);
+  const tmp12 = i16x8.sub(tmp1, tmp2);
+  if (pass2) {
+    const r = i16x8.splat(<i16>(<i32>1 << (PASS1_BITS - 1)));
+    v128.store(p, i16x8.shr_s(i16x8.add(i16x8.add(tmp10, tmp11), r), PASS1_BITS));
+    v128.store(p, i16x8.shr_s(i16x8.add(i16x8.sub(tmp10, tmp11), r), PASS1_BITS), 64);
+  } else {
+    v128.store(p, i16x8.shl(i16x8.add(tmp10, tmp11), PASS1_BITS));
+    v128.store(p, i16x8.shl(i16x8.sub(tmp10, tmp11), PASS1_BITS), 64);
   }
+  // even rotation: out2 = z1 + FIX_0_765366865 tmp13, out6 = z1 - FIX_1_847759065 tmp12, z1 = FIX_0_541196100 (tmp12 + tmp13)
+  const e0 = lo16(tmp13, tmp12);
+  const e1 = hi16(tmp13, tmp12);
+  const c2 = pair(F_0_541196100 + F_0_765366865, F_0_541196100);
+  const c6 = pair(F_0_541196100, F_0_541196100 - F_1_847759065);
+  v128.store(p, descale16(i32x4.dot_i16x8_s(e0, c2), i32x4.dot_i16x8_s(e1, c2), n), 32);
+  v128.store(p, descale16(i32x4.dot_i16x8_s(e0, c6), i32x4.dot_i16x8_s(e1, c6), n), 96);
+  // odd part: pairs (tmp4, tmp5) and (tmp6, tmp7)
+  const a0 = lo16(tmp4, tmp5);
+  const a1 = hi16(tmp4, tmp5);
+  const b0 = lo16(tmp6, tmp7);
+  const b1 = hi16(tmp6, tmp7);
+  v128.store(p, descale16(odd(a0, b0, K0A, K0B, K0C, K0D), odd(a1, b1, K0A, K0B, K0C, K0D), n), 112);
+  v128.store(p, descale16(odd(a0, b0, K1A, K1B, K1C, K1D), odd(a1, b1, K1A, K1B, K1C, K1D), n), 80);
+  v128.store(p, descale16(odd(a0, b0, K2A, K2B, K2C, K2D), odd(a1, b1, K2A, K2B, K2C, K2D), n), 48);
+  v128.store(p, descale16(odd(a0, b0, K3A, K3B, K3C, K3D), odd(a1, b1, K3A, K3B, K3C, K3D), n), 16);
 }
 
 /**
- * One 1-D inverse DCT over the 8 rows of p: jidctint.c pass 1 (descale by CONST_BITS -
- * PASS1_BITS) or pass 2 (by CONST_BITS + PASS1_BITS + 3). The all-zero-AC shortcuts of
- * the C code give the same values as the full computation, so there are none here.
+ * One 1-D inverse DCT over the 8 int16 rows of p: jidctint.c pass 1 (descale by
+ * CONST_BITS - PASS1_BITS, results int16) or pass 2 (by CONST_BITS + PASS1_BITS + 3). The
+ * all-zero-AC shortcuts of the C code give the same values as the full computation.
  */
 function idct1d<P>(p: usize): void {
   const pass2 = sizeof<P>() == 8;
   const n = pass2 ? CONST_BITS + PASS1_BITS + 3 : CONST_BITS - PASS1_BITS;
-  for (let h: usize = 0; h < 32; h += 16) {
-    let z2 = v128.load(p + h, 64);
-    let z3 = v128.load(p + h, 192);
-    let z1 = i32x4.mul(i32x4.add(z2, z3), splat(F_0_541196100));
-    let tmp2 = i32x4.add(z1, i32x4.mul(z3, splat(-F_1_847759065)));
-    let tmp3 = i32x4.add(z1, i32x4.mul(z2, splat(F_0_765366865)));
-    z2 = v128.load(p + h);
-    z3 = v128.load(p + h, 128);
-    let tmp0 = i32x4.shl(i32x4.add(z2, z3), CONST_BITS);
-    let tmp1 = i32x4.shl(i32x4.sub(z2, z3), CONST_BITS);
-    const tmp10 = i32x4.add(tmp0, tmp3);
-    const tmp13 = i32x4.sub(tmp0, tmp3);
-    const tmp11 = i32x4.add(tmp1, tmp2);
-    const tmp12 = i32x4.sub(tmp1, tmp2);
-    tmp0 = v128.load(p + h, 224);
-    tmp1 = v128.load(p + h, 160);
-    tmp2 = v128.load(p + h, 96);
-    tmp3 = v128.load(p + h, 32);
-    z1 = i32x4.add(tmp0, tmp3);
-    z2 = i32x4.add(tmp1, tmp2);
-    z3 = i32x4.add(tmp0, tmp2);
-    let z4 = i32x4.add(tmp1, tmp3);
-    const z5 = i32x4.mul(i32x4.add(z3, z4), splat(F_1_175875602));
-    tmp0 = i32x4.mul(tmp0, splat(F_0_298631336));
-    tmp1 = i32x4.mul(tmp1, splat(F_2_053119869));
-    tmp2 = i32x4.mul(tmp2, splat(F_3_072711026));
-    tmp3 = i32x4.mul(tmp3, splat(F_1_501321110));
-    z1 = i32x4.mul(z1, splat(-F_0_899976223));
-    z2 = i32x4.mul(z2, splat(-F_2_562915447));
-    z3 = i32x4.add(i32x4.mul(z3, splat(-F_1_961570560)), z5);
-    z4 = i32x4.add(i32x4.mul(z4, splat(-F_0_390180644)), z5);
-    tmp0 = i32x4.add(tmp0, i32x4.add(z1, z3));
-    tmp1 = i32x4.add(tmp1, i32x4.add(z2, z4));
-    tmp2 = i32x4.add(tmp2, i32x4.add(z2, z3));
-    tmp3 = i32x4.add(tmp3, i32x4.add(z1, z4));
-    v128.store(p + h, descale(i32x4.add(tmp10, tmp3), n));
-    v128.store(p + h, descale(i32x4.sub(tmp10, tmp3), n), 224);
-    v128.store(p + h, descale(i32x4.add(tmp11, tmp2), n), 32);
-    v128.store(p + h, descale(i32x4.sub(tmp11, tmp2), n), 192);
-    v128.store(p + h, descale(i32x4.add(tmp12, tmp1), n), 64);
-    v128.store(p + h, descale(i32x4.sub(tmp12, tmp1), n), 160);
-    v128.store(p + h, descale(i32x4.add(tmp13, tmp0), n), 96);
-    v128.store(p + h, descale(i32x4.sub(tmp13, tmp0), n), 128);
-  }
+  const x0 = v128.load(p);
+  const x1 = v128.load(p, 16);
+  const x2 = v128.load(p, 32);
+  const x3 = v128.load(p, 48);
+  const x4 = v128.load(p, 64);
+  const x5 = v128.load(p, 80);
+  const x6 = v128.load(p, 96);
+  const x7 = v128.load(p, 112);
+  // even part: tmp2 = z1 - FIX_1_847759065 z3, tmp3 = z1 + FIX_0_765366865 z2 (z1 = FIX_0_541196100 (z2 + z3),
+  // z2 = x2, z3 = x6); tmp0, tmp1 = (x0 +- x4) << CONST_BITS, as dot products with (2^13, +-2^13)
+  const e0 = lo16(x2, x6);
+  const e1 = hi16(x2, x6);
+  const c2 = pair(F_0_541196100, F_0_541196100 - F_1_847759065);
+  const c3 = pair(F_0_541196100 + F_0_765366865, F_0_541196100);
+  const d0 = lo16(x0, x4);
+  const d1 = hi16(x0, x4);
+  const plus = pair(1 << CONST_BITS, 1 << CONST_BITS);
+  const minus = pair(1 << CONST_BITS, -(1 << CONST_BITS));
+  const t0l = i32x4.dot_i16x8_s(d0, plus);
+  const t0h = i32x4.dot_i16x8_s(d1, plus);
+  const t1l = i32x4.dot_i16x8_s(d0, minus);
+  const t1h = i32x4.dot_i16x8_s(d1, minus);
+  const t2l = i32x4.dot_i16x8_s(e0, c2);
+  const t2h = i32x4.dot_i16x8_s(e1, c2);
+  const t3l = i32x4.dot_i16x8_s(e0, c3);
+  const t3h = i32x4.dot_i16x8_s(e1, c3);
+  const t10l = i32x4.add(t0l, t3l);
+  const t10h = i32x4.add(t0h, t3h);
+  const t13l = i32x4.sub(t0l, t3l);
+  const t13h = i32x4.sub(t0h, t3h);
+  const t11l = i32x4.add(t1l, t2l);
+  const t11h = i32x4.add(t1h, t2h);
+  const t12l = i32x4.sub(t1l, t2l);
+  const t12h = i32x4.sub(t1h, t2h);
+  // odd part: inputs (tmp0, tmp1, tmp2, tmp3) = (x7, x5, x3, x1), pairs (x7, x5) and (x3, x1)
+  const a0 = lo16(x7, x5);
+  const a1 = hi16(x7, x5);
+  const b0 = lo16(x3, x1);
+  const b1 = hi16(x3, x1);
+  const o0l = odd(a0, b0, K0A, K0B, K0C, K0D);
+  const o0h = odd(a1, b1, K0A, K0B, K0C, K0D);
+  const o1l = odd(a0, b0, K1A, K1B, K1C, K1D);
+  const o1h = odd(a1, b1, K1A, K1B, K1C, K1D);
+  const o2l = odd(a0, b0, K2A, K2B, K2C, K2D);
+  const o2h = odd(a1, b1, K2A, K2B, K2C, K2D);
+  const o3l = odd(a0, b0, K3A, K3B, K3C, K3D);
+  const o3h = odd(a1, b1, K3A, K3B, K3C, K3D);
+  v128.store(p, descale16(i32x4.add(t10l, o3l), i32x4.add(t10h, o3h), n));
+  v128.store(p, descale16(i32x4.sub(t10l, o3l), i32x4.sub(t10h, o3h), n), 112);
+  v128.store(p, descale16(i32x4.add(t11l, o2l), i32x4.add(t11h, o2h), n), 16);
+  v128.store(p, descale16(i32x4.sub(t11l, o2l), i32x4.sub(t11h, o2h), n), 96);
+  v128.store(p, descale16(i32x4.add(t12l, o1l), i32x4.add(t12h, o1h), n), 32);
+  v128.store(p, descale16(i32x4.sub(t12l, o1l), i32x4.sub(t12h, o1h), n), 80);
+  v128.store(p, descale16(i32x4.add(t13l, o0l), i32x4.add(t13h, o0h), n), 48);
+  v128.store(p, descale16(i32x4.sub(t13l, o0l), i32x4.sub(t13h, o0h), n), 64);
 }
 
-/** jcdctmgr.c compute_reciprocal for a 16-bit DCTELEM: the four table entries of divisor d at i. */
+/** jcdctmgr.c compute_reciprocal for a 16-bit DCTELEM: reciprocal, correction and scale of divisor d at entry i of tbl. */
 function computeReciprocal(d: u32, tbl: usize, i: i32): void {
   const b = 31 - clz<u32>(d); // flss(d) - 1
   let r = 16 + b;
@@ -217,11 +284,10 @@ function computeReciprocal(d: u32, tbl: usize, i: i32): void {
   } else {
     fq++;
   }
-  const o = <usize>i << 2;
-  store<i32>(tbl + o, <i32>(fq & 0xffff));
-  store<i32>(tbl + 256 + o, <i32>c);
-  store<i32>(tbl + 512 + o, 1 << (32 - r));
-  store<i32>(tbl + 768 + o, r - 16);
+  const o = <usize>i << 1;
+  store<u16>(tbl + o, <u16>fq);
+  store<u16>(tbl + 128 + o, <u16>c);
+  store<u16>(tbl + 256 + o, <u16>(<u32>1 << (32 - r)));
 }
 
 /** Quality tables (64 values each, natural order) for luma and chroma. */
@@ -230,44 +296,44 @@ export function jpegTables(luma: usize, chroma: usize): void {
     const q = t == 0 ? luma : chroma;
     for (let i = 0; i < 64; i++) {
       const v = load<i32>(q + (<usize>i << 2));
-      computeReciprocal(<u32>(v << 3), divisors + <usize>t * 1024, i);
-      store<i32>(dequant + <usize>t * 256 + (<usize>i << 2), v);
+      computeReciprocal(<u32>(v << 3), divisors + <usize>t * 384, i);
+      store<i16>(dequant + <usize>t * 128 + (<usize>i << 1), <i16>v);
     }
   }
 }
 
+/** The high 16 bits of the unsigned products of int16 lanes a and b (x86's pmulhuw, which libjpeg's SIMD quantiser uses). */
+function mulhiU16(a: v128, b: v128): v128 {
+  return i16x8.narrow_i32x4_u(i32x4.shr_u(i32x4.extmul_low_i16x8_u(a, b), 16), i32x4.shr_u(i32x4.extmul_high_i16x8_u(a, b), 16));
+}
+
 /** The lossy round trip of the 8x8 block at plane (row stride `stride`), in place; table t: 0 luma, 1 chroma. */
 function roundTripBlock(plane: usize, stride: i32, t: i32): void {
-  // samples - 128 into blk (row-major)
+  // samples - 128 into blk (row-major int16)
   for (let r = 0; r < 8; r++) {
-    const w = v128.load64_zero(plane + <usize>(r * stride));
-    const s = i16x8.sub(i16x8.extend_low_i8x16_u(w), i16x8.splat(128));
-    v128.store(blk + (<usize>r << 5), i32x4.extend_low_i16x8_s(s));
-    v128.store(blk + (<usize>r << 5), i32x4.extend_high_i16x8_s(s), 16);
+    v128.store(blk + (<usize>r << 4), i16x8.sub(i16x8.extend_low_i8x16_u(v128.load64_zero(plane + <usize>(r * stride))), i16x8.splat(128)));
   }
   // forward DCT: rows (pass 1 on the transposed block), then columns
   transpose(blk, tmp);
   fdct1d<Pass1>(tmp);
   transpose(tmp, blk);
   fdct1d<Pass2>(blk);
-  // quantise (reciprocal method), dequantise; note whether any AC coefficient survives
-  const div = divisors + <usize>t * 1024;
-  const dq = dequant + <usize>t * 256;
-  let ac = i32x4.splat(0);
-  for (let i: usize = 0; i < 256; i += 16) {
+  // quantise as jcdctmgr.c (the SIMD form: |x| + corr, high half of * recip, high half of * scale, sign back), dequantise
+  const div = divisors + <usize>t * 384;
+  const dq = dequant + <usize>t * 128;
+  let ac = i16x8.splat(0);
+  for (let i: usize = 0; i < 128; i += 16) {
     const x = v128.load(blk + i);
-    const neg = i32x4.lt_s(x, splat(0));
-    const a = i32x4.add(i32x4.abs(x), v128.load(div + 256 + i));
-    const product = i32x4.mul(a, v128.load(div + i)); // < 2^32: unsigned
-    const q = i32x4.shr_u(i32x4.mul(i32x4.shr_u(product, 16), v128.load(div + 512 + i)), 16);
-    ac = v128.or(ac, i == 0 ? i32x4.replace_lane(q, 0, 0) : q);
-    v128.store(blk + i, i32x4.mul(v128.bitselect(i32x4.neg(q), q, neg), v128.load(dq + i)));
+    const sign = i16x8.shr_s(x, 15);
+    const a = i16x8.add(i16x8.abs(x), v128.load(div + 128 + i));
+    const q = mulhiU16(mulhiU16(a, v128.load(div + i)), v128.load(div + 256 + i));
+    ac = v128.or(ac, i == 0 ? i16x8.replace_lane(q, 0, 0) : q);
+    v128.store(blk + i, i16x8.mul(i16x8.sub(v128.xor(q, sign), sign), v128.load(dq + i)));
   }
   if (!v128.any_true(ac)) {
     // DC only: jidctint.c's shortcuts are exact, every sample is ((dc << PASS1_BITS) + 16) >> 5, + 128, clamped
-    const v = ((load<i32>(blk) << PASS1_BITS) + 16) >> 5;
-    const sample = <u8>(v < -128 ? 0 : v > 127 ? 255 : v + 128);
-    const row = i8x16.splat(sample);
+    const v = ((<i32>load<i16>(blk) << PASS1_BITS) + 16) >> 5;
+    const row = i8x16.splat(<u8>(v < -128 ? 0 : v > 127 ? 255 : v + 128));
     for (let r = 0; r < 8; r++) v128.store64_lane(plane + <usize>(r * stride), row, 0);
     return;
   }
@@ -276,11 +342,9 @@ function roundTripBlock(plane: usize, stride: i32, t: i32): void {
   transpose(blk, tmp);
   idct1d<Pass2>(tmp);
   transpose(tmp, blk);
-  // clamp as the SIMD code does: saturate to -128..127, then + 128
+  // the SIMD code's final packs: saturate to -128..127, then + 128
   for (let r = 0; r < 8; r++) {
-    const lo = v128.load(blk + (<usize>r << 5));
-    const hi = v128.load(blk + (<usize>r << 5), 16);
-    const s = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(lo, hi), i16x8.splat(0));
+    const s = i8x16.narrow_i16x8_s(v128.load(blk + (<usize>r << 4)), i16x8.splat(0));
     v128.store64_lane(plane + <usize>(r * stride), i8x16.add(s, i8x16.splat(-128)), 0);
   }
 }
