@@ -9,12 +9,14 @@
  *
  * Vectorisation: both passes are the same 1-D recurrence over the flat row (consecutive
  * values are independent outputs: neighbouring pixels and channels), so f64x2 lanes run
- * it on two values at once, eight values (four vectors) per step; every lane performs
- * exactly the scalar operations, in the same order, so the results are the same doubles.
+ * it on two values at once; every lane performs exactly the scalar operations, in the same
+ * order, so the results are the same doubles. The axis-0 pass computes four output rows
+ * per batch, sharing each input row load among them (sliding taps, as the JavaScript
+ * verticalRows4); the axis-1 pass eight values per step.
  *
  * One stream at a time (module state): gaussianStart(), then gaussianNext() once per
  * output row in order. Sources: a float64 image read in place, or bytes converted per row
- * (v / 255 or v) into a ring of 2 r + 1 rows.
+ * (v / 255 or v) into a ring of 2 r + 4 rows.
  */
 import { alloc } from './arena';
 import { borderIndex, unit64 } from './common';
@@ -42,7 +44,8 @@ let ring: usize = 0;
 let ringRows: i32 = 0;
 let generated: i32 = 0;
 let rows: usize = 0;
-let vrow: usize = 0;
+/** BATCH rows of axis-0 results, and the first row of the batch they hold */
+let vrows: usize = 0;
 let line: usize = 0;
 let hrow: usize = 0;
 let padIdx: usize = 0;
@@ -79,11 +82,13 @@ export function gaussianStart(
   src = source;
   generated = 0;
   nextY = 0;
-  ringRows = min(height, 2 * ry + 1);
+  // Output rows y0 .. y0 + BATCH - 1 read rows y0 - ry .. y0 + BATCH - 1 + ry (border-mapped):
+  // a ring of that many rows never overwrites a row still needed.
+  ringRows = min(height, 2 * ry + BATCH);
   if (ringRows < 1) ringRows = 1;
   ring = sourceKind == SRC_F64 ? 0 : alloc(<usize>ringRows * rowLen << 3);
-  rows = alloc(<usize>(2 * ry + 1) << 2);
-  vrow = alloc(<usize>rowLen << 3);
+  rows = alloc(<usize>(2 * ry + BATCH) << 2);
+  vrows = alloc(<usize>(BATCH * rowLen) << 3);
   hrow = alloc(<usize>rowLen << 3);
   line = alloc(<usize>(width + 2 * rx) * channels << 3);
   padIdx = alloc(<usize>(width + 2 * rx) << 2);
@@ -117,45 +122,88 @@ function roundRow(p: usize): void {
   }
 }
 
-function vertical(y: i32): void {
-  rowPtr(min(H - 1, y + ry));
-  for (let d = -ry; d <= ry; d++) store<u32>(rows + (<usize>(d + ry) << 2), <u32>rowPtr(borderIndex(y + d, H, mode)));
+/** Output rows per axis-0 batch: four rows share each input row load (verticalRows4). */
+const BATCH: i32 = 4;
+
+function row(d: i32): usize {
+  return <usize>load<u32>(rows + (<usize>d << 2));
+}
+
+/** Axis-0 results of output rows y0 .. y0 + BATCH - 1 (fewer at the bottom) into vrows. */
+function verticalBatch(y0: i32): void {
+  const n = min(BATCH, H - y0);
+  rowPtr(min(H - 1, y0 + n - 1 + ry));
+  // rows[d + ry]: input row y0 + d, border-mapped, d = -ry .. n - 1 + ry
+  for (let d = -ry; d < n + ry; d++) store<u32>(rows + (<usize>(d + ry) << 2), <u32>rowPtr(borderIndex(y0 + d, H, mode)));
+  if (n == BATCH) verticalRows4();
+  else for (let k = 0; k < n; k++) verticalRow(k);
+}
+
+/**
+ * Axis 0 for four consecutive output rows, two values per step, in scipy's order per value:
+ * t = x[y] w[0], then t += (x[y - j] + x[y + j]) w[j] for j = r down to 1. The four lower
+ * and four upper taps slide from j to j - 1 (the rows move by one), so each step loads two
+ * input vectors for the four outputs instead of eight (../common/gaussian.ts verticalRows4).
+ */
+function verticalRows4(): void {
   const w0 = f64x2.splat(load<f64>(wy + (<usize>ry << 3)));
-  const centre = <usize>load<u32>(rows + (<usize>ry << 2));
+  const c0 = row(ry);
+  const c1 = row(ry + 1);
+  const c2 = row(ry + 2);
+  const c3 = row(ry + 3);
+  const stride = <usize>rowLen << 3;
   let i = 0;
-  for (; i + 8 <= rowLen; i += 8) {
+  for (; i + 2 <= rowLen; i += 2) {
     const off = <usize>i << 3;
-    const c = centre + off;
-    let t0 = f64x2.mul(v128.load(c), w0);
-    let t1 = f64x2.mul(v128.load(c, 16), w0);
-    let t2 = f64x2.mul(v128.load(c, 32), w0);
-    let t3 = f64x2.mul(v128.load(c, 48), w0);
-    for (let j = ry; j >= 1; j--) {
-      const lo = <usize>load<u32>(rows + (<usize>(ry - j) << 2)) + off;
-      const hi = <usize>load<u32>(rows + (<usize>(ry + j) << 2)) + off;
-      const w = f64x2.splat(load<f64>(wy + (<usize>(ry - j) << 3)));
-      t0 = f64x2.add(t0, f64x2.mul(f64x2.add(v128.load(lo), v128.load(hi)), w));
-      t1 = f64x2.add(t1, f64x2.mul(f64x2.add(v128.load(lo, 16), v128.load(hi, 16)), w));
-      t2 = f64x2.add(t2, f64x2.mul(f64x2.add(v128.load(lo, 32), v128.load(hi, 32)), w));
-      t3 = f64x2.add(t3, f64x2.mul(f64x2.add(v128.load(lo, 48), v128.load(hi, 48)), w));
+    let t0 = f64x2.mul(v128.load(c0 + off), w0);
+    let t1 = f64x2.mul(v128.load(c1 + off), w0);
+    let t2 = f64x2.mul(v128.load(c2 + off), w0);
+    let t3 = f64x2.mul(v128.load(c3 + off), w0);
+    if (ry > 0) {
+      let l0 = v128.load(row(0) + off);
+      let l1 = v128.load(row(1) + off);
+      let l2 = v128.load(row(2) + off);
+      let l3 = v128.load(row(3) + off);
+      let h0 = v128.load(row(2 * ry) + off);
+      let h1 = v128.load(row(2 * ry + 1) + off);
+      let h2 = v128.load(row(2 * ry + 2) + off);
+      let h3 = v128.load(row(2 * ry + 3) + off);
+      for (let j = ry; ; j--) {
+        const w = f64x2.splat(load<f64>(wy + (<usize>(ry - j) << 3)));
+        t0 = f64x2.add(t0, f64x2.mul(f64x2.add(l0, h0), w));
+        t1 = f64x2.add(t1, f64x2.mul(f64x2.add(l1, h1), w));
+        t2 = f64x2.add(t2, f64x2.mul(f64x2.add(l2, h2), w));
+        t3 = f64x2.add(t3, f64x2.mul(f64x2.add(l3, h3), w));
+        if (j == 1) break;
+        l0 = l1;
+        l1 = l2;
+        l2 = l3;
+        l3 = v128.load(row(ry + 4 - j) + off);
+        h3 = h2;
+        h2 = h1;
+        h1 = h0;
+        h0 = v128.load(row(ry + j - 1) + off);
+      }
     }
-    const o = vrow + off;
+    const o = vrows + off;
     v128.store(o, t0);
-    v128.store(o, t1, 16);
-    v128.store(o, t2, 32);
-    v128.store(o, t3, 48);
+    v128.store(o + stride, t1);
+    v128.store(o + 2 * stride, t2);
+    v128.store(o + 3 * stride, t3);
   }
-  const w0s = load<f64>(wy + (<usize>ry << 3));
-  for (; i < rowLen; i++) {
-    const off = <usize>i << 3;
-    let t = load<f64>(centre + off) * w0s;
-    for (let j = ry; j >= 1; j--) {
-      const lo = <usize>load<u32>(rows + (<usize>(ry - j) << 2)) + off;
-      const hi = <usize>load<u32>(rows + (<usize>(ry + j) << 2)) + off;
-      t += (load<f64>(lo) + load<f64>(hi)) * load<f64>(wy + (<usize>(ry - j) << 3));
-    }
-    store<f64>(vrow + off, t);
-  }
+  if (i < rowLen) for (let k = 0; k < BATCH; k++) verticalValue(k, i);
+}
+
+/** Axis 0 for output row y0 + k (the batch's rows pointers), every value, into vrows row k. */
+function verticalRow(k: i32): void {
+  for (let i = 0; i < rowLen; i++) verticalValue(k, i);
+}
+
+function verticalValue(k: i32, i: i32): void {
+  const off = <usize>i << 3;
+  let t = load<f64>(row(k + ry) + off) * load<f64>(wy + (<usize>ry << 3));
+  for (let j = ry; j >= 1; j--) t += (load<f64>(row(k + ry - j) + off) + load<f64>(row(k + ry + j) + off)) * load<f64>(wy + (<usize>(ry - j) << 3));
+  store<f64>(vrows + (<usize>(k * rowLen) << 3) + off, t);
 }
 
 function horizontal(s: usize): void {
@@ -211,9 +259,12 @@ export function gaussianNext(): usize {
   const y = nextY++;
   let s: usize;
   if (wy) {
-    vertical(y);
-    if (round32) roundRow(vrow);
-    s = vrow;
+    const k = y % BATCH;
+    if (k == 0) {
+      verticalBatch(y);
+      if (round32) for (let b = 0; b < min(BATCH, H - y); b++) roundRow(vrows + (<usize>(b * rowLen) << 3));
+    }
+    s = vrows + (<usize>(k * rowLen) << 3);
   } else {
     s = rowPtr(y);
   }
