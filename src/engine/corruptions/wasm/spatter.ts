@@ -95,8 +95,20 @@ export function spatter(
     const w0 = <f32>tintR;
     const w1 = <f32>tintG;
     const w2 = <f32>tintB;
+    // Where l8 e = 0 (dry pixels, most of the image) m is 0 and each channel is
+    // waterByte(x, 0), a function of the byte alone: looked up (the float32 round trip of
+    // x / 255 * 255 can lose a level, so it is not the identity).
+    const dry = alloc(256);
+    for (let v = 0; v < 256; v++) store<u8>(dry + v, waterByte(unit32(<u8>v), 0));
     for (let i = 0, o = 0; i < n; i++, o += 3) {
-      const m: f64 = max > 0 ? <f64>(<f32>(<f64>(<f32>(<f64>(<i32>load<u8>(l8 + i) * <i32>load<u8>(embossed + i)) / <f64>max)) * k)) : 0;
+      const prod = <i32>load<u8>(l8 + i) * <i32>load<u8>(embossed + i);
+      if (prod == 0) {
+        store<u8>(dst + o, load<u8>(dry + <usize>load<u8>(src + o)));
+        store<u8>(dst + o, load<u8>(dry + <usize>load<u8>(src + o, 1)), 1);
+        store<u8>(dst + o, load<u8>(dry + <usize>load<u8>(src + o, 2)), 2);
+        continue;
+      }
+      const m: f64 = max > 0 ? <f64>(<f32>(<f64>(<f32>(<f64>prod / <f64>max)) * k)) : 0;
       store<u8>(dst + o, waterByte(unit32(load<u8>(src + o)), <f32>(m * <f64>w0)));
       store<u8>(dst + o, waterByte(unit32(load<u8>(src + o, 1)), <f32>(m * <f64>w1)), 1);
       store<u8>(dst + o, waterByte(unit32(load<u8>(src + o, 2)), <f32>(m * <f64>w2)), 2);
