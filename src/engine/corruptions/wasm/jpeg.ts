@@ -426,87 +426,108 @@ function yccRowToRgb(yr: usize, ur: usize, vr: usize, d: usize, n: i32): void {
   }
 }
 
+/** Row y of src (width RGB pixels) as Y, Cb, Cr bytes at y, cb, cr, the right edge repeated up to fw. */
+function convertRow(s: usize, width: i32, fw: i32, Y: usize, Cb: usize, Cr: usize): void {
+  let x = 0;
+  for (; x + 16 <= width; x += 16) rgbToYcc16(s + x * 3, Y + x, Cb + x, Cr + x);
+  for (; x < width; x++) {
+    const r = <i32>load<u8>(s + x * 3);
+    const g = <i32>load<u8>(s + x * 3, 1);
+    const b = <i32>load<u8>(s + x * 3, 2);
+    store<u8>(Y + x, <u8>((19595 * r + 38470 * g + 7471 * b + 32768) >> 16));
+    store<u8>(Cb + x, <u8>((-11059 * r - 21709 * g + 32768 * b + (128 << 16) + 32767) >> 16));
+    store<u8>(Cr + x, <u8>((32768 * r - 27439 * g - 5329 * b + (128 << 16) + 32767) >> 16));
+  }
+  for (let x = width; x < fw; x++) {
+    store<u8>(Y + x, load<u8>(Y + width - 1));
+    store<u8>(Cb + x, load<u8>(Cb + width - 1));
+    store<u8>(Cr + x, load<u8>(Cr + width - 1));
+  }
+}
+
+/** One chroma row (pw samples, pw a multiple of 8) from full-resolution rows a and b: the 2x2 sum, bias 1, 2, 1, 2 ..., >> 2. */
+function downsampleRow(a: usize, b: usize, out: usize, pw: i32): void {
+  const bias = i16x8.shuffle(i16x8.splat(1), i16x8.splat(2), 0, 8, 1, 9, 2, 10, 3, 11);
+  for (let c = 0; c < pw; c += 8) {
+    const i = <usize>(2 * c);
+    const sum = i16x8.add(i16x8.add(i16x8.extadd_pairwise_i8x16_u(v128.load(a + i)), i16x8.extadd_pairwise_i8x16_u(v128.load(b + i))), bias);
+    v128.store64_lane(out + c, i8x16.narrow_i16x8_u(i16x8.shr_u(sum, 2), i16x8.splat(0)), 0);
+  }
+}
+
 /**
  * dst = the JPEG round trip of src (width x height RGB) with the tables set by
- * jpegTables(). Scratch is allocated here: the luma plane and the full-resolution chroma
- * planes (whole MCUs), the chroma planes (whole blocks), and row buffers.
+ * jpegTables(). Streams one MCU row (16 image rows) at a time, so the working set stays in
+ * the caches: colour conversion of its rows (rows past the bottom repeat the last one),
+ * downsampling into the chroma planes, the round trip of its blocks, and the output of the
+ * previous MCU row, whose upsampling needs the first chroma row of this one. Scratch is
+ * allocated here.
  */
 export function jpegRoundTrip(src: usize, dst: usize, width: i32, height: i32): void {
-  const cbw = (width + 15) >> 4; // chroma blocks across = MCUs across
-  const cbh = (height + 15) >> 4;
-  const fw = 16 * cbw; // full-resolution plane size, whole MCUs
-  const fh = 16 * cbh;
+  const mcus = (width + 15) >> 4; // MCUs across = chroma blocks across
+  const mcuRows = (height + 15) >> 4;
+  const fw = 16 * mcus; // full-resolution row length, whole MCUs
   const cw = (width + 1) >> 1; // chroma size (downsampled_width / height)
   const ch = (height + 1) >> 1;
-  const pw = 8 * cbw; // chroma plane size, whole blocks
-  const ph = 8 * cbh;
-  const Y = alloc(<usize>(fw * fh) + 16);
-  const Cb = alloc(<usize>(fw * fh) + 16);
-  const Cr = alloc(<usize>(fw * fh) + 16);
+  const pw = 8 * mcus; // chroma plane size, whole blocks
+  const ph = 8 * mcuRows;
+  const bw = (width + 7) >> 3; // luma blocks that hold image pixels
+  const bh = (height + 7) >> 3;
+  const Y = alloc(<usize>(32 * fw) + 16); // two MCU rows of luma, a ring
+  const Cb = alloc(<usize>(16 * fw) + 16); // one MCU row of full-resolution chroma
+  const Cr = alloc(<usize>(16 * fw) + 16);
   const cb = alloc(<usize>(pw * ph) + 16);
   const cr = alloc(<usize>(pw * ph) + 16);
-  // colour conversion (16 pixels at a time; the last pixels one by one), right edge repeated
-  for (let y = 0; y < height; y++) {
-    const s = src + <usize>(y * width * 3);
-    const o = <usize>(y * fw);
-    let x = 0;
-    for (; x + 16 <= width; x += 16) rgbToYcc16(s + x * 3, Y + o + x, Cb + o + x, Cr + o + x);
-    for (; x < width; x++) {
-      const r = <i32>load<u8>(s + x * 3);
-      const g = <i32>load<u8>(s + x * 3, 1);
-      const b = <i32>load<u8>(s + x * 3, 2);
-      store<u8>(Y + o + x, <u8>((19595 * r + 38470 * g + 7471 * b + 32768) >> 16));
-      store<u8>(Cb + o + x, <u8>((-11059 * r - 21709 * g + 32768 * b + (128 << 16) + 32767) >> 16));
-      store<u8>(Cr + o + x, <u8>((32768 * r - 27439 * g - 5329 * b + (128 << 16) + 32767) >> 16));
-    }
-    for (let x = width; x < fw; x++) {
-      store<u8>(Y + o + x, load<u8>(Y + o + width - 1));
-      store<u8>(Cb + o + x, load<u8>(Cb + o + width - 1));
-      store<u8>(Cr + o + x, load<u8>(Cr + o + width - 1));
-    }
-  }
-  // bottom edge repeated
-  for (let y = height; y < fh; y++) {
-    memory.copy(Y + <usize>(y * fw), Y + <usize>((height - 1) * fw), <usize>fw);
-    memory.copy(Cb + <usize>(y * fw), Cb + <usize>((height - 1) * fw), <usize>fw);
-    memory.copy(Cr + <usize>(y * fw), Cr + <usize>((height - 1) * fw), <usize>fw);
-  }
-  // 4:2:0 downsampling (pw is a multiple of 8: eight outputs per step); rows past the chroma height repeat the last one
-  const bias = i16x8.shuffle(i16x8.splat(1), i16x8.splat(2), 0, 8, 1, 9, 2, 10, 3, 11);
-  for (let r = 0; r < ch; r++) {
-    const a = <usize>(2 * r * fw);
-    const b = a + fw;
-    const o = <usize>(r * pw);
-    for (let c = 0; c < pw; c += 8) {
-      const i = <usize>(2 * c);
-      const sb = i16x8.add(i16x8.add(i16x8.extadd_pairwise_i8x16_u(v128.load(Cb + a + i)), i16x8.extadd_pairwise_i8x16_u(v128.load(Cb + b + i))), bias);
-      const sr = i16x8.add(i16x8.add(i16x8.extadd_pairwise_i8x16_u(v128.load(Cr + a + i)), i16x8.extadd_pairwise_i8x16_u(v128.load(Cr + b + i))), bias);
-      v128.store64_lane(cb + o + c, i8x16.narrow_i16x8_u(i16x8.shr_u(sb, 2), i16x8.splat(0)), 0);
-      v128.store64_lane(cr + o + c, i8x16.narrow_i16x8_u(i16x8.shr_u(sr, 2), i16x8.splat(0)), 0);
-    }
-  }
-  for (let r = ch; r < ph; r++) {
-    memory.copy(cb + <usize>(r * pw), cb + <usize>((ch - 1) * pw), <usize>pw);
-    memory.copy(cr + <usize>(r * pw), cr + <usize>((ch - 1) * pw), <usize>pw);
-  }
-  // the blocks: luma (only those that hold image pixels), then chroma
-  const bw = (width + 7) >> 3;
-  const bh = (height + 7) >> 3;
-  for (let by = 0; by < bh; by++) for (let bx = 0; bx < bw; bx++) roundTripBlock(Y + <usize>(by * 8 * fw + bx * 8), fw, 0);
-  for (let by = 0; by < cbh; by++) {
-    for (let bx = 0; bx < cbw; bx++) {
-      roundTripBlock(cb + <usize>(by * 8 * pw + bx * 8), pw, 1);
-      roundTripBlock(cr + <usize>(by * 8 * pw + bx * 8), pw, 1);
-    }
-  }
-  // upsampling and colour conversion, row by row (the full-resolution chroma planes are free again)
-  const uRow = Cb;
-  const vRow = Cr;
   const sums = alloc(<usize>(cw + 2 + 8) << 1);
-  for (let y = 0; y < height; y++) {
-    upsampleRow(cb, pw, cw, ch, y, uRow, width, sums);
-    upsampleRow(cr, pw, cw, ch, y, vRow, width, sums);
-    yccRowToRgb(Y + <usize>(y * fw), uRow, vRow, dst + <usize>(y * width * 3), width);
+  for (let m = 0; m <= mcuRows; m++) {
+    if (m < mcuRows) {
+      const ym = Y + <usize>((m & 1) * 16 * fw);
+      for (let k = 0; k < 16; k++) {
+        const y = 16 * m + k;
+        const o = <usize>(k * fw);
+        if (y < height) convertRow(src + <usize>(y * width * 3), width, fw, ym + o, Cb + o, Cr + o);
+        else {
+          // below the image: the last row again
+          const last = <usize>((height - 1 - 16 * m) * fw);
+          memory.copy(ym + o, ym + last, <usize>fw);
+          memory.copy(Cb + o, Cb + last, <usize>fw);
+          memory.copy(Cr + o, Cr + last, <usize>fw);
+        }
+      }
+      for (let k = 0; k < 8; k++) {
+        const r = 8 * m + k;
+        const o = <usize>(r * pw);
+        if (r < ch) {
+          downsampleRow(Cb + <usize>(2 * k * fw), Cb + <usize>((2 * k + 1) * fw), cb + o, pw);
+          downsampleRow(Cr + <usize>(2 * k * fw), Cr + <usize>((2 * k + 1) * fw), cr + o, pw);
+        } else {
+          memory.copy(cb + o, cb + <usize>((ch - 1) * pw), <usize>pw);
+          memory.copy(cr + o, cr + <usize>((ch - 1) * pw), <usize>pw);
+        }
+      }
+      for (let k = 0; k < 2; k++) {
+        if (2 * m + k >= bh) break;
+        const row = ym + <usize>(k * 8 * fw);
+        for (let bx = 0; bx < bw; bx++) roundTripBlock(row + <usize>(bx * 8), fw, 0);
+      }
+      for (let bx = 0; bx < mcus; bx++) {
+        roundTripBlock(cb + <usize>(m * 8 * pw + bx * 8), pw, 1);
+        roundTripBlock(cr + <usize>(m * 8 * pw + bx * 8), pw, 1);
+      }
+    }
+    // the previous MCU row: its chroma context (one row below) is decoded now
+    if (m > 0) {
+      const ym = Y + <usize>(((m - 1) & 1) * 16 * fw);
+      const uRow = Cb; // free until the next MCU row is converted
+      const vRow = Cr;
+      for (let k = 0; k < 16; k++) {
+        const y = 16 * (m - 1) + k;
+        if (y >= height) break;
+        upsampleRow(cb, pw, cw, ch, y, uRow, width, sums);
+        upsampleRow(cr, pw, cw, ch, y, vRow, width, sums);
+        yccRowToRgb(ym + <usize>(k * fw), uRow, vRow, dst + <usize>(y * width * 3), width);
+      }
+    }
   }
 }
 
