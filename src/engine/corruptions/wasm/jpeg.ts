@@ -363,20 +363,37 @@ function rgbToYcc16(s: usize, y: usize, cb: usize, cr: usize): void {
   const g1 = i16x8.extend_high_i8x16_u(g);
   const b0 = i16x8.extend_low_i8x16_u(b);
   const b1 = i16x8.extend_high_i8x16_u(b);
-  const cbcr = (128 << 16) + 32767;
-  v128.store(y, i8x16.narrow_i16x8_u(weighted8(r0, g0, b0, 19595, 38470, 7471, 32768), weighted8(r1, g1, b1, 19595, 38470, 7471, 32768)));
-  v128.store(cb, i8x16.narrow_i16x8_u(weighted8(r0, g0, b0, -11059, -21709, 32768, cbcr), weighted8(r1, g1, b1, -11059, -21709, 32768, cbcr)));
-  v128.store(cr, i8x16.narrow_i16x8_u(weighted8(r0, g0, b0, 32768, -27439, -5329, cbcr), weighted8(r1, g1, b1, 32768, -27439, -5329, cbcr)));
+  v128.store(y, i8x16.narrow_i16x8_u(ycc8(r0, g0, b0, 0), ycc8(r1, g1, b1, 0)));
+  v128.store(cb, i8x16.narrow_i16x8_u(ycc8(r0, g0, b0, 1), ycc8(r1, g1, b1, 1)));
+  v128.store(cr, i8x16.narrow_i16x8_u(ycc8(r0, g0, b0, 2), ycc8(r1, g1, b1, 2)));
 }
 
-/** (kr R + kg G + kb B + bias) >> 16 of 8 pixels (int16 lanes in and out; the sums are in 0 .. 2^24, exact in int32). */
-function weighted8(r: v128, g: v128, b: v128, kr: i32, kg: i32, kb: i32, bias: i32): v128 {
-  const k = i32x4.splat(kr);
-  const l = i32x4.splat(kg);
-  const m = i32x4.splat(kb);
-  const c = i32x4.splat(bias);
-  const lo = i32x4.add(i32x4.add(i32x4.mul(i32x4.extend_low_i16x8_u(r), k), i32x4.mul(i32x4.extend_low_i16x8_u(g), l)), i32x4.add(i32x4.mul(i32x4.extend_low_i16x8_u(b), m), c));
-  const hi = i32x4.add(i32x4.add(i32x4.mul(i32x4.extend_high_i16x8_u(r), k), i32x4.mul(i32x4.extend_high_i16x8_u(g), l)), i32x4.add(i32x4.mul(i32x4.extend_high_i16x8_u(b), m), c));
+/**
+ * Channel c (0 Y, 1 Cb, 2 Cr) of 8 pixels (int16 lanes in and out), as dot products of
+ * interleaved pairs, the split libjpeg-turbo's SIMD code uses so that every coefficient
+ * fits in int16: FIX(0.587) G = 22086 G + 16384 G; FIX(0.5) = 32768 = 2^15 is a shift.
+ * Y = (19595 R + 22086 G) + (16384 G + 7471 B) + 32768,
+ * Cb = (-11059 R - 21709 G) + 2^15 B + 2^23 + 32767, Cr = (-27439 G - 5329 B) + 2^15 R + 2^23 + 32767,
+ * each >> 16: the same integer sums as jccolor.c's tables.
+ */
+function ycc8(r: v128, g: v128, b: v128, c: i32): v128 {
+  let lo: v128;
+  let hi: v128;
+  if (c == 0) {
+    const krg = pair(19595, 22086);
+    const kgb = pair(16384, 7471);
+    const half = i32x4.splat(32768);
+    lo = i32x4.add(i32x4.add(i32x4.dot_i16x8_s(lo16(r, g), krg), i32x4.dot_i16x8_s(lo16(g, b), kgb)), half);
+    hi = i32x4.add(i32x4.add(i32x4.dot_i16x8_s(hi16(r, g), krg), i32x4.dot_i16x8_s(hi16(g, b), kgb)), half);
+  } else {
+    const bias = i32x4.splat((128 << 16) + 32767);
+    const k = c == 1 ? pair(-11059, -21709) : pair(-27439, -5329);
+    const pLo = c == 1 ? lo16(r, g) : lo16(g, b);
+    const pHi = c == 1 ? hi16(r, g) : hi16(g, b);
+    const s = c == 1 ? b : r;
+    lo = i32x4.add(i32x4.add(i32x4.dot_i16x8_s(pLo, k), i32x4.shl(i32x4.extend_low_i16x8_u(s), 15)), bias);
+    hi = i32x4.add(i32x4.add(i32x4.dot_i16x8_s(pHi, k), i32x4.shl(i32x4.extend_high_i16x8_u(s), 15)), bias);
+  }
   return i16x8.narrow_i32x4_u(i32x4.shr_s(lo, 16), i32x4.shr_s(hi, 16));
 }
 
