@@ -12,7 +12,9 @@ import { badInput } from '../shared/errors';
 import type { Progress } from '../shared/schemas';
 import { importDataset } from './datasets/import-dataset';
 import { DatasetRepo } from './datasets/dataset-repo';
-import { suggestClassMap, resolveClassMap } from './evaluations/class-map';
+import { yoloClassNames } from './datasets/yolo-import';
+import { scoringLayout } from '../shared/class-map';
+import { suggestClassMap } from './evaluations/class-map';
 import { ClassMapRepo, classMapState, saveClassMap, type ClassMapPair } from './evaluations/class-map-repo';
 import { EvaluationRepo } from './evaluations/evaluation-repo';
 import { runEvaluation } from './evaluations/run-evaluation';
@@ -23,8 +25,8 @@ import { ModelRepo } from './models/model-repo';
 import { openDatabase, type Db } from './store/database';
 import { CORRUPTIONS } from '../shared/corruptions';
 import { CorruptionPool } from './corruptions/pool';
-import { previewCorruptions } from './corruptions/preview';
-import { ODRA_VERSION } from './version';
+import { previewCorruptions } from './previews/corruption-preview';
+import { ODRA_VERSION } from './util/version';
 
 export interface JobContext {
   signal: AbortSignal;
@@ -133,7 +135,7 @@ export class Engine {
       'evaluations.imageMatches': (input) =>
         imageMatchesFor(
           {
-            evaluation: (id) => this.evaluations.get(id),
+            evaluation: (id) => this.evaluations.recordedScoring(id),
             detections: (id, imageId) => this.evaluations.detections(id, imageId),
             image: (datasetId, imageId) => this.datasets.image(datasetId, imageId),
           },
@@ -144,9 +146,8 @@ export class Engine {
       'classMap.suggest': ({ modelId, datasetId }) => {
         const model = this.models.get(modelId);
         const categories = this.datasets.get(datasetId).categories;
-        const classMap = suggestClassMap(model.adapter.classNames, categories);
-        const { unmapped } = resolveClassMap(classMap, model.adapter.classNames, categories);
-        return { classMap, unmapped: unmapped.map((c) => c.name) };
+        const { classMap, notes } = suggestClassMap(model.adapter.classNames, categories);
+        return { classMap, unmapped: scoringLayout(classMap, categories).unmapped.map((c) => c.name), notes };
       },
       'classMap.get': ({ modelId, datasetId }) => classMapState(this.classMaps, this.classMapPair(modelId, datasetId)),
       'classMap.save': ({ modelId, datasetId, classMap }) => saveClassMap(this.classMaps, this.classMapPair(modelId, datasetId), classMap),
@@ -162,6 +163,7 @@ async function readClassNames(file: string): Promise<string[]> {
   const text = await readFile(file, 'utf8').catch((err: Error) => {
     throw badInput(`cannot read class names file ${file}: ${err.message}`, [{ file, problem: err.message }], file);
   });
+  if (/\.ya?ml$/i.test(file)) return yoloClassNames(text, file);
   const parsed = parseNamesFile(text, file);
   if ('problem' in parsed) throw badInput(`${file}: ${parsed.problem}`, [{ file, line: parsed.line, problem: parsed.problem }], file);
   return parsed.names;
