@@ -49,6 +49,7 @@ export class Engine {
   readonly classMaps: ClassMapRepo;
   private readonly handlers: Handlers;
   private pool: CorruptionPool | null = null;
+  private readonly cleanup: Promise<void>;
 
   constructor(private readonly options: EngineOptions) {
     this.db = openDatabase(options.dbPath, { nativeBinding: options.sqliteBinding });
@@ -57,6 +58,11 @@ export class Engine {
     this.evaluations = new EvaluationRepo(this.db);
     this.classMaps = new ClassMapRepo(this.db);
     this.handlers = this.createHandlers();
+    // rows of an import or delete that a crash interrupted: removed in the background
+    this.cleanup = this.datasets.purgeUnfinished().then(
+      () => undefined,
+      () => undefined,
+    );
   }
 
   handle<M extends MethodName>(method: M, input: MethodParsedInput<M>, ctx: JobContext): Promise<MethodOutput<M>> {
@@ -71,6 +77,7 @@ export class Engine {
   }
 
   async close(): Promise<void> {
+    await this.cleanup;
     await this.pool?.close();
     this.db.close();
   }
@@ -101,14 +108,16 @@ export class Engine {
           onProgress: (done, total, stage) => ctx.progress({ stage, done, total, etaSeconds: null }),
         });
         ctx.signal.throwIfAborted();
-        ctx.progress({ stage: 'storing', done: ds.images.length, total: ds.images.length, etaSeconds: 0 });
-        return this.datasets.insert(ds);
+        return this.datasets.insert(ds, {
+          signal: ctx.signal,
+          onProgress: (done, total) => ctx.progress({ stage: 'storing', done, total, etaSeconds: null }),
+        });
       },
       'datasets.get': ({ id }) => this.datasets.get(id),
       'datasets.images': ({ id, offset, limit, categoryId, attribute }) => this.datasets.images(id, offset, limit, { categoryId, attribute }),
       'datasets.attributes': ({ id }) => this.datasets.attributes(id),
       'datasets.imagePath': ({ datasetId, imageId }) => this.datasets.imagePath(datasetId, imageId),
-      'datasets.delete': ({ id }) => ({ deleted: this.datasets.delete(id) }),
+      'datasets.delete': async ({ id }) => ({ deleted: await this.datasets.delete(id) }),
       'models.list': () => this.models.list(),
       'models.import': async ({ path: file, name, family, namesFile }) => {
         const s = await stat(file).catch(() => null);

@@ -121,4 +121,24 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE evaluations ADD COLUMN provider_warning TEXT;
     `,
   },
+  {
+    version: 4,
+    description: 'dataset summaries stored at import (counts, per-category boxes, attributes), import state, annotations by category',
+    sql: `
+      -- importing/deleting: rows being written or removed in batches; only 'ready' datasets are visible
+      ALTER TABLE datasets ADD COLUMN state TEXT NOT NULL DEFAULT 'ready' CHECK (state IN ('importing', 'ready', 'deleting'));
+      ALTER TABLE datasets ADD COLUMN image_count INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE datasets ADD COLUMN annotation_count INTEGER NOT NULL DEFAULT 0;
+      -- the attribute summary (attributes.ts AttributeSummary[] as JSON); NULL until computed
+      ALTER TABLE datasets ADD COLUMN attributes_json TEXT;
+      ALTER TABLE categories ADD COLUMN box_count INTEGER NOT NULL DEFAULT 0;
+      -- the grid's category filter and the per-category counts
+      CREATE INDEX annotations_by_category ON annotations(dataset_id, category_id, image_id);
+      UPDATE datasets SET
+        image_count = (SELECT COUNT(*) FROM images i WHERE i.dataset_id = datasets.id),
+        annotation_count = (SELECT COUNT(*) FROM annotations a WHERE a.dataset_id = datasets.id);
+      UPDATE categories SET
+        box_count = (SELECT COUNT(*) FROM annotations a WHERE a.dataset_id = categories.dataset_id AND a.category_id = categories.id);
+    `,
+  },
 ];
