@@ -1,10 +1,14 @@
 import { parseArgs } from 'node:util';
-import { evaluateCoco, type CocoDetection, type CocoGroundTruth } from '../../engine/cocoeval/cocoeval';
-import { readJson } from '../../engine/datasets/coco-import';
-import { cocoResultsSchema } from '../../engine/datasets/coco-schema';
+import { accumulate, evaluate, indexGroundTruth, summarize } from '../../engine/cocoeval/cocoeval';
+import { streamCocoGroundTruth, streamCocoResults } from '../../engine/datasets/coco-results';
 import { badInput } from '../../shared/errors';
 import { usageError } from '../cli-error';
 
+/**
+ * `odra cocoeval`: pycocotools' bbox evaluation of a results file against a COCO
+ * ground-truth file. Both files are read as streams (datasets/coco-results.ts), so
+ * their size is not limited by V8's string length.
+ */
 export const COCOEVAL_USAGE = 'odra cocoeval --gt GT.json --dt DT.json [--json]';
 
 export async function cocoevalCommand(argv: string[]): Promise<void> {
@@ -14,19 +18,13 @@ export async function cocoevalCommand(argv: string[]): Promise<void> {
     strict: true,
   });
   if (!values.gt || !values.dt) throw usageError(`--gt and --dt are required\nusage: ${COCOEVAL_USAGE}`);
-  const gt = await readJson(values.gt);
-  const dt = await readJson(values.dt);
-  if (typeof gt !== 'object' || gt === null || !['images', 'annotations', 'categories'].every((k) => Array.isArray((gt as Record<string, unknown>)[k]))) {
-    throw badInput(`${values.gt} is not a COCO ground-truth file (needs images, annotations, categories)`, [], values.gt);
-  }
-  const dets = cocoResultsSchema.safeParse(dt);
-  if (!dets.success) {
-    const problems = dets.error.issues.slice(0, 20).map((i) => ({ file: values.dt, problem: `entry ${i.path.join('.')}: ${i.message}` }));
-    throw badInput(`${values.dt} is not a COCO results list ([{image_id, category_id, bbox, score}, ...])`, problems, values.dt);
-  }
+  const gt = await streamCocoGroundTruth(values.gt);
+  const dets = await streamCocoResults(values.dt);
   let result;
   try {
-    result = evaluateCoco(gt as CocoGroundTruth, dets.data as CocoDetection[]);
+    const gtIndex = indexGroundTruth(gt);
+    const ev = evaluate(gtIndex, dets.finish(gtIndex));
+    result = summarize(accumulate(ev.images, ev.setup));
   } catch (err) {
     throw badInput(`${values.dt}: ${(err as Error).message}`, [], values.dt);
   }
