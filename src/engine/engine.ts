@@ -3,12 +3,16 @@
  * evaluator. Transports (src/engine/rpc, src/engine/host) only move messages; every
  * method is implemented once, here, and is therefore available everywhere at once.
  */
-import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { env as ortEnv } from 'onnxruntime-node';
 import { listExecutionProviders } from './inference/execution-providers';
 import type { MethodName, MethodOutput, MethodParsedInput } from '../shared/contract';
-import { badInput } from '../shared/errors';
+import { badInput, OdraError } from '../shared/errors';
+import { servableImage } from './host/file-route';
+import { ThumbnailCache } from './images/thumbnails';
 import type { Progress } from '../shared/schemas';
 import { importDataset } from './datasets/import-dataset';
 import { DatasetRepo } from './datasets/dataset-repo';
@@ -47,6 +51,7 @@ export class Engine {
   readonly models: ModelRepo;
   readonly evaluations: EvaluationRepo;
   readonly classMaps: ClassMapRepo;
+  readonly thumbnails: ThumbnailCache;
   private readonly handlers: Handlers;
   private pool: CorruptionPool | null = null;
   private readonly cleanup: Promise<void>;
@@ -57,6 +62,7 @@ export class Engine {
     this.models = new ModelRepo(this.db);
     this.evaluations = new EvaluationRepo(this.db);
     this.classMaps = new ClassMapRepo(this.db);
+    this.thumbnails = new ThumbnailCache(thumbnailDir(options.dbPath));
     this.handlers = this.createHandlers();
     // rows of an import or delete that a crash interrupted: removed in the background
     this.cleanup = this.datasets.purgeUnfinished().then(
@@ -70,6 +76,19 @@ export class Engine {
     return Promise.resolve(handler(input, ctx));
   }
 
+  /**
+   * The grid thumbnail of an image (images/thumbnails.ts), made from the image only if
+   * that may be served (its real path inside the dataset's root, an image type), so a
+   * thumbnail never shows a file the full-image route would refuse.
+   */
+  async thumbnail(datasetId: number, imageId: number, signal?: AbortSignal): Promise<{ path: string; root: string }> {
+    const image = this.datasets.imageFile(datasetId, imageId);
+    const servable = await servableImage(image.path, image.root);
+    if (!servable) throw new OdraError('NOT_FOUND', `image ${imageId} of dataset ${datasetId} cannot be served`);
+    const file = await this.thumbnails.get(servable.path, image.sha256, signal);
+    return { path: file, root: this.thumbnails.dir };
+  }
+
   /** The shared corruption worker pool, started on first use. */
   corruptionPool(): CorruptionPool {
     this.pool ??= new CorruptionPool();
@@ -79,6 +98,7 @@ export class Engine {
   async close(): Promise<void> {
     await this.cleanup;
     await this.pool?.close();
+    if (this.options.dbPath === ':memory:') await this.thumbnails.remove();
     this.db.close();
   }
 
@@ -117,6 +137,7 @@ export class Engine {
       'datasets.images': ({ id, offset, limit, categoryId, attribute }) => this.datasets.images(id, offset, limit, { categoryId, attribute }),
       'datasets.attributes': ({ id }) => this.datasets.attributes(id),
       'datasets.imagePath': ({ datasetId, imageId }) => this.datasets.imagePath(datasetId, imageId),
+      'datasets.thumbnailPath': ({ datasetId, imageId }, ctx) => this.thumbnail(datasetId, imageId, ctx.signal),
       'datasets.delete': async ({ id }) => ({ deleted: await this.datasets.delete(id) }),
       'models.list': () => this.models.list(),
       'models.import': async ({ path: file, name, family, namesFile }) => {
@@ -161,6 +182,15 @@ export class Engine {
       'classMap.save': ({ modelId, datasetId, classMap }) => saveClassMap(this.classMaps, this.classMapPair(modelId, datasetId), classMap),
     };
   }
+}
+
+/**
+ * Thumbnails live beside the store (`<store folder>/thumbnails`); a store in memory gets
+ * a temporary folder of its own, removed when the engine closes.
+ */
+function thumbnailDir(dbPath: string): string {
+  if (dbPath === ':memory:' || dbPath === '') return path.join(os.tmpdir(), `odra-thumbnails-${process.pid}-${randomBytes(6).toString('hex')}`);
+  return path.join(path.dirname(path.resolve(dbPath)), 'thumbnails');
 }
 
 function onnxruntimeVersion(): string {

@@ -254,13 +254,19 @@ export class DatasetRepo {
 
   /** Absolute path of one image and the root it must lie in (for the file route). */
   imagePath(datasetId: number, imageId: number): { path: string; root: string } {
+    const { path, root } = this.imageFile(datasetId, imageId);
+    return { path, root };
+  }
+
+  /** The image's path, the root it must lie in, and its content hash (the thumbnail's key). */
+  imageFile(datasetId: number, imageId: number): { path: string; root: string; sha256: string } {
     const ds = this.row(datasetId);
-    const im = this.db.prepare('SELECT file_name FROM images WHERE dataset_id = ? AND id = ?').get(datasetId, imageId) as
-      | { file_name: string }
+    const im = this.db.prepare('SELECT file_name, sha256 FROM images WHERE dataset_id = ? AND id = ?').get(datasetId, imageId) as
+      | { file_name: string; sha256: string }
       | undefined;
     if (!im) throw new OdraError('NOT_FOUND', `dataset ${datasetId} has no image ${imageId}`);
     const imageRoot = (JSON.parse(ds.info_json) as { imageRoot?: string }).imageRoot ?? ds.root;
-    return { path: `${imageRoot}/${im.file_name}`, root: ds.root };
+    return { path: `${imageRoot}/${im.file_name}`, root: ds.root, sha256: im.sha256 };
   }
 
   /** Everything an evaluation needs, in the evaluator's terms. */

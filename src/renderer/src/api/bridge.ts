@@ -23,6 +23,8 @@ export interface OdraBridge {
   send(message: ClientMessage): void;
   onMessage(listener: (message: EngineMessage) => void): void;
   imageUrl(datasetId: number, imageId: number): string;
+  /** Optional so an older preload without thumbnails still works (the grid then loads full images). */
+  thumbnailUrl?(datasetId: number, imageId: number): string;
   pickPath(options: PickPathOptions): Promise<string | null>;
   /** Optional so an older preload without restart events still works. */
   onEngineRestart?(listener: (event: EngineRestartEvent) => void): () => void;
