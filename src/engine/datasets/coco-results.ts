@@ -16,11 +16,11 @@ import { badInput, type Problem } from '../../shared/errors';
 import type { CocoGroundTruth } from '../cocoeval/cocoeval';
 import { DetectionColumns } from '../cocoeval/detection-columns';
 import { cocoResultSchema, cocoResultsSchema } from './coco-schema';
-import { streamJsonFile, type JsonShape } from './json-stream';
+import { streamJsonFile, type JsonShape, type StreamOptions } from './json-stream';
 
 const MAX_PROBLEMS = 20;
 
-export async function streamCocoGroundTruth(file: string, signal?: AbortSignal): Promise<CocoGroundTruth> {
+export async function streamCocoGroundTruth(file: string, options: StreamOptions = {}): Promise<CocoGroundTruth> {
   const lists: Record<string, unknown[]> = { images: [], annotations: [], categories: [] };
   const shape = await streamJsonFile(
     file,
@@ -29,7 +29,7 @@ export async function streamCocoGroundTruth(file: string, signal?: AbortSignal):
       if (key === 'annotations' && typeof value === 'object' && value !== null) delete (value as { segmentation?: unknown }).segmentation;
       if (key !== null) lists[key].push(value);
     },
-    { signal },
+    options,
   );
   const ok = shape.root === 'object' && ['images', 'annotations', 'categories'].every((k) => shape.members.get(k) === 'array');
   if (!ok) throw badInput(`${file} is not a COCO ground-truth file (needs images, annotations, categories)`, [], file);
@@ -45,7 +45,7 @@ function isFiniteNumber(v: unknown): v is number {
 }
 
 /** The detections of a results file in columns; throws the schema's problems, naming the file. */
-export async function streamCocoResults(file: string, signal?: AbortSignal): Promise<DetectionColumns> {
+export async function streamCocoResults(file: string, options: StreamOptions = {}): Promise<DetectionColumns> {
   const columns = new DetectionColumns();
   const problems: Problem[] = [];
   const shape: JsonShape = await streamJsonFile(
@@ -69,7 +69,7 @@ export async function streamCocoResults(file: string, signal?: AbortSignal): Pro
         if (problems.length < MAX_PROBLEMS) problems.push({ file, problem: `entry ${[index, ...issue.path].join('.')}: ${issue.message}` });
       }
     },
-    { signal },
+    options,
   );
   if (shape.root !== 'array') {
     // the schema's own words for a file that is not a list at all

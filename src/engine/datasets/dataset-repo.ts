@@ -30,7 +30,7 @@ import { contentHashSteps } from './content-hash';
 import type { GroundTruth } from './ground-truth';
 import { datasetAttributes, imageFilterSql, scalarAttributes, type AttributeFilter, type AttributeSummary } from './attributes';
 import { drainAsync, yieldToEventLoop } from './import-common';
-import { summarySteps } from './summaries';
+import { attributeIndexSteps, summarySteps } from './summaries';
 
 interface DatasetRow {
   id: number;
@@ -44,6 +44,7 @@ interface DatasetRow {
   image_count: number;
   annotation_count: number;
   attributes_json: string | null;
+  attributes_indexed: number;
 }
 
 /** Target time of one write transaction: what a request may have to wait behind an import. */
@@ -58,7 +59,7 @@ export interface InsertOptions {
 }
 
 export class DatasetRepo {
-  /** prepared once: a browser page reads the boxes of up to 500 images */
+  /** prepared once: the image view reads one image's boxes at a time */
   private annotationsOfImage: Statement | null = null;
   /** datasets being purged now, so a second delete waits for the first */
   private readonly purging = new Map<number, Promise<void>>();
@@ -74,13 +75,14 @@ export class DatasetRepo {
     if (existing?.state === 'importing') throw new OdraError('BAD_INPUT', `the same dataset (${hash.slice(0, 12)}) is being imported already`);
     if (existing) await this.purge(existing.id);
     const summaries = await drainAsync(summarySteps(ds), signal);
+    const indexRows = await drainAsync(attributeIndexSteps(ds, summaries.attributes), signal);
     signal?.throwIfAborted();
     const info = { ...ds.info, imageRoot: ds.imageRoot, notes: ds.notes };
     const id = this.db.transaction(() => {
       const res = this.db
         .prepare(
-          `INSERT INTO datasets (name, root, format, content_hash, info_json, created_at, state, image_count, annotation_count, attributes_json)
-           VALUES (?, ?, ?, ?, ?, ?, 'importing', ?, ?, ?)`,
+          `INSERT INTO datasets (name, root, format, content_hash, info_json, created_at, state, image_count, annotation_count, attributes_json, attributes_indexed)
+           VALUES (?, ?, ?, ?, ?, ?, 'importing', ?, ?, ?, 1)`,
         )
         .run(ds.name, ds.root, ds.format, hash, JSON.stringify(info), new Date().toISOString(), summaries.imageCount, summaries.annotationCount, JSON.stringify(summaries.attributes));
       const datasetId = Number(res.lastInsertRowid);
@@ -98,7 +100,8 @@ export class DatasetRepo {
         `INSERT INTO annotations (dataset_id, id, image_id, category_id, x, y, w, h, area, iscrowd, extra_json)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
-      const total = ds.images.length + ds.annotations.length;
+      const attr = this.db.prepare('INSERT INTO attribute_index (dataset_id, scope, key, value, category_id, image_id) VALUES (?, ?, ?, ?, ?, ?)');
+      const total = ds.images.length + ds.annotations.length + indexRows.length;
       let done = 0;
       await this.inBatches(ds.images.length, signal, (i) => {
         const im = ds.images[i];
@@ -108,7 +111,12 @@ export class DatasetRepo {
       await this.inBatches(ds.annotations.length, signal, (i) => {
         const a = ds.annotations[i];
         ann.run(id, a.id, a.imageId, a.categoryId, ...a.bbox, a.area, a.iscrowd ? 1 : 0, jsonOrNull(a.extra));
-      }, (n) => options.onProgress?.(imagesDone + n, total));
+      }, (n) => options.onProgress?.((done = imagesDone + n), total));
+      const boxesDone = done;
+      await this.inBatches(indexRows.length, signal, (i) => {
+        const r = indexRows[i];
+        attr.run(id, r.scope, r.key, r.value, r.categoryId, r.imageId);
+      }, (n) => options.onProgress?.(boxesDone + n, total));
       signal?.throwIfAborted();
       this.db.prepare("UPDATE datasets SET state = 'ready' WHERE id = ?").run(id);
     } catch (err) {
@@ -174,9 +182,14 @@ export class DatasetRepo {
     if (running) return running;
     const work = (async () => {
       this.db.prepare("UPDATE datasets SET state = 'deleting' WHERE id = ?").run(id);
-      for (const table of ['annotations', 'images'] as const) {
-        const del = this.db.prepare(`DELETE FROM ${table} WHERE dataset_id = ? AND id IN (SELECT id FROM ${table} WHERE dataset_id = ? LIMIT ${PURGE_ROWS})`);
-        while (del.run(id, id).changes > 0) await yieldToEventLoop();
+      const batches = [
+        `DELETE FROM attribute_index WHERE rowid IN (SELECT rowid FROM attribute_index WHERE dataset_id = ? LIMIT ${PURGE_ROWS})`,
+        ...['annotations', 'images'].map((t) => `DELETE FROM ${t} WHERE dataset_id = ? AND id IN (SELECT id FROM ${t} WHERE dataset_id = ? LIMIT ${PURGE_ROWS})`),
+      ];
+      for (const sql of batches) {
+        const del = this.db.prepare(sql);
+        const args = sql.startsWith('DELETE FROM attribute_index') ? [id] : [id, id];
+        while (del.run(...args).changes > 0) await yieldToEventLoop();
       }
       this.db.prepare('DELETE FROM datasets WHERE id = ?').run(id);
     })().finally(() => this.purging.delete(id));
@@ -194,13 +207,30 @@ export class DatasetRepo {
     limit: number,
     filter: { categoryId?: number; attribute?: AttributeFilter } = {},
   ): { total: number; images: ImageEntry[] } {
-    this.row(id);
-    const where = imageFilterSql(id, filter);
-    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM images WHERE dataset_id = ? ${where.sql}`).get(id, ...where.args) as { n: number }).n;
+    const ds = this.row(id);
+    const where = imageFilterSql(id, filter, this.attributeIndexed(ds, filter.attribute));
+    const total = where.sql
+      ? (this.db.prepare(`SELECT COUNT(*) AS n FROM images WHERE dataset_id = ? ${where.sql}`).get(id, ...where.args) as { n: number }).n
+      : ds.image_count;
     const rows = this.db
       .prepare(`SELECT id, file_name, width, height, extra_json FROM images WHERE dataset_id = ? ${where.sql} ORDER BY id LIMIT ? OFFSET ?`)
       .all(id, ...where.args, limit, offset) as ImageRow[];
-    return { total, images: rows.map((r) => this.entry(id, r)) };
+    // the page's boxes in one query (annotations_by_image), not one per image
+    const boxes = new Map<number, AnnotationRow[]>();
+    const all = rows.length ? (this.db.prepare(pageAnnotationsSql(rows.length)).all(id, ...rows.map((r) => r.id)) as (AnnotationRow & { image_id: number })[]) : [];
+    for (const a of all) {
+      const list = boxes.get(a.image_id);
+      if (list) list.push(a);
+      else boxes.set(a.image_id, [a]);
+    }
+    return { total, images: rows.map((r) => this.entry(r, boxes.get(r.id) ?? [])) };
+  }
+
+  /** Whether the dataset's attribute_index holds this attribute (the summary offers it). */
+  private attributeIndexed(ds: DatasetRow, attribute: AttributeFilter | undefined): boolean {
+    if (!attribute || ds.attributes_indexed !== 1 || ds.attributes_json === null) return false;
+    const scope = attribute.scope ?? 'image';
+    return (JSON.parse(ds.attributes_json) as AttributeSummary[]).some((a) => a.scope === scope && a.key === attribute.key);
   }
 
   /** One image with its boxes. */
@@ -209,16 +239,12 @@ export class DatasetRepo {
       | ImageRow
       | undefined;
     if (!row) throw new OdraError('NOT_FOUND', `dataset ${id} has no image ${imageId}`);
-    return this.entry(id, row);
+    this.annotationsOfImage ??= this.db.prepare(IMAGE_ANNOTATIONS_SQL);
+    return this.entry(row, this.annotationsOfImage.all(id, imageId) as AnnotationRow[]);
   }
 
-  private entry(datasetId: number, r: ImageRow): ImageEntry {
-    // No ORDER BY: with one, SQLite walks the primary key (dataset_id, id) over the
-    // whole dataset instead of the (dataset_id, image_id) index, per image.
-    this.annotationsOfImage ??= this.db.prepare(
-      'SELECT id, category_id, x, y, w, h, iscrowd, extra_json FROM annotations WHERE dataset_id = ? AND image_id = ?',
-    );
-    const anns = (this.annotationsOfImage.all(datasetId, r.id) as (AnnRow & { extra_json: string | null })[]).sort((a, b) => a.id - b.id);
+  private entry(r: ImageRow, boxes: AnnotationRow[]): ImageEntry {
+    const anns = boxes.sort((a, b) => a.id - b.id);
     const attributes = scalarAttributes(r.extra_json);
     return {
       id: r.id,
@@ -333,6 +359,19 @@ interface ImageRow {
   width: number;
   height: number;
   extra_json: string | null;
+}
+
+type AnnotationRow = AnnRow & { extra_json: string | null };
+
+// No ORDER BY in these two: with one, SQLite walks the primary key (dataset_id, id) over
+// the whole dataset instead of the (dataset_id, image_id) index; boxes are sorted in JS.
+export const IMAGE_ANNOTATIONS_SQL = 'SELECT id, category_id, x, y, w, h, iscrowd, extra_json FROM annotations WHERE dataset_id = ? AND image_id = ?';
+/**
+ * The boxes of a page of `n` images (n >= 1). An IN list of parameters, not a JSON
+ * array: with `IN (SELECT value FROM json_each(?))` SQLite may scan every box.
+ */
+export function pageAnnotationsSql(n: number): string {
+  return `SELECT id, image_id, category_id, x, y, w, h, iscrowd, extra_json FROM annotations WHERE dataset_id = ? AND image_id IN (${new Array<string>(n).fill('?').join(', ')})`;
 }
 
 interface AnnRow {

@@ -95,6 +95,9 @@ export class JsonElementStream {
   private lastKey = '';
   private memberPending = false;
   private stop = false;
+  /** bytes of a leading byte-order mark matched so far; -1 once decided */
+  private bomState = 0;
+  private bomBytes = 0;
   /** byte offset of the last token seen: where a token-level error is */
   lastTokenOffset = 0;
 
@@ -111,6 +114,7 @@ export class JsonElementStream {
   /** Parses one more piece of the text; does nothing once stopped. */
   write(chunk: Uint8Array | string): void {
     if (this.stop) return;
+    if (this.bomState >= 0) this.watchBom(typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk);
     try {
       this.tokenizer.write(chunk);
     } catch (err) {
@@ -132,8 +136,23 @@ export class JsonElementStream {
     return this.stop;
   }
 
+  /**
+   * The tokenizer's token offsets leave out a leading byte-order mark (its error
+   * positions do not): its 3 bytes are added back so every position is a file offset.
+   */
+  private watchBom(bytes: Uint8Array): void {
+    const BOM = [0xef, 0xbb, 0xbf];
+    for (let i = 0; i < bytes.length && this.bomState >= 0; i++) {
+      if (bytes[i] !== BOM[this.bomState]) this.bomState = -1;
+      else if (++this.bomState === 3) {
+        this.bomBytes = 3;
+        this.bomState = -1;
+      }
+    }
+  }
+
   private token(t: ParsedTokenInfo): void {
-    this.lastTokenOffset = t.offset;
+    this.lastTokenOffset = t.offset + this.bomBytes;
     if (!this.parser) {
       this.parser = this.start(t.token);
       // A COCO reader handed a list (or a BDD reader an object without frames) need not
@@ -190,6 +209,15 @@ export class JsonElementStream {
   }
 }
 
+export interface StreamOptions {
+  signal?: AbortSignal;
+  onBytes?: (read: number, total: number) => void;
+  /** bytes per read (default CHUNK_BYTES; tests use tiny ones) */
+  chunkBytes?: number;
+  /** syntax errors of files up to this size are located as readJson does (default LOCATE_WHOLE_LIMIT) */
+  locateWholeLimit?: number;
+}
+
 /**
  * Streams `file` (see the module comment). `onElement` runs synchronously for each
  * element; throw from it to stop. Resolves to the document's shape.
@@ -198,7 +226,7 @@ export async function streamJsonFile(
   file: string,
   spec: JsonStreamSpec,
   onElement: ElementHandler,
-  options: { signal?: AbortSignal; onBytes?: (read: number, total: number) => void } = {},
+  options: StreamOptions = {},
 ): Promise<JsonShape> {
   const size = (await stat(file).catch((err: Error) => {
     throw badInput(`cannot read ${file}: ${err.message}`, [{ file, problem: 'cannot be read' }], file);
@@ -206,7 +234,7 @@ export async function streamJsonFile(
   const stream = new JsonElementStream(spec, onElement);
   let read = 0;
   try {
-    const input = createReadStream(file, { highWaterMark: CHUNK_BYTES });
+    const input = createReadStream(file, { highWaterMark: options.chunkBytes ?? CHUNK_BYTES });
     try {
       for await (const chunk of input as AsyncIterable<Buffer>) {
         options.signal?.throwIfAborted();
@@ -227,7 +255,7 @@ export async function streamJsonFile(
       throw err;
     }
     const offset = errorOffset(err as Error, stream.lastTokenOffset, read);
-    throw await syntaxError(file, size, offset, (err as Error).message);
+    throw await syntaxError(file, size <= (options.locateWholeLimit ?? LOCATE_WHOLE_LIMIT), offset, (err as Error).message);
   }
 }
 
@@ -250,8 +278,8 @@ function reasonOf(message: string): string {
   return m ? `unexpected ${m[1]}` : message.split('\n')[0];
 }
 
-async function syntaxError(file: string, size: number, offset: number, message: string): Promise<Error> {
-  if (size <= LOCATE_WHOLE_LIMIT) {
+async function syntaxError(file: string, locateWhole: boolean, offset: number, message: string): Promise<Error> {
+  if (locateWhole) {
     const at = locateJsonError(await readText(file));
     if (at) {
       const problem = `${at.reason} (column ${at.column})`;

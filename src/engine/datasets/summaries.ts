@@ -23,6 +23,66 @@ export interface DatasetSummaries {
   attributes: AttributeSummary[];
 }
 
+/** One row of the store's attribute_index (migration 4). */
+export interface AttributeIndexRow {
+  scope: AttributeScope;
+  key: string;
+  /** the value's JSON text */
+  value: string;
+  /** the box's category (scope annotation), null for scope image */
+  categoryId: number | null;
+  imageId: number;
+}
+
+/** The value's JSON type as json_each names it, or null when it is no attribute value. */
+function scalarType(v: unknown): AttributeRow['type'] | null {
+  if (typeof v === 'string') return 'text';
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (typeof v === 'number' && Number.isFinite(v)) return Number.isInteger(v) && !String(v).includes('e') ? 'integer' : 'real';
+  return null;
+}
+
+/**
+ * The attribute_index rows of a dataset: for each attribute the summary offers, the
+ * images with a value (scope image) and each distinct (image, category, value) of the
+ * boxes (scope annotation).
+ */
+export function* attributeIndexSteps(
+  ds: Pick<CanonicalDataset, 'images' | 'annotations'>,
+  offered: readonly AttributeSummary[],
+): Generator<void, AttributeIndexRow[]> {
+  const keys = { image: new Set<string>(), annotation: new Set<string>() };
+  for (const a of offered) keys[a.scope].add(a.key);
+  const rows: AttributeIndexRow[] = [];
+  if (keys.image.size) {
+    for (let i = 0; i < ds.images.length; i++) {
+      if (i % SLICE === SLICE - 1) yield;
+      const im = ds.images[i];
+      for (const key in im.extra) {
+        const v = im.extra[key];
+        if (keys.image.has(key) && scalarType(v)) rows.push({ scope: 'image', key, value: JSON.stringify(v), categoryId: null, imageId: im.id });
+      }
+    }
+  }
+  if (keys.annotation.size) {
+    const seen = new Set<string>();
+    for (let i = 0; i < ds.annotations.length; i++) {
+      if (i % SLICE === SLICE - 1) yield;
+      const a = ds.annotations[i];
+      for (const key in a.extra) {
+        const v = a.extra[key];
+        if (!keys.annotation.has(key) || !scalarType(v)) continue;
+        const value = JSON.stringify(v);
+        const id = `${a.imageId}\u0000${a.categoryId}\u0000${key}\u0000${value}`;
+        if (seen.has(id)) continue;
+        seen.add(id);
+        rows.push({ scope: 'annotation', key, value, categoryId: a.categoryId, imageId: a.imageId });
+      }
+    }
+  }
+  return rows;
+}
+
 const SLICE = 10_000;
 
 export function* summarySteps(ds: Pick<CanonicalDataset, 'images' | 'annotations'>): Generator<void, DatasetSummaries> {
@@ -31,15 +91,12 @@ export function* summarySteps(ds: Pick<CanonicalDataset, 'images' | 'annotations
   const count = (scope: AttributeScope, extra: Record<string, unknown>): void => {
     for (const key in extra) {
       const v = extra[key];
-      let type: AttributeRow['type'];
-      if (typeof v === 'string') type = 'text';
-      else if (typeof v === 'boolean') type = v ? 'true' : 'false';
-      else if (typeof v === 'number' && Number.isFinite(v)) type = Number.isInteger(v) && !String(v).includes('e') ? 'integer' : 'real';
-      else continue;
+      const type = scalarType(v);
+      if (!type) continue;
       const id = `${scope}\u0000${key}\u0000${type}\u0000${String(v)}`;
       const row = counts.get(id);
       if (row) row.n++;
-      else counts.set(id, { scope, key, type, atom: typeof v === 'boolean' ? (v ? 1 : 0) : v, n: 1 });
+      else counts.set(id, { scope, key, type, atom: typeof v === 'boolean' ? (v ? 1 : 0) : (v as string | number), n: 1 });
     }
   };
   for (let i = 0; i < ds.images.length; i++) {

@@ -134,6 +134,20 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE categories ADD COLUMN box_count INTEGER NOT NULL DEFAULT 0;
       -- the grid's category filter and the per-category counts
       CREATE INDEX annotations_by_category ON annotations(dataset_id, category_id, image_id);
+      -- the grid's attribute filter: which images have an attribute value (scope image), or a
+      -- box of a category with it (scope annotation: one row per image, category and value);
+      -- value is the JSON text of the value (types kept apart: "1", 1, true); only the
+      -- attributes the summary offers. attributes_indexed = 1 once a dataset's rows are in.
+      CREATE TABLE attribute_index (
+        dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+        scope TEXT NOT NULL CHECK (scope IN ('image', 'annotation')),
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        category_id INTEGER,
+        image_id INTEGER NOT NULL
+      );
+      CREATE INDEX attribute_index_lookup ON attribute_index(dataset_id, scope, key, value, category_id, image_id);
+      ALTER TABLE datasets ADD COLUMN attributes_indexed INTEGER NOT NULL DEFAULT 0;
       UPDATE datasets SET
         image_count = (SELECT COUNT(*) FROM images i WHERE i.dataset_id = datasets.id),
         annotation_count = (SELECT COUNT(*) FROM annotations a WHERE a.dataset_id = datasets.id);
