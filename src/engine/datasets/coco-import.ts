@@ -270,7 +270,7 @@ class CocoReader {
 }
 
 /** Entries checked between two yields of a long synchronous pass. */
-const SLICE = 5000;
+const SLICE = 1000;
 
 /** Remembers the id of an entry that failed validation, unless a valid entry already has it. */
 function rejectIdOf(raw: unknown, valid: { has(id: number): boolean }, rejected: Set<number>): void {

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import type { CanonicalAnnotation, CanonicalCategory, CanonicalImage } from './canonical';
 import { drainSync } from './import-common';
 
-const SLICE = 10_000;
+const SLICE = 2000;
 
 export function datasetContentHash(
   categories: readonly CanonicalCategory[],

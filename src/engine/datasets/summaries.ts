@@ -83,7 +83,7 @@ export function* attributeIndexSteps(
   return rows;
 }
 
-const SLICE = 10_000;
+const SLICE = 2000;
 
 export function* summarySteps(ds: Pick<CanonicalDataset, 'images' | 'annotations'>): Generator<void, DatasetSummaries> {
   const boxCounts = new Map<number, number>();
