@@ -21,6 +21,12 @@
  * second 20k dataset in the store (--no-ui skips); `odra eval` (yolox_nano) peak RSS at
  * the --eval-sizes (--no-eval skips).
  *
+ * --large adds the files past V8's string limit: a BDD100K-style label file of more
+ * than 600 MiB (2,000 frames, boxes beside lane polylines) imported with `odra
+ * import`, and the largest size's results file padded past 600 MiB (every detection
+ * with an extra field, one per line) evaluated with `odra cocoeval`: its numbers must
+ * equal the compact file's.
+ *
  * Progress goes to stderr; the last stdout line is one JSON object. Timings are wall
  * clock on a shared machine: the load average is reported beside them.
  */
@@ -30,7 +36,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import WebSocket from 'ws';
-import { makeScaleDataset, sourceImages, type SourceImage } from '../test/helpers/scale-dataset';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { stat } from 'node:fs/promises';
+import { makeLargeBddDataset, makeScaleDataset, sourceImages, type SourceImage } from '../test/helpers/scale-dataset';
 
 const execFileP = promisify(execFile);
 const here = path.dirname(new URL(import.meta.url).pathname);
@@ -45,6 +54,9 @@ const { values } = parseArgs({
     'no-ui': { type: 'boolean', default: false },
     'no-eval': { type: 'boolean', default: false },
     'no-cocoeval': { type: 'boolean', default: false },
+    large: { type: 'boolean', default: false },
+    /** size of the --large files (MiB; 640 unless a quick check of the stage wants less) */
+    'large-mib': { type: 'string', default: '640' },
   },
 });
 const tree = path.resolve(values.tree);
@@ -210,6 +222,67 @@ async function uiLatency(datasetId: number, imageCount: number, importDir: strin
   return { tiles: thumbs ? 'thumbnails' : 'full images', idle, during_import: during, import_seconds: round(importSeconds), import_ok: imported.ok };
 }
 
+const MIB = 1024 * 1024;
+
+/** A copy of a compact results list with every detection on its own line and padded, at least minBytes long. */
+async function padResults(src: string, dst: string, minBytes: number): Promise<number> {
+  const size = (await stat(src)).size;
+  const count = Number((await execFileP('sh', ['-c', `grep -o '"image_id"' ${JSON.stringify(src)} | wc -l`])).stdout.trim());
+  const pad = ` "note": "${'-'.repeat(Math.max(0, Math.ceil((minBytes - size) / count) - 12))}",`;
+  const out = createWriteStream(dst);
+  let carry = '';
+  let written = 0;
+  for await (const chunk of createReadStream(src, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
+    const text = carry + (chunk as string);
+    const cut = text.lastIndexOf('},{');
+    if (cut < 0) {
+      carry = text;
+      continue;
+    }
+    carry = text.slice(cut + 3);
+    const piece = text.slice(0, cut + 3).replaceAll('},{', '},\n  {').replaceAll('{"image_id"', `{${pad} "image_id"`);
+    written += piece.length;
+    if (!out.write(piece)) await once(out, 'drain');
+  }
+  const tail = carry.replaceAll('{"image_id"', `{${pad} "image_id"`);
+  written += tail.length;
+  out.end(tail);
+  await once(out, 'finish');
+  return written;
+}
+
+async function largeFiles(sources: SourceImage[], largest: { gt: string; dt: string; stats: string } | null): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  log('a BDD100K-style label file of more than 600 MiB');
+  const bdd = await makeLargeBddDataset(path.join(work, 'bdd-large'), 2000, Number(values['large-mib']) * MIB, { sources });
+  const bddStore = path.join(work, 'bdd-large.db');
+  const imp = await measured([path.join(tree, 'bin/odra.mjs'), 'import', '--dataset', bdd.dir, '--db', bddStore, '--json']).catch((err: Error) => ({ error: err.message.split('\n').slice(0, 3).join(' ') }));
+  out.bdd = {
+    label_file_mib: round((await stat(bdd.labelFile)).size / MIB, 1),
+    frames: 2000,
+    boxes: bdd.boxes,
+    lanes: bdd.lanes,
+    ...('error' in imp ? { error: imp.error } : { import_s: round(imp.seconds), peak_rss_mb: round(imp.maxRssMb, 1), imported: JSON.parse(imp.last) as unknown }),
+  };
+  rmSync(bdd.labelFile, { force: true });
+  if (largest) {
+    log('a results file padded past 600 MiB');
+    const padded = path.join(work, 'dt-padded.json');
+    await padResults(largest.dt, padded, Number(values['large-mib']) * MIB);
+    const ce = await measured([path.join(tree, 'bin/odra.mjs'), 'cocoeval', '--gt', largest.gt, '--dt', padded, '--json']).catch((err: Error) => ({ error: err.message.split('\n').slice(0, 3).join(' ') }));
+    out.detections = {
+      compact_mib: round((await stat(largest.dt)).size / MIB, 1),
+      padded_mib: round((await stat(padded)).size / MIB, 1),
+      ...('error' in ce
+        ? { error: ce.error }
+        : { cocoeval_s: round(ce.seconds), peak_rss_mb: round(ce.maxRssMb, 1), same_stats_as_compact: JSON.stringify((JSON.parse(ce.last) as { stats: unknown }).stats) === largest.stats }),
+    };
+    rmSync(padded, { force: true });
+    rmSync(largest.dt, { force: true });
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   log(`tree ${tree}, work ${work}`);
   const sources = await sourceImages();
@@ -219,6 +292,7 @@ async function main(): Promise<void> {
     machine: { cpus: os.availableParallelism(), load_start: os.loadavg().map((v) => round(v, 2)) },
   };
   const rows: Record<string, unknown>[] = [];
+  let largest: { gt: string; dt: string; stats: string } | null = null;
   let biggest: { id: number; images: number } | null = null;
   for (const n of sizes) {
     log(`generating ${n} images`);
@@ -244,7 +318,8 @@ async function main(): Promise<void> {
       row.cocoeval_s = round(ce.seconds);
       row.cocoeval_peak_rss_mb = round(ce.maxRssMb, 1);
       row.cocoeval_AP = (JSON.parse(ce.last) as { stats: { AP: number } }).stats.AP;
-      rmSync(ds.dt, { force: true });
+      if (values.large && n === Math.max(...sizes)) largest = { gt: ds.gt, dt: ds.dt, stats: JSON.stringify((JSON.parse(ce.last) as { stats: unknown }).stats) };
+      else rmSync(ds.dt, { force: true });
     }
     rows.push(row);
     log(JSON.stringify(row));
@@ -277,6 +352,7 @@ async function main(): Promise<void> {
     }
     result.eval = evals;
   }
+  if (values.large) result.large = await largeFiles(sources, largest);
   result.machine = { ...(result.machine as object), load_end: os.loadavg().map((v) => round(v, 2)) };
   if (!values.work) rmSync(work, { recursive: true, force: true });
   process.stdout.write(`${JSON.stringify(result)}\n`);

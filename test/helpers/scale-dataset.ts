@@ -202,3 +202,64 @@ async function writeDetections(
 function round4(v: number): number {
   return Math.round(v * 10000) / 10000;
 }
+
+/**
+ * A BDD100K-style folder (`images/` + `labels/det_val.json`) whose label file is at
+ * least `minBytes` long: `count` frames (images hard-linked as above), each with 5..13
+ * boxes (box2d, BDD classes, occluded / truncated attributes) and as many lane
+ * polylines (poly2d) as it takes to reach the size, as BDD100K's full label files have.
+ */
+export async function makeLargeBddDataset(
+  dir: string,
+  count: number,
+  minBytes: number,
+  options: { seed?: number; sources?: SourceImage[] } = {},
+): Promise<{ dir: string; labelFile: string; boxes: number; lanes: number; bytes: number }> {
+  const sources = options.sources ?? (await sourceImages());
+  const rng = new Rng(options.seed ?? 3);
+  await mkdir(path.join(dir, 'images'), { recursive: true });
+  await mkdir(path.join(dir, 'labels'), { recursive: true });
+  const labelFile = path.join(dir, 'labels', 'det_val.json');
+  const out = new JsonWriter(labelFile);
+  const classes = ['car', 'pedestrian', 'truck', 'bus', 'bicycle', 'traffic light', 'traffic sign', 'rider'];
+  const perFrame = Math.ceil(minBytes / count);
+  let boxes = 0;
+  let lanes = 0;
+  let bytes = 1;
+  await out.write('[');
+  for (let i = 1; i <= count; i++) {
+    const src = sources[(i - 1) % sources.length];
+    const name = `${String(i).padStart(6, '0')}${src.ext}`;
+    await link(src.file, path.join(dir, 'images', name));
+    const labels: unknown[] = [];
+    const n = 5 + (rng.nextUint32() % 9);
+    for (let k = 0; k < n; k++) {
+      const [x, y, w, h] = randomBox(rng, src.width, src.height);
+      labels.push({
+        id: String(++boxes),
+        category: classes[rng.nextUint32() % classes.length],
+        attributes: { occluded: rng.uniform() < 0.3, truncated: rng.uniform() < 0.1 },
+        box2d: { x1: x, y1: y, x2: round2(x + w - 1), y2: round2(y + h - 1) },
+      });
+    }
+    let frame = JSON.stringify({ name, attributes: { weather: WEATHER[rng.nextUint32() % WEATHER.length], timeofday: 'daytime', scene: 'highway' }, labels });
+    // lanes until the frame has its share of the bytes
+    const lane = (): string => {
+      const vertices = Array.from({ length: 400 }, () => [round2(rng.uniform() * src.width), round2(rng.uniform() * src.height)]);
+      return JSON.stringify({ id: String(++lanes + 1e7), category: 'lane', attributes: { laneDirection: 'parallel', laneStyle: 'solid' }, poly2d: [{ vertices, types: 'L'.repeat(400), closed: false }] });
+    };
+    const extra: string[] = [];
+    let size = frame.length;
+    while (size < perFrame) {
+      const l = lane();
+      extra.push(l);
+      size += l.length + 1;
+    }
+    if (extra.length) frame = `${frame.slice(0, -2)},${extra.join(',')}]}`;
+    bytes += frame.length + 1;
+    await out.write(`${i > 1 ? ',' : ''}${frame}`);
+  }
+  await out.write(']');
+  await out.close();
+  return { dir, labelFile, boxes, lanes, bytes };
+}
