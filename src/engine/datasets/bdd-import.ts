@@ -39,6 +39,7 @@ import {
   quote,
   requireDirectory,
   type ImportOptions,
+  yieldToEventLoop,
 } from './import-common';
 
 export const BDD_IMAGE_DIR = 'images';
@@ -252,7 +253,8 @@ export async function readBddDataset(dir: string, options: ImportOptions = {}): 
   const annotations: CanonicalAnnotation[] = [];
   let clipped = 0;
   let crowd = 0;
-  located.forEach(({ frame }, i) => {
+  for (const [i, { frame }] of located.entries()) {
+    if (i % 500 === 499) await yieldToEventLoop(); // a long pass gives the thread back
     const im = images[i];
     for (const o of frame.objects) {
       const box = checkBox(o.bbox, im.width, im.height);
@@ -273,7 +275,7 @@ export async function readBddDataset(dir: string, options: ImportOptions = {}): 
         extra,
       });
     }
-  });
+  }
   if (problems.length) throw badInput(`${file}: ${problems.length} problem(s) in the labels`, problems, file);
   const notes = [
     `labels from ${path.relative(root, file)}`,
