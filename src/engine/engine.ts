@@ -11,11 +11,13 @@ import { env as ortEnv } from 'onnxruntime-node';
 import { listExecutionProviders } from './inference/execution-providers';
 import type { MethodName, MethodOutput, MethodParsedInput } from '../shared/contract';
 import { badInput, OdraError } from '../shared/errors';
-import { servableImage } from './host/file-route';
+import { realPathInside } from '../platform/node/paths';
+import { imageContentType } from '../shared/image-files';
 import { ThumbnailCache } from './images/thumbnails';
 import type { Progress } from '../shared/schemas';
 import { importDataset } from './datasets/import-dataset';
 import { DatasetRepo } from './datasets/dataset-repo';
+import { yoloClassNames } from './datasets/yolo-import';
 import { suggestClassMap, resolveClassMap } from './evaluations/class-map';
 import { ClassMapRepo, classMapState, saveClassMap, type ClassMapPair } from './evaluations/class-map-repo';
 import { EvaluationRepo } from './evaluations/evaluation-repo';
@@ -27,8 +29,8 @@ import { ModelRepo } from './models/model-repo';
 import { openDatabase, type Db } from './store/database';
 import { CORRUPTIONS } from '../shared/corruptions';
 import { CorruptionPool } from './corruptions/pool';
-import { previewCorruptions } from './corruptions/preview';
-import { ODRA_VERSION } from './version';
+import { previewCorruptions } from './previews/corruption-preview';
+import { ODRA_VERSION } from './util/version';
 
 export interface JobContext {
   signal: AbortSignal;
@@ -83,9 +85,10 @@ export class Engine {
    */
   async thumbnail(datasetId: number, imageId: number, signal?: AbortSignal): Promise<{ path: string; root: string }> {
     const image = this.datasets.imageFile(datasetId, imageId);
-    const servable = await servableImage(image.path, image.root);
-    if (!servable) throw new OdraError('NOT_FOUND', `image ${imageId} of dataset ${datasetId} cannot be served`);
-    const file = await this.thumbnails.get(servable.path, image.sha256, signal);
+    // the checks of the full-image routes (host/file-route.ts, main's odra-file:)
+    const real = imageContentType(image.path) ? await realPathInside(image.path, image.root) : null;
+    if (!real?.ok || !imageContentType(real.path)) throw new OdraError('NOT_FOUND', `image ${imageId} of dataset ${datasetId} cannot be served`);
+    const file = await this.thumbnails.get(real.path, image.sha256, signal);
     return { path: file, root: this.thumbnails.dir };
   }
 
@@ -201,6 +204,7 @@ async function readClassNames(file: string): Promise<string[]> {
   const text = await readFile(file, 'utf8').catch((err: Error) => {
     throw badInput(`cannot read class names file ${file}: ${err.message}`, [{ file, problem: err.message }], file);
   });
+  if (/\.ya?ml$/i.test(file)) return yoloClassNames(text, file);
   const parsed = parseNamesFile(text, file);
   if ('problem' in parsed) throw badInput(`${file}: ${parsed.problem}`, [{ file, line: parsed.line, problem: parsed.problem }], file);
   return parsed.names;

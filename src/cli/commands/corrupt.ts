@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { CORRUPTIONS, CORRUPTION_NAMES, isCorruptionName, type Severity } from '../../shared/corruptions';
 import { badInput } from '../../shared/errors';
-import { corruptionSeed } from '../../engine/corruptions/seed';
+import { corruptionSeed, fileImageKey } from '../../engine/corruptions/seed';
 import { CorruptionPool } from '../../engine/corruptions/pool';
 import { decodeImage, encodePng } from '../../engine/images/decode';
 import { usageError } from '../cli-error';
@@ -49,14 +49,9 @@ export async function corruptCommand(argv: string[]): Promise<void> {
   }
   const pool = new CorruptionPool(1);
   try {
-    // The image key is the input's file name so a seed reproduces across machines and folders.
-    const out = await pool.corrupt(image, name, severity as Severity, corruptionSeed(seed, imageKey(values.input), name, severity));
+    const out = await pool.corrupt(image, name, severity as Severity, corruptionSeed(seed, fileImageKey(values.input), name, severity));
     await encodePng(out, values.output);
   } finally {
     await pool.close();
   }
-}
-
-function imageKey(file: string): string {
-  return file.split(/[\\/]/).pop() ?? file;
 }

@@ -9,7 +9,7 @@ import type { OdraClient } from '../../../src/shared/client';
 import type { DatasetSummary } from '../../../src/shared/schemas';
 import { makeTempDir, removeDir } from '../../helpers/broken-datasets';
 import { sharedPath } from '../../helpers/shared';
-import { materialise } from './importers/fixtures';
+import { materialise } from '../../helpers/dataset-fixtures';
 
 describe('dataset summaries stored at import', () => {
   let temp: string;

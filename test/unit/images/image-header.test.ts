@@ -14,7 +14,7 @@ const SHARED = ['coco128_val2017_driving', 'coco128_train2017_driving', 'kitti_t
 });
 
 /** A small picture with some detail, so the encoders write real data. */
-async function picture(width: number, height: number): Promise<sharp.Sharp> {
+async function picture(width: number, height: number): Promise<ReturnType<typeof sharp>> {
   const data = Buffer.alloc(width * height * 3);
   for (let i = 0; i < data.length; i++) data[i] = (i * 7919) % 251;
   return sharp(data, { raw: { width, height, channels: 3 } });

@@ -14,7 +14,7 @@ import { inProcessClient } from '../../../src/engine/rpc/in-process';
 import type { OdraClient } from '../../../src/shared/client';
 import type { DatasetSummary } from '../../../src/shared/schemas';
 import { makeTempDir, removeDir } from '../../helpers/broken-datasets';
-import { materialise } from '../datasets/importers/fixtures';
+import { materialise } from '../../helpers/dataset-fixtures';
 
 interface Recorded {
   sql: string;
@@ -50,7 +50,7 @@ describe('query plans of the dataset requests', () => {
       }
       return stmt;
     }) as typeof engine.db.prepare;
-  });
+  }, 120_000);
   afterAll(async () => {
     await engine?.close();
     if (temp) await removeDir(temp);
