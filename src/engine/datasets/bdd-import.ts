@@ -28,7 +28,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { badInput, type Problem } from '../../shared/errors';
 import { checkBox, clippedNote, type Box } from './box-policy';
-import { streamJsonFile } from './json-stream';
+import { streamJsonFile, type StreamOptions } from './json-stream';
 import type { CanonicalAnnotation, CanonicalCategory, CanonicalDataset } from './canonical';
 import {
   checkImages,
@@ -105,10 +105,14 @@ function notFrames(file: string): Error {
  * arrives and only its boxes are kept, so lane and drivable-area polylines (most of a
  * large file) never accumulate.
  */
-export async function streamBddFile(file: string, options: Pick<ImportOptions, 'signal' | 'onProgress'> = {}): Promise<ReturnType<BddReader['result']>> {
+export async function streamBddFile(
+  file: string,
+  options: Pick<ImportOptions, 'signal' | 'onProgress'> & Pick<StreamOptions, 'chunkBytes'> = {},
+): Promise<ReturnType<BddReader['result']>> {
   const reader = new BddReader(file);
   const shape = await streamJsonFile(file, { rootArray: true, arrays: ['frames'] }, (_key, index, raw) => reader.frame(index, raw), {
     signal: options.signal,
+    chunkBytes: options.chunkBytes,
     onBytes: (read, total) => options.onProgress?.(read, total, 'reading labels'),
   });
   if (!(shape.root === 'array' || (shape.root === 'object' && shape.members.get('frames') === 'array'))) throw notFrames(file);

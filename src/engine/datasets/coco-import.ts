@@ -15,7 +15,7 @@ import { checkBox, clippedNote } from './box-policy';
 import type { CanonicalAnnotation, CanonicalCategory, CanonicalDataset } from './canonical';
 import { cocoAnnotationSchema, cocoCategorySchema, cocoFileSchema, cocoImageSchema } from './coco-schema';
 import { checkImages, drainAsync, drainSync, requireDirectory, requireFile, type ImportOptions } from './import-common';
-import { streamJsonFile, type JsonShape, type JsonType } from './json-stream';
+import { streamJsonFile, type JsonShape, type JsonType, type StreamOptions } from './json-stream';
 import type { z } from 'zod';
 
 // Kept importable from here: the CLI and older tests reach them through this module.
@@ -75,10 +75,14 @@ export const COCO_STREAM_SPEC = { arrays: ['images', 'annotations', 'categories'
  * slices that yield to the event loop. Same problems, in the same order, as
  * parseCocoJson on the parsed file.
  */
-export async function streamCocoFile(file: string, options: Pick<ImportOptions, 'signal' | 'onProgress'> = {}): Promise<ParsedCoco> {
+export async function streamCocoFile(
+  file: string,
+  options: Pick<ImportOptions, 'signal' | 'onProgress'> & Pick<StreamOptions, 'chunkBytes'> = {},
+): Promise<ParsedCoco> {
   const reader = new CocoReader(file);
   const shape = await streamJsonFile(file, COCO_STREAM_SPEC, (key, index, value) => reader.entry(key, index, value), {
     signal: options.signal,
+    chunkBytes: options.chunkBytes,
     onBytes: (read, total) => options.onProgress?.(read, total, 'reading labels'),
   });
   reader.shape(stand_in(shape));

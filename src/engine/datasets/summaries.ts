@@ -23,7 +23,7 @@ export interface DatasetSummaries {
   attributes: AttributeSummary[];
 }
 
-/** One row of the store's attribute_index (migration 4). */
+/** One row of the store's attribute_index (the migration that adds it). */
 export interface AttributeIndexRow {
   scope: AttributeScope;
   key: string;
