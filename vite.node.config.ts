@@ -30,6 +30,7 @@ export default defineConfig({
         cli: 'src/cli/index.ts',
         'engine-host': 'src/engine/host/utility-entry.ts',
         'corruption-worker': 'src/engine/corruptions/worker.ts',
+        'image-scan-worker': 'src/engine/images/scan-worker.ts',
       },
       external: (id) => external.some((e) => id === e || id.startsWith(`${e}/`)),
       output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
