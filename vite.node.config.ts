@@ -1,11 +1,13 @@
 import { builtinModules } from 'node:module';
 import { defineConfig } from 'vite';
 import pkg from './package.json';
+import { assemblyScript } from './scripts/vite-plugin-assemblyscript';
 
 /**
  * The Node-side bundles: the CLI, the engine host that Electron runs as a
  * utilityProcess, and the corruption worker. Dependencies stay external (native
- * modules must load from node_modules); only our own code is bundled.
+ * modules must load from node_modules); only our own code is bundled. Beside them, the
+ * corruption kernels' WebAssembly module (src/engine/corruptions/wasm, AssemblyScript).
  */
 const external = [
   ...builtinModules,
@@ -15,6 +17,7 @@ const external = [
 ];
 
 export default defineConfig({
+  plugins: [assemblyScript({ entry: 'src/engine/corruptions/wasm/index.ts', fileName: 'corruption-kernels.wasm' })],
   build: {
     ssr: true,
     target: 'node20',
@@ -27,6 +30,7 @@ export default defineConfig({
         cli: 'src/cli/index.ts',
         'engine-host': 'src/engine/host/utility-entry.ts',
         'corruption-worker': 'src/engine/corruptions/worker.ts',
+        'image-scan-worker': 'src/engine/images/scan-worker.ts',
       },
       external: (id) => external.some((e) => id === e || id.startsWith(`${e}/`)),
       output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },

@@ -3,15 +3,21 @@
  * evaluator. Transports (src/engine/rpc, src/engine/host) only move messages; every
  * method is implemented once, here, and is therefore available everywhere at once.
  */
-import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import './inference/ort-offline';
 import { env as ortEnv } from 'onnxruntime-node';
 import { listExecutionProviders } from './inference/execution-providers';
 import type { MethodName, MethodOutput, MethodParsedInput } from '../shared/contract';
-import { badInput, fileProblem } from '../shared/errors';
+import { badInput, fileProblem, OdraError } from '../shared/errors';
 import { regularFileProblem } from '../platform/node/files';
-import { datasetContentHash } from './datasets/content-hash';
+import { realPathInside } from '../platform/node/paths';
+import { imageContentType } from '../shared/image-files';
+import { ThumbnailCache } from './images/thumbnails';
+import { contentHashSteps } from './datasets/content-hash';
+import { drainAsync } from './datasets/import-common';
 import { verifyRelocation } from './datasets/relocate';
 import { sha256File } from './images/file-hash';
 import { checkModelLoads } from './inference/load-check';
@@ -55,8 +61,10 @@ export class Engine {
   readonly models: ModelRepo;
   readonly evaluations: EvaluationRepo;
   readonly classMaps: ClassMapRepo;
+  readonly thumbnails: ThumbnailCache;
   private readonly handlers: Handlers;
   private pool: CorruptionPool | null = null;
+  private readonly cleanup: Promise<void>;
 
   constructor(private readonly options: EngineOptions) {
     this.db = openDatabase(options.dbPath, { nativeBinding: options.sqliteBinding });
@@ -64,12 +72,32 @@ export class Engine {
     this.models = new ModelRepo(this.db);
     this.evaluations = new EvaluationRepo(this.db);
     this.classMaps = new ClassMapRepo(this.db);
+    this.thumbnails = new ThumbnailCache(thumbnailDir(options.dbPath));
     this.handlers = this.createHandlers();
+    // rows of an import or delete that a crash interrupted: removed in the background
+    this.cleanup = this.datasets.purgeUnfinished().then(
+      () => undefined,
+      () => undefined,
+    );
   }
 
   handle<M extends MethodName>(method: M, input: MethodParsedInput<M>, ctx: JobContext): Promise<MethodOutput<M>> {
     const handler = this.handlers[method] as Handler<M>;
     return Promise.resolve(handler(input, ctx));
+  }
+
+  /**
+   * The grid thumbnail of an image (images/thumbnails.ts), made from the image only if
+   * that may be served (its real path inside the dataset's root, an image type), so a
+   * thumbnail never shows a file the full-image route would refuse.
+   */
+  async thumbnail(datasetId: number, imageId: number, signal?: AbortSignal): Promise<{ path: string; root: string }> {
+    const image = this.datasets.imageFile(datasetId, imageId);
+    // the checks of the full-image routes (host/file-route.ts, main's odra-file:)
+    const real = imageContentType(image.path) ? await realPathInside(image.path, image.root) : null;
+    if (!real?.ok || !imageContentType(real.path)) throw new OdraError('NOT_FOUND', `image ${imageId} of dataset ${datasetId} cannot be served`);
+    const file = await this.thumbnails.get(real.path, image.sha256, signal);
+    return { path: file, root: this.thumbnails.dir };
   }
 
   /** The shared corruption worker pool, started on first use. */
@@ -79,7 +107,9 @@ export class Engine {
   }
 
   async close(): Promise<void> {
+    await this.cleanup;
     await this.pool?.close();
+    if (this.options.dbPath === ':memory:') await this.thumbnails.remove();
     this.db.close();
   }
 
@@ -110,14 +140,16 @@ export class Engine {
         });
         ctx.signal.throwIfAborted();
         // the same images and labels already stored: say so instead of a silent no-op
-        const existing = this.datasets.findByContentHash(datasetContentHash(ds.categories, ds.images, ds.annotations));
+        const existing = this.datasets.findByContentHash(await drainAsync(contentHashSteps(ds.categories, ds.images, ds.annotations), ctx.signal));
         if (existing) {
           const requestedName = name !== undefined && name !== existing.name ? name : null;
           const requestedPath = path.resolve(ds.root) !== path.resolve(existing.root) ? path.resolve(ds.root) : null;
           return { ...existing, alreadyImported: { requestedName, requestedPath } };
         }
-        ctx.progress({ stage: 'storing', done: ds.images.length, total: ds.images.length, etaSeconds: 0 });
-        return this.datasets.insert(ds);
+        return this.datasets.insert(ds, {
+          signal: ctx.signal,
+          onProgress: (done, total) => ctx.progress({ stage: 'storing', done, total, etaSeconds: null }),
+        });
       },
       'datasets.rename': ({ id, name }) => this.datasets.rename(id, name),
       'datasets.relocate': async ({ id, dir }, ctx) => {
@@ -132,7 +164,8 @@ export class Engine {
       'datasets.images': ({ id, offset, limit, categoryId, attribute }) => this.datasets.images(id, offset, limit, { categoryId, attribute }),
       'datasets.attributes': ({ id }) => this.datasets.attributes(id),
       'datasets.imagePath': ({ datasetId, imageId }) => this.datasets.imagePath(datasetId, imageId),
-      'datasets.delete': ({ id }) => ({ deleted: this.datasets.delete(id) }),
+      'datasets.thumbnailPath': ({ datasetId, imageId }, ctx) => this.thumbnail(datasetId, imageId, ctx.signal),
+      'datasets.delete': async ({ id }) => ({ deleted: await this.datasets.delete(id) }),
       'models.list': () => this.models.list(),
       'models.import': async ({ path: given, name, family, namesFile }) => {
         const file = path.resolve(given);
@@ -192,6 +225,15 @@ export class Engine {
       'classMap.save': ({ modelId, datasetId, classMap }) => saveClassMap(this.classMaps, this.classMapPair(modelId, datasetId), classMap),
     };
   }
+}
+
+/**
+ * Thumbnails live beside the store (`<store folder>/thumbnails`); a store in memory gets
+ * a temporary folder of its own, removed when the engine closes.
+ */
+function thumbnailDir(dbPath: string): string {
+  if (dbPath === ':memory:' || dbPath === '') return path.join(os.tmpdir(), `odra-thumbnails-${process.pid}-${randomBytes(6).toString('hex')}`);
+  return path.join(path.dirname(path.resolve(dbPath)), 'thumbnails');
 }
 
 function onnxruntimeVersion(): string {

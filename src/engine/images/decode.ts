@@ -18,25 +18,28 @@ import type { RgbImage } from './rgb-image';
 export const IMAGE_EXTENSIONS: readonly string[] = Object.keys(IMAGE_CONTENT_TYPES);
 
 /**
- * Decodes an image file. Refused before any pixel is decoded: a path that is not a
- * regular file (a FIFO would block the read forever), and an image whose header declares
- * more pixels than ODRA_MAX_IMAGE_PIXELS (util/limits.ts; 3 bytes per decoded pixel).
- * Errors are plain Errors whose message says the problem; callers name the file.
+ * Decodes an image file, or the bytes of one already read. Refused before any pixel is
+ * decoded: a path that is not a regular file (a FIFO would block the read forever), and an
+ * image whose header declares more pixels than ODRA_MAX_IMAGE_PIXELS (platform/node/limits.ts;
+ * 3 bytes per decoded pixel). Errors are plain Errors whose message says the problem;
+ * callers name the file.
  */
-export async function decodeImage(file: string): Promise<RgbImage> {
-  const kind = await regularFileProblem(file);
-  if (kind) throw new Error(`the image ${kind}`);
+export async function decodeImage(input: string | Buffer): Promise<RgbImage> {
+  if (typeof input === 'string') {
+    const kind = await regularFileProblem(input);
+    if (kind) throw new Error(`the image ${kind}`);
+  }
   const maxPixels = limitValue(LIMITS.imagePixels);
   let result;
   try {
-    result = await sharp(file, { failOn: 'error', limitInputPixels: maxPixels, ignoreIcc: true })
+    result = await sharp(input, { failOn: 'error', limitInputPixels: maxPixels, ignoreIcc: true })
       .toColourspace('srgb')
       .removeAlpha()
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
   } catch (err) {
     if (err instanceof Error && /exceeds pixel limit/i.test(err.message)) {
-      const meta = await sharp(file, { limitInputPixels: false }).metadata().catch(() => null);
+      const meta = await sharp(input, { limitInputPixels: false }).metadata().catch(() => null);
       const size = meta?.width && meta.height ? `${meta.width}x${meta.height} (${((meta.width * meta.height) / 1e6).toFixed(1)} megapixels)` : 'larger than the limit';
       throw new Error(`the image is ${size}; Odra decodes images of ${describeLimit(LIMITS.imagePixels)} pixels`);
     }
