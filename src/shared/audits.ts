@@ -24,6 +24,7 @@ import { z } from 'zod';
 import { classMapSchema, cocoStatsSchema, perCategorySchema } from './schemas';
 import { BENCHMARK_CORRUPTIONS, CORRUPTION_NAMES, type CorruptionName } from './corruptions';
 import { adapterConfigSchema, modelFingerprintSchema } from './adapter';
+import { ERROR_CODES } from './errors';
 
 const id = z.number().int().nonnegative();
 
@@ -289,6 +290,8 @@ export const jobInfoSchema = z.object({
   finishedAt: z.string().nullable(),
   progress: jobProgressSchema.nullable(),
   error: z.string().nullable(),
+  /** the kind of failure when status is failed (BAD_INPUT: the user can fix it) */
+  errorCode: z.enum(ERROR_CODES).nullable(),
   /** warnings the job reported (an execution-provider fallback, ...) */
   warnings: z.array(z.string()),
 });

@@ -1,0 +1,22 @@
+/**
+ * Messages between the engine and its scorer worker (scorer-worker.ts). The engine
+ * reads a cell's stored units from SQLite page by page and posts them; the worker
+ * matches them image by image (score-cell.ts) and accumulates, off the thread that
+ * answers requests: accumulating a large cell takes longer than that thread may block.
+ */
+import type { ClassMap } from '../../shared/schemas';
+import type { CocoStats, GtAnnotation, PerCategoryResult } from '../cocoeval/cocoeval';
+import type { CategoryRef } from '../evaluations/class-map';
+
+export type ToScorer =
+  /** the ground truth of one audit's images (plan order), kept until end-session */
+  | { type: 'session'; session: number; images: { id: number; width: number; height: number }[]; annotations: GtAnnotation[] }
+  | { type: 'end-session'; session: number }
+  | { type: 'cell'; cell: number; session: number; classMap: ClassMap; classNames: string[]; categories: CategoryRef[] }
+  | { type: 'units'; cell: number; units: { imagePos: number; detections: Uint8Array }[] }
+  | { type: 'finish'; cell: number }
+  | { type: 'drop'; cell: number };
+
+export type FromScorer =
+  | { type: 'scored'; cell: number; stats: CocoStats; perCategory: PerCategoryResult[]; record: Uint8Array | null; ms: number }
+  | { type: 'error'; cell: number; message: string };

@@ -1,0 +1,80 @@
+/**
+ * The scorer worker thread (out/node/scorer-worker.js): scores audit cells from the
+ * units the engine posts (scorer-protocol.ts), one CellScorer per cell in progress,
+ * and answers each cell with its COCO stats, per-category AP and compact record.
+ */
+import { parentPort } from 'node:worker_threads';
+import type { GtAnnotation } from '../cocoeval/cocoeval';
+import { buildCellRecord } from './cell-record';
+import { CellScorer, type AuditGroundTruth } from './score-cell';
+import type { FromScorer, ToScorer } from './scorer-protocol';
+import { scoringMap } from './scoring-map';
+
+if (!parentPort) throw new Error('the scorer must run in a worker thread');
+const port = parentPort;
+
+const sessions = new Map<number, AuditGroundTruth>();
+const cells = new Map<number, { scorer: CellScorer | null; error: string | null; started: number }>();
+
+function send(message: FromScorer): void {
+  port.postMessage(message);
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+port.on('message', (m: ToScorer) => {
+  switch (m.type) {
+    case 'session': {
+      const annotationsByImage = new Map<number, GtAnnotation[]>();
+      for (const a of m.annotations) {
+        const list = annotationsByImage.get(a.image_id);
+        if (list) list.push(a);
+        else annotationsByImage.set(a.image_id, [a]);
+      }
+      sessions.set(m.session, { images: m.images, annotationsByImage });
+      return;
+    }
+    case 'end-session':
+      sessions.delete(m.session);
+      return;
+    case 'cell': {
+      const gt = sessions.get(m.session);
+      try {
+        if (!gt) throw new Error(`no scoring session ${m.session}`);
+        cells.set(m.cell, { scorer: new CellScorer(gt, scoringMap(m.classMap, m.classNames, m.categories)), error: null, started: performance.now() });
+      } catch (err) {
+        cells.set(m.cell, { scorer: null, error: message(err), started: performance.now() });
+      }
+      return;
+    }
+    case 'units': {
+      const cell = cells.get(m.cell);
+      if (!cell?.scorer || cell.error) return;
+      try {
+        for (const u of m.units) cell.scorer.add(u.imagePos, u.detections);
+      } catch (err) {
+        cell.error = message(err);
+      }
+      return;
+    }
+    case 'finish': {
+      const cell = cells.get(m.cell);
+      cells.delete(m.cell);
+      if (!cell) return send({ type: 'error', cell: m.cell, message: `no cell ${m.cell} in progress` });
+      if (cell.error || !cell.scorer) return send({ type: 'error', cell: m.cell, message: cell.error ?? 'the cell could not be set up' });
+      try {
+        const score = cell.scorer.finish();
+        const record = buildCellRecord(cell.scorer.imageEvals(), cell.scorer.setup);
+        send({ type: 'scored', cell: m.cell, stats: score.stats, perCategory: score.perCategory, record, ms: performance.now() - cell.started });
+      } catch (err) {
+        send({ type: 'error', cell: m.cell, message: message(err) });
+      }
+      return;
+    }
+    case 'drop':
+      cells.delete(m.cell);
+      return;
+  }
+});
