@@ -3,6 +3,7 @@
  * contract as the app, prints results on stdout (JSON with --json) and progress on
  * stderr. Exit codes: 0 ok, 2 bad input, 1 other failure.
  */
+import { auditCommand, AUDIT_USAGE } from './commands/audit';
 import { cocoevalCommand, COCOEVAL_USAGE } from './commands/cocoeval';
 import { evalCommand, EVAL_USAGE } from './commands/eval';
 import { serveCommand, SERVE_USAGE } from './commands/serve';
@@ -12,6 +13,7 @@ import { describeError, exitCodeFor, usageError } from './cli-error';
 import { ODRA_VERSION } from '../engine/version';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; usage: string; summary: string }> = {
+  audit: { run: auditCommand, usage: AUDIT_USAGE, summary: 'robustness audit: models x dataset x image corruptions (P, mPC, rPC), resumable' },
   eval: { run: evalCommand, usage: EVAL_USAGE, summary: 'evaluate an ONNX detector on a dataset (COCO metrics)' },
   cocoeval: { run: cocoevalCommand, usage: COCOEVAL_USAGE, summary: 'COCO bbox evaluation of a results file (pycocotools-equal)' },
   inspect: { run: inspectCommand, usage: INSPECT_USAGE, summary: 'compression fingerprint of an ONNX model (parameters, sparsity, quantized ops)' },
