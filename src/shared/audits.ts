@@ -94,6 +94,8 @@ export const auditStartInputSchema = z
     threads: z.number().int().positive().max(256).optional(),
     /** images per ORT run, where the model's batch dimension allows it */
     batchSize: z.number().int().positive().max(256).optional(),
+    /** corruption worker threads (the rest of the cores by default) */
+    workers: z.number().int().positive().max(256).optional(),
     /** class map per model id (as a string key); the map in force for (model, dataset) when absent */
     classMaps: z.record(z.string(), classMapSchema).optional(),
     /** record the SHA-256 of every corrupted image fed to the models (costs a few ms per image) */
@@ -222,6 +224,7 @@ export const auditDetailSchema = auditSummarySchema.extend({
   executionProvider: z.string().nullable(),
   threads: z.number().nullable(),
   batchSize: z.number().nullable(),
+  workers: z.number().nullable(),
 });
 export type AuditDetail = z.infer<typeof auditDetailSchema>;
 

@@ -51,6 +51,7 @@ export interface AuditSettings {
   executionProvider: string | null;
   threads: number | null;
   batchSize: number | null;
+  workers: number | null;
   recordInputDigests: boolean;
 }
 
@@ -552,6 +553,7 @@ function toRow(r: RawAuditRow): AuditRow {
       executionProvider: plan.executionProvider ?? null,
       threads: plan.threads ?? null,
       batchSize: plan.batchSize ?? null,
+      workers: plan.workers ?? null,
       recordInputDigests: plan.recordInputDigests ?? false,
     },
     fingerprint: r.fingerprint,

@@ -98,6 +98,7 @@ export class AuditService {
         executionProvider: input.executionProvider ?? null,
         threads: input.threads ?? null,
         batchSize: input.batchSize ?? null,
+        workers: input.workers ?? null,
         recordInputDigests: input.recordInputDigests ?? false,
       },
       fingerprint,
@@ -184,6 +185,7 @@ export class AuditService {
       executionProvider: row.settings.executionProvider,
       threads: row.settings.threads,
       batchSize: row.settings.batchSize,
+      workers: row.settings.workers,
     };
   }
 

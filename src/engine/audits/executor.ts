@@ -219,7 +219,8 @@ class AuditRun {
     // 2. provenance
     const cores = os.availableParallelism();
     const onlyClean = this.conditions.length === 1;
-    const budget = onlyClean ? { ortThreads: this.audit.settings.threads ?? cores, poolWorkers: 1 } : cpuBudget(cores, this.audit.settings.threads ?? undefined);
+    const split = onlyClean ? { ortThreads: this.audit.settings.threads ?? cores, poolWorkers: 1 } : cpuBudget(cores, this.audit.settings.threads ?? undefined);
+    const budget = { ortThreads: split.ortThreads, poolWorkers: this.audit.settings.workers ?? split.poolWorkers };
     this.stats.ortThreads = budget.ortThreads;
     this.stats.poolWorkers = budget.poolWorkers;
     await this.recordProvenance(budget);
