@@ -20,7 +20,9 @@ import {
   type auditMetricsInputSchema,
   type auditStartInputSchema,
 } from '../../shared/audits';
+import os from 'node:os';
 import { CORRUPTION_CATALOGUE_VERSION } from '../../shared/corruptions';
+import { cpuBudget } from '../corruptions/pool';
 import { OdraError } from '../../shared/errors';
 import type { ClassMap } from '../../shared/schemas';
 import type { z } from 'zod';
@@ -73,6 +75,10 @@ export class AuditService {
     const conditions = resolveConditions(input.conditions);
     const executionProvider = normaliseProviderName(input.executionProvider ?? 'cpu');
     const baseline = input.modelIds.indexOf(baselineId);
+    // fixed now, for every run on any machine: the thread count changes some models' outputs
+    // (plan.ts). The same default for clean evaluations and audits, so an audit's clean cell
+    // equals `odra eval` of the same model.
+    const threads = input.threads ?? cpuBudget(os.availableParallelism()).ortThreads;
     const fingerprint = planFingerprint({
       modelSha256: models.map((m) => m.sha256),
       baseline,
@@ -81,6 +87,7 @@ export class AuditService {
       conditions,
       seed: input.seed,
       executionProvider,
+      threads,
       corruptionCatalogueVersion: CORRUPTION_CATALOGUE_VERSION,
     });
     const name =
@@ -96,7 +103,7 @@ export class AuditService {
       sample: input.sample !== undefined && input.sample < allIds.length ? input.sample : null,
       settings: {
         executionProvider: input.executionProvider ?? null,
-        threads: input.threads ?? null,
+        threads,
         batchSize: input.batchSize ?? null,
         workers: input.workers ?? null,
         recordInputDigests: input.recordInputDigests ?? false,

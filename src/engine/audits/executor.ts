@@ -219,7 +219,10 @@ class AuditRun {
     // 2. provenance
     const cores = os.availableParallelism();
     const onlyClean = this.conditions.length === 1;
-    const split = onlyClean ? { ortThreads: this.audit.settings.threads ?? cores, poolWorkers: 1 } : cpuBudget(cores, this.audit.settings.threads ?? undefined);
+    // threads come from the plan (audit-service.ts; older audits: the budget's default); a
+    // clean-only audit corrupts nothing and needs one pool worker at most
+    const split = cpuBudget(cores, this.audit.settings.threads ?? undefined);
+    if (onlyClean) split.poolWorkers = 1;
     const budget = { ortThreads: split.ortThreads, poolWorkers: this.audit.settings.workers ?? split.poolWorkers };
     this.stats.ortThreads = budget.ortThreads;
     this.stats.poolWorkers = budget.poolWorkers;

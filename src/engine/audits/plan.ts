@@ -21,10 +21,14 @@
  *
  * The fingerprint identifies what an audit computes: model file hashes in order, the
  * baseline, the dataset's content hash, the audited image ids, the conditions, the seed,
- * the requested execution provider and the corruption catalogue version. Threads, batch
- * size and worker count are not in it: they do not change a number (the determinism
- * test holds them to that). The CLI resumes the unfinished audit with the same
- * fingerprint; sharded runs compare fingerprints.
+ * the requested execution provider, onnxruntime's intra-op thread count and the
+ * corruption catalogue version. The thread count is in it because it changes numbers:
+ * onnxruntime's CPU kernels give NanoDet-m different float outputs with 1 thread than
+ * with 2 or more (measured; YOLOX-Nano's do not change), so it is fixed when the audit
+ * is planned and every run of the audit uses it, on any machine. Batch size and worker
+ * count are not in it: they change no number (the determinism test holds them to that).
+ * The CLI resumes the unfinished audit with the same fingerprint; sharded runs compare
+ * fingerprints.
  */
 import { createHash } from 'node:crypto';
 import type { Condition } from '../../shared/audits';
@@ -84,6 +88,8 @@ export interface FingerprintInput {
   conditions: readonly Condition[];
   seed: number;
   executionProvider: string;
+  /** onnxruntime intra-op threads */
+  threads: number;
   corruptionCatalogueVersion: string;
 }
 
@@ -92,7 +98,7 @@ export function planFingerprint(p: FingerprintInput): string {
   const h = createHash('sha256');
   h.update('odra-audit-plan-v1\n');
   h.update(`models ${p.modelSha256.join(' ')}\nbaseline ${p.baseline}\n`);
-  h.update(`dataset ${p.datasetHash}\nseed ${p.seed >>> 0}\nep ${p.executionProvider}\ncatalogue ${p.corruptionCatalogueVersion}\n`);
+  h.update(`dataset ${p.datasetHash}\nseed ${p.seed >>> 0}\nep ${p.executionProvider}\nthreads ${p.threads}\ncatalogue ${p.corruptionCatalogueVersion}\n`);
   h.update(`conditions ${p.conditions.map((c) => `${c.corruption}:${c.severity}`).join(' ')}\n`);
   h.update(`images ${p.imageIds.join(' ')}\n`);
   return h.digest('hex');

@@ -93,6 +93,7 @@ describe('audit plan fingerprint', () => {
     conditions: resolveConditions({ preset: 'quick' }),
     seed: 0,
     executionProvider: 'cpu',
+    threads: 1,
     corruptionCatalogueVersion: '1',
   };
 
@@ -108,6 +109,7 @@ describe('audit plan fingerprint', () => {
       { conditions: resolveConditions({ preset: 'benchmark' }) },
       { seed: 1 },
       { executionProvider: 'cuda' },
+      { threads: 2 },
       { corruptionCatalogueVersion: '2' },
     ];
     const seen = new Set([f]);
