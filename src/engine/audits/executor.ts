@@ -11,12 +11,13 @@
  *   2. record provenance (the machine and settings of this run are appended);
  *   3. score cells whose units are all stored but that were not scored (a crash
  *      between the last write and scoring);
- *   4. start the runner and load the models; record the provider each actually runs on;
+ *   4. start the runner (at a lower scheduling priority than the engine) and load the
+ *      models; record the provider each actually runs on;
  *   5. stream tasks block by block (plan.ts): for every image of a block, the
  *      conditions and models still missing (cell counters; a partly done cell's done
  *      images are read once); at most `window` tasks and ~512 MiB of pixels outstanding;
  *   6. each result's units are written, with their cells' counters, in transactions of
- *      up to 256 units (or every 250 ms): committed units are what a resume keeps;
+ *      up to 128 units (or every 250 ms): committed units are what a resume keeps;
  *   7. when a block's last task is written, its cells are scored (scorer.ts) and a "cell"
  *      event carries each cell's metrics; the audit is done when every cell is scored.
  *
@@ -74,7 +75,7 @@ export interface RunStats {
   poolWorkers: number;
 }
 
-const WRITE_BATCH_UNITS = 256;
+const WRITE_BATCH_UNITS = 128;
 const WRITE_EVERY_MS = 250;
 const PIXEL_BYTES_IN_FLIGHT = 512 * 1024 * 1024;
 const PROGRESS_EVERY_MS = 250;
@@ -278,6 +279,7 @@ class AuditRun {
     const runner = await this.deps.launcher.launch();
     this.runner = runner;
     this.stats.runnerPid = runner.pid;
+    lowerPriority(runner.pid);
     const messages = new MessageQueue(runner);
     const batchSize = this.audit.settings.batchSize ?? undefined;
     runner.send({
@@ -529,6 +531,21 @@ class AuditRun {
       runs: [...(previous?.runs ?? []), run],
     };
     this.deps.audits.setProvenance(this.id, provenance);
+  }
+}
+
+/**
+ * The runner is batch work and the engine answers the UI: the runner runs at a lower
+ * scheduling priority (nice 10; below normal on Windows), so on a busy machine the
+ * engine's short turns are served first. Best effort: a platform that refuses keeps the
+ * default.
+ */
+function lowerPriority(pid: number | null): void {
+  if (pid === null) return;
+  try {
+    os.setPriority(pid, os.constants.priority.PRIORITY_BELOW_NORMAL);
+  } catch {
+    // not permitted here: the runner keeps the default priority
   }
 }
 
