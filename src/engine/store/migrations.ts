@@ -291,8 +291,10 @@ export const MIGRATIONS: readonly Migration[] = [
         FROM metrics x JOIN evaluations e ON e.id = x.evaluation_id
         WHERE x.category_id IS NOT NULL AND e.status = 'done'
         GROUP BY x.evaluation_id, x.category_id;
+      -- detections of evaluations that were still running are partial and cannot be resumed: dropped
       INSERT INTO legacy_detections (audit_id, image_id, category_id, x, y, w, h, score)
-        SELECT evaluation_id, image_id, category_id, x, y, w, h, score FROM detections ORDER BY rowid;
+        SELECT d.evaluation_id, d.image_id, d.category_id, d.x, d.y, d.w, d.h, d.score
+        FROM detections d JOIN evaluations e ON e.id = d.evaluation_id WHERE e.status <> 'running' ORDER BY d.rowid;
       DROP TABLE detections;
       DROP TABLE metrics;
       DROP TABLE evaluations;
