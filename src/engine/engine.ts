@@ -20,6 +20,7 @@ import type { Progress } from '../shared/schemas';
 import type { JobEvent } from '../shared/audits';
 import { importDataset } from './datasets/import-dataset';
 import { DatasetRepo } from './datasets/dataset-repo';
+import { yoloClassNames } from './datasets/yolo-import';
 import { suggestClassMap, resolveClassMap } from './evaluations/class-map';
 import { ClassMapRepo, classMapState, saveClassMap, type ClassMapPair } from './evaluations/class-map-repo';
 import { imageMatchesFor } from './evaluations/image-matches';
@@ -32,16 +33,19 @@ import type { RunnerLauncher } from './audits/runner-protocol';
 import { Scorer } from './audits/scorer';
 import { scoringMap } from './audits/scoring-map';
 import { JobManager } from './jobs/job-manager';
-import { ForkRunnerLauncher } from './runner/fork-launcher';
-import { CANCELLED_BY_CLIENT } from './rpc/session';
+import { ForkRunnerLauncher } from './audits/fork-launcher';
 import { importModel } from './models/import-model';
 import { parseNamesFile } from './models/class-names';
 import { ModelRepo } from './models/model-repo';
 import { openDatabase, type Db } from './store/database';
 import { CORRUPTIONS } from '../shared/corruptions';
 import { CorruptionPool } from './corruptions/pool';
-import { previewCorruptions } from './corruptions/preview';
-import { ODRA_VERSION } from './version';
+import { previewCorruptions } from './previews/corruption-preview';
+import { ODRA_VERSION } from './util/version';
+
+/** Abort reasons of a request's signal: the client asked (`cancel`), or its connection went away. */
+export const CANCELLED_BY_CLIENT = 'cancelled';
+export const CONNECTION_CLOSED = 'connection-closed';
 
 export interface JobContext {
   /** aborts when the client cancels the request (reason CANCELLED_BY_CLIENT) or goes away (CONNECTION_CLOSED) */
@@ -319,6 +323,7 @@ async function readClassNames(file: string): Promise<string[]> {
   const text = await readFile(file, 'utf8').catch((err: Error) => {
     throw badInput(`cannot read class names file ${file}: ${err.message}`, [{ file, problem: err.message }], file);
   });
+  if (/\.ya?ml$/i.test(file)) return yoloClassNames(text, file);
   const parsed = parseNamesFile(text, file);
   if ('problem' in parsed) throw badInput(`${file}: ${parsed.problem}`, [{ file, line: parsed.line, problem: parsed.problem }], file);
   return parsed.names;

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { app, BrowserWindow, dialog, Menu, protocol, session, shell } from 'electron';
-import { IMAGE_SCHEME, IPC } from '../preload/api';
+import { IMAGE_SCHEME, IPC } from '../shared/desktop-bridge';
 import { createAppHandler } from './app-protocol';
 import { registerDialogHandlers } from './dialogs';
 import { EngineProcess } from './engine-process';

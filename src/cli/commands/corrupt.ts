@@ -14,7 +14,7 @@ import { CORRUPTIONS, CORRUPTION_NAMES, isCorruptionName, type Severity } from '
 import { badInput } from '../../shared/errors';
 import { AuditRepo } from '../../engine/audits/audit-repo';
 import { DatasetRepo } from '../../engine/datasets/dataset-repo';
-import { corruptionSeed, imageKey } from '../../engine/corruptions/seed';
+import { corruptionSeed, fileImageKey, imageKey } from '../../engine/corruptions/seed';
 import { CorruptionPool } from '../../engine/corruptions/pool';
 import { decodeImage, encodePng } from '../../engine/images/decode';
 import { openDatabase } from '../../engine/store/database';
@@ -71,7 +71,7 @@ async function locate(values: Record<string, string | boolean | undefined>): Pro
     return { input: values.input, seed, key: imageKey(hash, imageId) };
   }
   // a standalone image: the key is the file's name so a seed reproduces across machines and folders
-  return { input: values.input, seed, key: values.input.split(/[\\/]/).pop() ?? values.input };
+  return { input: values.input, seed, key: fileImageKey(values.input) };
 }
 
 export async function corruptCommand(argv: string[]): Promise<void> {

@@ -29,7 +29,7 @@ import type { z } from 'zod';
 import { classMapInForce, type ClassMapRepo } from '../evaluations/class-map-repo';
 import { normaliseProviderName } from '../inference/execution-providers';
 import type { JobControl, JobManager, JobOutcome } from '../jobs/job-manager';
-import { ODRA_VERSION } from '../version';
+import { ODRA_VERSION } from '../util/version';
 import type { AuditRepo, AuditRow, NewAudit } from './audit-repo';
 import { runAudit, type ExecutorDeps } from './executor';
 import { planFingerprint, sampleImages } from './plan';

@@ -38,7 +38,7 @@ import type { Db } from '../store/database';
 import { cpuBudget } from '../corruptions/pool';
 import type { JobControl, JobOutcome } from '../jobs/job-manager';
 import { stopReason } from '../jobs/job-manager';
-import { ODRA_VERSION } from '../version';
+import { ODRA_VERSION } from '../util/version';
 import type { AuditModelRow, AuditRepo, AuditRow, UnitWrite } from './audit-repo';
 import { describeMachine } from './machine';
 import { planBlocks, unitSeed, type Block } from './plan';

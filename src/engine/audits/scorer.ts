@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import type { ClassMap } from '../../shared/schemas';
 import type { CocoStats, GtAnnotation, PerCategoryResult } from '../cocoeval/cocoeval';
 import type { CategoryRef } from '../evaluations/class-map';
-import { findBundle } from '../bundle-path';
+import { findBundle } from '../util/bundle-path';
 import type { FromScorer, ToScorer } from './scorer-protocol';
 
 export interface CellMapping {

@@ -25,7 +25,7 @@
  */
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { findBundle } from '../bundle-path';
+import { findBundle } from '../util/bundle-path';
 import type { CorruptionName, Severity } from '../../shared/corruptions';
 import type { RgbImage } from '../images/rgb-image';
 import type { WorkerRequest, WorkerResponse } from './pool-protocol';

@@ -14,11 +14,7 @@ import {
 import { OdraError, toErrorPayload } from '../../shared/errors';
 import type { Progress } from '../../shared/schemas';
 import type { JobEvent } from '../../shared/audits';
-import type { Engine } from '../engine';
-
-/** Abort reasons: the client asked (`cancel`), or the connection went away. */
-export const CANCELLED_BY_CLIENT = 'cancelled';
-export const CONNECTION_CLOSED = 'connection-closed';
+import { CANCELLED_BY_CLIENT, CONNECTION_CLOSED, type Engine } from '../engine';
 
 export interface SessionOptions {
   /** Trusted callers (Electron main, CLI) may call privileged methods. */

@@ -25,7 +25,7 @@ import { CorruptionPool } from '../corruptions/pool';
 import { decodeImage } from '../images/decode';
 import type { RgbImage } from '../images/rgb-image';
 import { Detector } from '../inference/detector';
-import type { OutputMap } from '../models/decoders/types';
+import type { OutputMap } from '../models/adapters/decoding';
 
 /** A failure of one task's work, with the task it belongs to. */
 class ItemError extends Error {
