@@ -110,6 +110,8 @@ export class Engine {
       },
       onnxruntimeVersion: onnxruntimeVersion(),
       onRunStats: options.onAuditRunStats,
+      storePath: options.dbPath,
+      ...(options.sqliteBinding ? { sqliteBinding: options.sqliteBinding } : {}),
     });
     this.interruptedAtStart = this.auditService.interruptLeftRunning();
     this.handlers = this.createHandlers();
@@ -275,7 +277,8 @@ export class Engine {
       'audits.cells': ({ id }) => this.auditService.cells(id),
       'audits.metrics': (input) => this.auditService.metrics(input),
       'audits.rescore': ({ id, classMaps }) => this.auditService.rescore(id, classMaps),
-      'audits.result': ({ id, minGt }) => this.auditService.result(id, { minGt }),
+      'audits.analysis': ({ id, ...request }) => this.auditService.analysis(id, request),
+      'audits.result': ({ id, ...request }) => this.auditService.result(id, request),
       'audits.detections': ({ id, modelId, conditionIndex, imageId }) => {
         const audit = this.audits.get(id);
         const model = this.audits.models(id).find((m) => m.modelId === modelId);

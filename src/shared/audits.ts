@@ -317,15 +317,18 @@ export const jobEventSchema = z.discriminatedUnion('type', [
 ]);
 export type JobEvent = z.infer<typeof jobEventSchema>;
 
-// ---- the result summary (P / mPC / rPC) --------------------------------------------------
+// ---- the result summary: `odra audit --json` ---------------------------------------------
 
 const interval = z.tuple([z.number(), z.number()]).nullable();
 const delta = z.object({ value: z.number().nullable(), ci95: interval, significant: z.boolean().nullable() });
 
 /**
- * The summary `odra audit --json` prints and the views show: robustness per model
- * (Michaelis et al. 2019), per condition and per class. Intervals are null when the
- * bootstrap is off.
+ * What `odra audit --json` prints: a thin mapping of the audit's analysis
+ * (src/shared/audit-results.ts, engine/analytics) with the per-condition COCO stats of
+ * every cell. P = clean AP, mPC = mean AP over the audited benchmark conditions,
+ * rPC = mPC / P (Michaelis et al. 2019); `_ci95` are 95% paired-bootstrap percentile
+ * intervals (null with `--bootstrap 0`); a delta (model minus baseline) is significant
+ * when its interval excludes 0.
  */
 export const auditResultSchema = z.object({
   audit: z.object({
@@ -335,6 +338,7 @@ export const auditResultSchema = z.object({
     seed: z.number(),
     conditions: z.number(),
     images: z.number(),
+    /** bootstrap resamples behind the intervals (0: none) */
     bootstrap: z.number(),
     provenance: provenanceSchema.nullable(),
   }),
@@ -348,16 +352,24 @@ export const auditResultSchema = z.object({
       mPC: z.number().nullable(),
       rPC: z.number().nullable(),
       mPC_heldout: z.number().nullable(),
-      /** conditions each mean covers, so a partial suite never looks like the full one */
-      mPC_conditions: z.number(),
-      mPC_heldout_conditions: z.number(),
       P_ci95: interval,
       mPC_ci95: interval,
       rPC_ci95: interval,
-      worst_class: z
-        .object({ name: z.string(), AP: z.number().nullable(), mPC: z.number().nullable(), rPC: z.number().nullable() })
-        .nullable(),
-      worst_corruption: z.object({ name: z.string(), AP: z.number() }).nullable(),
+      mPC_heldout_ci95: interval,
+      /** conditions each mean covers, out of the full suite: a partial suite never reads as the full one */
+      mPC_conditions: z.number(),
+      mPC_suite: z.number(),
+      mPC_heldout_conditions: z.number(),
+      /** the lowest clean per-class AP among classes with at least worst_class_min_gt GT boxes, with that class's mPC and rPC */
+      worst_class: z.object({ name: z.string(), AP: z.number().nullable(), mPC: z.number().nullable(), rPC: z.number().nullable() }).nullable(),
+      worst_class_min_gt: z.number(),
+      /** classes skipped for having fewer GT boxes than that */
+      worst_class_skipped: z.number(),
+      /** the corruption with the lowest mean AP over its audited severities */
+      worst_corruption: z.object({ name: z.string(), AP: z.number().nullable() }).nullable(),
+      /** Spearman's rank correlation of the class counts with clean AP and with rPC */
+      spearman_AP: z.number().nullable(),
+      spearman_rPC: z.number().nullable(),
       delta: z.object({ P: delta, mPC: delta, rPC: delta, worst_class_AP: delta }).nullable(),
     }),
   ),
@@ -367,6 +379,7 @@ export const auditResultSchema = z.object({
       corruption: conditionCorruptionSchema,
       severity: z.number(),
       stats: cocoStatsSchema.nullable(),
+      AP_ci95: interval,
       per_category: z.array(perCategorySchema),
     }),
   ),
@@ -379,9 +392,23 @@ export const auditResultSchema = z.object({
       mPC: z.number().nullable(),
       rPC: z.number().nullable(),
       gt_count: z.number(),
+      /** among the rarest third */
+      tail: z.boolean(),
       spearman_gt_AP: z.number().nullable(),
       spearman_gt_rPC: z.number().nullable(),
     }),
   ),
 });
 export type AuditResult = z.infer<typeof auditResultSchema>;
+
+export const analysisRequestSchema = z
+  .object({
+    id,
+    /** bootstrap resamples (default 1000); 0 turns the intervals off */
+    bootstrap: z.number().int().min(0).max(100_000).optional(),
+    /** classes with fewer GT boxes take no part in the worst-class statistics (default 10) */
+    minGt: z.number().int().nonnegative().optional(),
+    /** training-set count per category name, for the imbalance analysis */
+    classCounts: z.record(z.string(), z.number().int().min(0)).optional(),
+  })
+  .strict();

@@ -23,7 +23,9 @@
 import { z } from 'zod';
 import { adapterConfigSchema } from './adapter';
 import { CORRUPTION_NAMES } from './corruptions';
+import { auditAnalysisSchema } from './audit-results';
 import {
+  analysisRequestSchema,
   auditCellSchema,
   auditDetailSchema,
   auditMetricRowSchema,
@@ -289,9 +291,18 @@ export const contract = {
     input: z.object({ id, classMaps: z.record(z.string(), classMapSchema).optional() }).strict(),
     output: z.object({ audit: auditSummarySchema, jobId: z.string() }),
   },
-  /** P, mPC, rPC per model (Michaelis et al. 2019), per condition and per class. */
+  /**
+   * The audit's analysis: robustness (P, mPC, rPC; Michaelis et al. 2019) per model and
+   * class, per corruption and family, worst class, imbalance, deltas vs the baseline, with
+   * paired-bootstrap intervals. Computed off the engine's thread; stored once the audit is done.
+   */
+  'audits.analysis': {
+    input: analysisRequestSchema,
+    output: auditAnalysisSchema,
+  },
+  /** What `odra audit --json` prints: the analysis mapped, with every cell's COCO stats. */
   'audits.result': {
-    input: z.object({ id, minGt: z.number().int().nonnegative().optional() }).strict(),
+    input: analysisRequestSchema,
     output: auditResultSchema,
   },
   /** One unit's raw detections (model class) and the evaluation categories each scores as. */

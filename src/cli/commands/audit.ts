@@ -125,7 +125,7 @@ export async function auditCommand(argv: string[]): Promise<void> {
     baselineIndex = resolved.indexOf(path.resolve(values.baseline));
     if (baselineIndex < 0) throw usageError(`--baseline ${values.baseline} must be one of the --model files`);
   }
-  if (values['class-counts']) await readClassCounts(values['class-counts']);
+  const classCounts = values['class-counts'] ? await readClassCounts(values['class-counts']) : undefined;
 
   let engine: Engine;
   try {
@@ -198,9 +198,8 @@ export async function auditCommand(argv: string[]): Promise<void> {
       }
       if (info.status === 'failed') throw new OdraError(info.errorCode ?? 'INTERNAL', info.error ?? `audit ${auditId} failed`);
     }
-    const result = await client.call('audits.result', { id: auditId });
-    // the analytics module (bootstrap intervals) is not wired in yet: intervals are null, say so
-    if (bootstrap > 0 && !values.json) process.stderr.write('odra: confidence intervals are not computed by this version (bootstrap unavailable)\n');
+    if (bootstrap > 0) process.stderr.write(`odra: analysing (${bootstrap} bootstrap resamples)\n`);
+    const result = await client.call('audits.result', { id: auditId, bootstrap, ...(classCounts ? { classCounts } : {}) });
     if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
     else process.stdout.write(formatResult(result));
   } finally {
@@ -211,17 +210,33 @@ export async function auditCommand(argv: string[]): Promise<void> {
 }
 
 const f = (v: number | null | undefined, digits = 4): string => (v === null || v === undefined ? 'n/a' : v.toFixed(digits));
+const ci = (v: [number, number] | null): string => (v ? ` [${v[0].toFixed(4)}, ${v[1].toFixed(4)}]` : '');
+const sig = (d: { value: number | null; ci95: [number, number] | null; significant: boolean | null }): string =>
+  `${f(d.value)}${ci(d.ci95)}${d.significant === null ? '' : d.significant ? ' significant' : ' not significant'}`;
 
 function formatResult(r: AuditResult): string {
-  const lines = [`audit ${r.audit.id}: ${r.audit.images} images x ${r.audit.conditions} conditions, seed ${r.audit.seed}`];
+  const lines = [
+    `audit ${r.audit.id}: ${r.audit.images} images x ${r.audit.conditions} conditions, seed ${r.audit.seed}` +
+      (r.audit.bootstrap ? `; 95% intervals from ${r.audit.bootstrap} paired bootstrap resamples` : '; no intervals (--bootstrap 0)'),
+  ];
   for (const m of r.models) {
+    lines.push(`  ${m.name}${m.baseline ? ' (baseline)' : ''}`);
     lines.push(
-      `  ${m.name}${m.baseline ? ' (baseline)' : ''}  P ${f(m.P)}  mPC ${f(m.mPC)} (${m.mPC_conditions} conditions)  rPC ${f(m.rPC)}` +
+      `    P ${f(m.P)}${ci(m.P_ci95)}  mPC ${f(m.mPC)}${ci(m.mPC_ci95)} (${m.mPC_conditions} of ${m.mPC_suite} conditions)  rPC ${f(m.rPC)}${ci(m.rPC_ci95)}` +
         (m.mPC_heldout_conditions ? `  mPC held-out ${f(m.mPC_heldout)}` : ''),
     );
-    if (m.worst_class) lines.push(`    worst class ${m.worst_class.name}: AP ${f(m.worst_class.AP)}, mPC ${f(m.worst_class.mPC)}, rPC ${f(m.worst_class.rPC)}`);
+    if (m.worst_class) {
+      lines.push(
+        `    worst class ${m.worst_class.name} (of classes with >= ${m.worst_class_min_gt} GT; ${m.worst_class_skipped} skipped): AP ${f(m.worst_class.AP)}, mPC ${f(m.worst_class.mPC)}, rPC ${f(m.worst_class.rPC)}`,
+      );
+    }
     if (m.worst_corruption) lines.push(`    worst corruption ${m.worst_corruption.name}: AP ${f(m.worst_corruption.AP)}`);
-    if (m.delta) lines.push(`    vs baseline: dP ${f(m.delta.P.value)}  dmPC ${f(m.delta.mPC.value)}  drPC ${f(m.delta.rPC.value)}`);
+    if (m.delta) {
+      lines.push(`    vs baseline: dP ${sig(m.delta.P)}`);
+      lines.push(`                 dmPC ${sig(m.delta.mPC)}`);
+      lines.push(`                 drPC ${sig(m.delta.rPC)}`);
+      lines.push(`                 dworst-class AP ${sig(m.delta.worst_class_AP)}`);
+    }
   }
   return `${lines.join('\n')}\n`;
 }

@@ -33,7 +33,8 @@ import { ODRA_VERSION } from '../util/version';
 import type { AuditRepo, AuditRow, NewAudit } from './audit-repo';
 import { runAudit, type ExecutorDeps } from './executor';
 import { planFingerprint, sampleImages } from './plan';
-import { summarizeAudit } from './result-summary';
+import { toAuditResult } from './result-mapping';
+import type { AuditAnalysis } from '../../shared/audit-results';
 import { scoringMap } from './scoring-map';
 
 export type AuditStartParsed = z.output<typeof auditStartInputSchema>;
@@ -43,6 +44,15 @@ export interface AuditServiceDeps extends ExecutorDeps {
   audits: AuditRepo;
   classMaps: ClassMapRepo;
   jobs: JobManager;
+  /** the store file (':memory:' for an in-memory store): the analysis reads cell records from it */
+  storePath: string;
+  sqliteBinding?: string;
+}
+
+export interface AnalysisRequest {
+  bootstrap?: number;
+  minGt?: number;
+  classCounts?: Record<string, number>;
 }
 
 const RESUMABLE = new Set(['paused', 'interrupted', 'failed']);
@@ -208,27 +218,72 @@ export class AuditService {
     return this.deps.audits.metrics(input);
   }
 
-  /** P, mPC, rPC and the per-condition and per-class tables; stored once the audit is done. */
-  result(id: number, options: { minGt?: number } = {}): AuditResult {
+  /**
+   * The audit's analysis (analytics/analyse-audit.ts: robustness, worst class,
+   * imbalance, paired-bootstrap intervals), computed on the scorer worker from the stored
+   * cell records and stored per options once the audit is done, so it is computed once.
+   */
+  async analysis(id: number, request: AnalysisRequest = {}): Promise<AuditAnalysis> {
+    const { audits, datasets, scorer } = this.deps;
+    const row = audits.get(id);
+    if (row.legacy) throw new OdraError('UNSUPPORTED', `audit ${id} was made before Odra stored match records and cannot be analysed: run it again`);
+    const counts = audits.counts(id);
+    if (counts.cellsDone !== counts.cellsTotal) {
+      throw new OdraError('BAD_INPUT', `audit ${id} is ${row.status} with ${counts.cellsDone} of ${counts.cellsTotal} cells scored: finish it before analysing it`);
+    }
+    const options = {
+      resamples: request.bootstrap ?? 1000,
+      seed: row.seed,
+      minGtForWorst: request.minGt ?? 10,
+      ...(request.classCounts ? { classCounts: request.classCounts } : {}),
+    };
+    const counted = request.classCounts ? Object.entries(request.classCounts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) : null;
+    const key = `analysis-v1:${JSON.stringify([options.resamples, options.minGtForWorst, counted])}`;
+    const stored = audits.result(id, key);
+    if (stored) return JSON.parse(stored) as AuditAnalysis;
+    const models = audits.models(id);
+    const categories = datasets.get(row.datasetId).categories;
+    const scored = models.map((m) => scoringMap(m.classMap, m.adapter.classNames, categories).categories);
+    const names = (list: readonly { id: number; name: string }[]): string => list.map((c) => c.name).join(', ');
+    for (let i = 1; i < scored.length; i++) {
+      if (scored[i].map((c) => c.id).join() !== scored[0].map((c) => c.id).join()) {
+        throw new OdraError(
+          'UNSUPPORTED',
+          `the models of audit ${id} are scored on different categories (${models[0].name}: ${names(scored[0])}; ${models[i].name}: ${names(scored[i])}); ` +
+            'compare them on the same categories: give every model a class map over the same categories and re-score',
+        );
+      }
+    }
+    const conditions = audits.conditions(id);
+    const source =
+      this.deps.storePath === ':memory:'
+        ? { records: audits.cellRecords(id).map((r) => ({ model: r.modelPos, condition: r.conditionPos, record: r.record ?? new Uint8Array(0) })) }
+        : { db: this.deps.storePath, auditId: id, ...(this.deps.sqliteBinding ? { nativeBinding: this.deps.sqliteBinding } : {}) };
+    const { analysis } = await scorer.analyse({
+      source,
+      models: models.map((m) => ({ id: m.modelId, name: m.name, sha256: m.sha256, baseline: m.baseline })),
+      conditions,
+      categories: scored[0].map((c) => ({ id: c.id, name: c.name })),
+      options,
+    });
+    if (row.status === 'done') audits.saveResult(id, key, JSON.stringify(analysis));
+    return analysis;
+  }
+
+  /** What `odra audit --json` prints: the analysis mapped, with every cell's COCO stats. */
+  async result(id: number, request: AnalysisRequest = {}): Promise<AuditResult> {
+    const analysis = await this.analysis(id, request);
     const { audits } = this.deps;
     const row = audits.get(id);
-    const key = `summary-v1:minGt=${options.minGt ?? 10}`;
-    const stored = row.status === 'done' ? audits.result(id, key) : null;
-    if (stored) return JSON.parse(stored) as AuditResult;
     const models = audits.models(id);
     const conditions = audits.conditions(id);
-    const cells = models.map((m) =>
-      conditions.map((_, ci) => ({ stats: audits.cellStats(id, m.position, ci), perCategory: audits.cellCategories(id, m.position, ci) })),
-    );
-    const result = summarizeAudit({
+    return toAuditResult({
       audit: { id, name: row.name, status: row.status, seed: row.seed, images: audits.imageCount(id), provenance: row.provenance },
       models: models.map((m) => ({ name: m.name, path: m.path, sha256: m.sha256, baseline: m.baseline })),
       conditions,
-      cells,
-      minGt: options.minGt,
+      cells: models.map((m) => conditions.map((_, ci) => ({ stats: audits.cellStats(id, m.position, ci), perCategory: audits.cellCategories(id, m.position, ci) }))),
+      analysis,
     });
-    if (row.status === 'done') audits.saveResult(id, key, JSON.stringify(result));
-    return result;
   }
 
   findByFingerprint(fingerprint: string): AuditSummary | null {

@@ -1,9 +1,14 @@
 /**
  * The scorer worker thread (out/node/scorer-worker.js): scores audit cells from the
  * units the engine posts (scorer-protocol.ts), one CellScorer per cell in progress,
- * and answers each cell with its COCO stats, per-category AP and compact record.
+ * and answers each cell with its COCO stats, per-category AP and compact record; and
+ * runs an audit's analysis (analytics/analyse-audit.ts: robustness, worst class,
+ * imbalance, the paired bootstrap) over the stored records, off the engine's thread.
  */
 import { parentPort } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import { toErrorPayload } from '../../shared/errors';
+import { analyseAudit } from '../analytics/analyse-audit';
 import type { GtAnnotation } from '../cocoeval/cocoeval';
 import { buildCellRecord } from './cell-record';
 import { CellScorer, type AuditGroundTruth } from './score-cell';
@@ -76,5 +81,40 @@ port.on('message', (m: ToScorer) => {
     case 'drop':
       cells.delete(m.cell);
       return;
+    case 'analyse':
+      analyse(m);
+      return;
   }
 });
+
+function analyse(m: Extract<ToScorer, { type: 'analyse' }>): void {
+  const started = performance.now();
+  let db: Database.Database | null = null;
+  try {
+    let cell: (model: number, condition: number) => Uint8Array;
+    if ('db' in m.source) {
+      const source = m.source;
+      db = new Database(source.db, { readonly: true, fileMustExist: true, ...(source.nativeBinding ? { nativeBinding: source.nativeBinding } : {}) });
+      const read = db.prepare('SELECT record FROM audit_cells WHERE audit_id = ? AND model_pos = ? AND condition_pos = ?');
+      cell = (model, condition) => {
+        const row = read.get(source.auditId, model, condition) as { record: Buffer | null } | undefined;
+        if (!row?.record) throw new Error(`cell (model ${model}, condition ${condition}) of audit ${source.auditId} has no match record: re-score the audit`);
+        return new Uint8Array(row.record.buffer, row.record.byteOffset, row.record.byteLength);
+      };
+    } else {
+      const records = new Map(m.source.records.map((r) => [`${r.model}:${r.condition}`, r.record]));
+      cell = (model, condition) => {
+        const r = records.get(`${model}:${condition}`);
+        if (!r) throw new Error(`cell (model ${model}, condition ${condition}) has no match record: re-score the audit`);
+        return r;
+      };
+    }
+    const analysis = analyseAudit({ models: m.models, conditions: m.conditions, categories: m.categories, cell, options: m.options });
+    send({ type: 'analysed', request: m.request, analysis, ms: performance.now() - started });
+  } catch (err) {
+    const payload = toErrorPayload(err);
+    send({ type: 'analysis-failed', request: m.request, code: payload.code, message: payload.message });
+  } finally {
+    db?.close();
+  }
+}

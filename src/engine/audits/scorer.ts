@@ -1,6 +1,7 @@
 /**
  * The engine's side of the scorer worker (scorer-worker.ts): scoring sessions (one
- * audit's ground truth, posted once) and cells scored from pages of stored units.
+ * audit's ground truth, posted once), cells scored from pages of stored units, and
+ * audit analyses (the bootstrap) over the stored cell records.
  * Between pages the engine thread yields, so reading a 10,000-image cell never holds it
  * for long; matching and accumulation happen on the worker. Cells are answered in the
  * order they were finished. The worker is started on first use.
@@ -11,6 +12,12 @@ import type { CocoStats, GtAnnotation, PerCategoryResult } from '../cocoeval/coc
 import type { CategoryRef } from '../evaluations/class-map';
 import { findBundle } from '../util/bundle-path';
 import type { FromScorer, ToScorer } from './scorer-protocol';
+import type { AuditAnalysis } from '../../shared/audit-results';
+import { ERROR_CODES, OdraError, type ErrorCode } from '../../shared/errors';
+
+function isErrorCode(code: string): code is ErrorCode {
+  return (ERROR_CODES as readonly string[]).includes(code);
+}
 
 export interface CellMapping {
   classMap: ClassMap;
@@ -28,11 +35,15 @@ export interface ScoredCell {
 
 export type UnitPage = { imagePos: number; detections: Uint8Array }[];
 
+export type AnalyseRequest = Omit<Extract<ToScorer, { type: 'analyse' }>, 'type' | 'request'>;
+
 const yieldToEvents = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export class Scorer {
   private worker: Worker | null = null;
   private readonly pending = new Map<number, { resolve: (c: ScoredCell) => void; reject: (e: Error) => void }>();
+  private readonly analyses = new Map<number, { resolve: (a: { analysis: AuditAnalysis; ms: number }) => void; reject: (e: Error) => void }>();
+  private nextRequest = 1;
   private nextSession = 1;
   private nextCell = 1;
   private closed = false;
@@ -75,6 +86,14 @@ export class Scorer {
     return result;
   }
 
+  /** The audit's analysis, computed on the worker. */
+  analyse(request: AnalyseRequest): Promise<{ analysis: AuditAnalysis; ms: number }> {
+    const id = this.nextRequest++;
+    const result = new Promise<{ analysis: AuditAnalysis; ms: number }>((resolve, reject) => this.analyses.set(id, { resolve, reject }));
+    this.post({ type: 'analyse', request: id, ...request });
+    return result;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     const worker = this.worker;
@@ -92,6 +111,13 @@ export class Scorer {
     if (this.worker) return this.worker;
     const worker = new Worker(this.script);
     worker.on('message', (m: FromScorer) => {
+      if (m.type === 'analysed' || m.type === 'analysis-failed') {
+        const a = this.analyses.get(m.request);
+        this.analyses.delete(m.request);
+        if (m.type === 'analysed') a?.resolve({ analysis: m.analysis, ms: m.ms });
+        else a?.reject(new OdraError(isErrorCode(m.code) ? m.code : 'INTERNAL', `the audit analysis failed: ${m.message}`));
+        return;
+      }
       const p = this.pending.get(m.cell);
       if (!p) return;
       this.pending.delete(m.cell);
@@ -109,5 +135,7 @@ export class Scorer {
   private failAll(err: Error): void {
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
+    for (const a of this.analyses.values()) a.reject(err);
+    this.analyses.clear();
   }
 }

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditResult } from '../../../src/shared/audits';
+import { auditResultSchema } from '../../../src/shared/audits';
 import { makeTempDir, removeDir } from '../../helpers/broken-datasets';
 import { ensureCliBuilt, ODRA_BIN, runOdra } from '../../helpers/odra-cli';
 import { isAlive, runnerOf } from '../../helpers/processes';
@@ -103,7 +103,7 @@ describe('odra audit resumes after SIGKILL', () => {
     const reference = path.join(temp, 'reference.db');
     const ref = await runOdra([...ARGS, '--db', reference], { timeoutMs: 600_000 });
     expect(ref.code, ref.stderr).toBe(0);
-    const expected = JSON.parse(ref.stdout) as AuditResult;
+    const expected = auditResultSchema.parse(JSON.parse(ref.stdout));
     expect(expected.audit.status).toBe('done');
 
     const db = path.join(temp, 'killed.db');
@@ -143,7 +143,11 @@ describe('odra audit resumes after SIGKILL', () => {
     const last = await runOdra([...ARGS, '--db', db], { timeoutMs: 600_000 });
     expect(last.code, last.stderr).toBe(0);
     expect(last.stderr).toMatch(new RegExp(`resuming audit 1 at ${previous}/80 units`));
-    const result = JSON.parse(last.stdout) as AuditResult;
+    const result = auditResultSchema.parse(JSON.parse(last.stdout));
+    expect(result.audit.bootstrap).toBe(1000);
+    expect(result.models[0].P_ci95).not.toBeNull();
+    expect(result.models[1].delta!.mPC.significant).not.toBeNull();
+    expect(result.models[0].baseline).toBe(true);
     expect(result.conditions).toEqual(expected.conditions);
     expect(result.models.map((m) => [m.P, m.mPC, m.rPC])).toEqual(expected.models.map((m) => [m.P, m.mPC, m.rPC]));
     expect(result.classes).toEqual(expected.classes);
@@ -157,5 +161,14 @@ describe('odra audit resumes after SIGKILL', () => {
     expect(again.stderr).toMatch(/audit 1 of this plan is done; printing its stored result/);
     expect(again.stderr).not.toMatch(/checking files|running/);
     expect(JSON.parse(again.stdout)).toEqual(result);
+
+    // 6. with the bootstrap off: the same numbers, no intervals
+    const plain = await runOdra([...ARGS, '--db', db, '--bootstrap', '0'], { timeoutMs: 120_000 });
+    expect(plain.code, plain.stderr).toBe(0);
+    const noIntervals = auditResultSchema.parse(JSON.parse(plain.stdout));
+    expect(noIntervals.audit.bootstrap).toBe(0);
+    expect(noIntervals.models.map((m) => [m.P, m.mPC, m.rPC])).toEqual(result.models.map((m) => [m.P, m.mPC, m.rPC]));
+    expect(noIntervals.models.every((m) => m.P_ci95 === null && m.mPC_ci95 === null && m.rPC_ci95 === null)).toBe(true);
+    expect(noIntervals.models[1].delta!.P).toMatchObject({ ci95: null, significant: null });
   });
 });

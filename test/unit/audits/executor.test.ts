@@ -120,6 +120,25 @@ describe('audit executor', () => {
     expect(fog4.length).toBeGreaterThan(0);
     expect(fog4.every((r) => r.modelId === models[1].id && r.corruption === 'fog' && r.severity === 4)).toBe(true);
     expect(engine.db.pragma('integrity_check', { simple: true })).toBe('ok');
+
+    // every cell has its match record, and the analysis from them equals the scored cells
+    const records = engine.db.prepare('SELECT COUNT(*) AS n FROM audit_cells WHERE audit_id = ? AND record IS NOT NULL').get(audit.id) as { n: number };
+    expect(records.n).toBe(10);
+    const analysis = await client.call('audits.analysis', { id: audit.id, bootstrap: 20 });
+    expect(analysis.bootstrap.resamples).toBe(20);
+    for (const [m, model] of analysis.models.entries()) {
+      for (const [c, condition] of model.conditions.entries()) {
+        const cell = cells.find((x) => x.modelPosition === m && x.conditionIndex === c)!;
+        expect(condition.AP.value, `model ${m} condition ${c}`).toBe(cell.stats!.AP);
+      }
+    }
+    expect(analysis.models[0].baseline).toBe(true);
+    expect(analysis.models[1].delta!.P.ci95).not.toBeNull();
+    // a finished audit's analysis is stored: the second call reads it back
+    expect(await client.call('audits.analysis', { id: audit.id, bootstrap: 20 })).toEqual(analysis);
+    const result = await client.call('audits.result', { id: audit.id, bootstrap: 20 });
+    expect(result.models.map((x) => x.P)).toEqual(analysis.models.map((x) => x.P.value));
+    expect(result.conditions).toHaveLength(10);
   });
 
   it('a runner that dies leaves the audit interrupted; resume asks only for the missing units and ends with the same numbers', async () => {
