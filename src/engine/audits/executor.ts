@@ -300,6 +300,12 @@ class AuditRun {
       audits.setModelProvider(this.id, m.position, m.executionProvider, m.requestedProvider, m.warning);
       if (m.warning) this.job.warn(m.warning);
     }
+    // this run's providers as the runner reports them (a fallback to CPU shows here)
+    const provenance = audits.get(this.id).provenance;
+    if (provenance?.runs.length) {
+      provenance.runs[provenance.runs.length - 1].executionProviders = ready.message.models.map((m) => m.executionProvider);
+      audits.setProvenance(this.id, provenance);
+    }
 
     // 5-7. stream tasks, write results, score finished blocks
     const window = Math.max(4, 2 * budget.poolWorkers + (batchSize ?? 1));

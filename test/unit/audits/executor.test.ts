@@ -5,6 +5,7 @@
  * fails, re-scoring without inference, and evaluations as one-cell audits. The runner
  * itself runs real models in test/integration/audits.
  */
+import { appendFile, copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -262,6 +263,39 @@ describe('audit executor', () => {
     expect(row.status).toBe('paused');
     expect(row.done).toBeGreaterThan(0);
     expect(row.done).toBeLessThan(40);
+  });
+
+  it('a model file or an image changed since import fails the run with BAD_INPUT naming it, before anything runs', async () => {
+    const dir = path.join(temp, 'changing');
+    const ownDataset = path.join(dir, 'dataset');
+    const own = await makeGoodDataset(ownDataset, 2);
+    const modelCopy = path.join(dir, 'model.onnx');
+    await copyFile(MODEL_A, modelCopy);
+    const launcher = new FakeRunnerLauncher();
+    const engine = new Engine({ dbPath: path.join(temp, 'changing.db'), runnerLauncher: launcher });
+    engines.push(engine);
+    const client = inProcessClient(engine);
+    const dataset = await client.call('datasets.import', { dir: ownDataset });
+    const model = await client.call('models.import', { path: modelCopy });
+    const input = { modelIds: [model.id], datasetId: dataset.id, conditions: {} };
+    expect((await watch(client, (await client.call('audits.start', input)).jobId)).info.status).toBe('done');
+
+    await appendFile(modelCopy, Buffer.from([0]));
+    const changedModel = await client.call('audits.start', input);
+    const failed = (await watch(client, changedModel.jobId)).info;
+    expect([failed.status, failed.errorCode]).toEqual(['failed', 'BAD_INPUT']);
+    expect(failed.error).toContain(`${modelCopy}: model model changed since it was imported`);
+    expect(failed.error).toMatch(/re-import it/);
+    expect(launcher.launches).toBe(1);
+
+    await copyFile(MODEL_A, modelCopy);
+    const image = path.join(ownDataset, 'images', own.images[1].file_name);
+    await appendFile(image, Buffer.from([0]));
+    const changedImage = await client.call('audits.start', input);
+    const alsoFailed = (await watch(client, changedImage.jobId)).info;
+    expect([alsoFailed.status, alsoFailed.errorCode]).toEqual(['failed', 'BAD_INPUT']);
+    expect(alsoFailed.error).toContain(`${image}: image ${image} of dataset dataset changed since it was imported`);
+    expect(launcher.launches).toBe(1);
   });
 
   it('re-scores with another class map without running a model, and evaluations are one-cell audits', async () => {
