@@ -169,7 +169,10 @@ export class Engine {
       const info = await this.jobs.watch(
         jobId,
         (e) => {
-          if (e.type === 'progress') {
+          if (e.type === 'progress' && e.progress.stage === 'checking files') {
+            // an evaluation's progress counts images; the file check says its own count in words
+            ctx.progress({ stage: 'checking files', done: 0, total: audit.unitsTotal, etaSeconds: null, message: `file ${e.progress.done} of ${e.progress.total}` });
+          } else if (e.type === 'progress') {
             const stage = e.progress.stage === 'running' ? 'detecting' : e.progress.stage;
             ctx.progress({ stage, done: e.progress.done, total: e.progress.total, etaSeconds: e.progress.etaSeconds, ...(e.progress.message ? { message: e.progress.message } : {}) });
           } else if (e.type === 'warning') {
