@@ -5,8 +5,8 @@ import { assemblyScript } from './scripts/vite-plugin-assemblyscript';
 
 /**
  * The Node-side bundles: the CLI, the engine host that Electron runs as a
- * utilityProcess, and the corruption worker. Dependencies stay external (native
- * modules must load from node_modules); only our own code is bundled. Beside them, the
+ * utilityProcess, the audit runner process, and the corruption, scorer and image-scan workers. Dependencies
+ * stay external (native modules must load from node_modules); only our own code is bundled. Beside them, the
  * corruption kernels' WebAssembly module (src/engine/corruptions/wasm, AssemblyScript).
  */
 const external = [
@@ -30,6 +30,8 @@ export default defineConfig({
         cli: 'src/cli/index.ts',
         'engine-host': 'src/engine/host/utility-entry.ts',
         'corruption-worker': 'src/engine/corruptions/worker.ts',
+        runner: 'src/engine/runner/runner-entry.ts',
+        'scorer-worker': 'src/engine/audits/scorer-worker.ts',
         'image-scan-worker': 'src/engine/images/scan-worker.ts',
       },
       external: (id) => external.some((e) => id === e || id.startsWith(`${e}/`)),

@@ -34,10 +34,12 @@
 //   1      corruptions, datasets, models,          domain: kernels, importers, adapters; analytics may use
 //          analytics, demo                         cocoeval, demo is the scene generator
 //   2      inference                               ORT sessions over models' adapters
-//   3      evaluations, audits, previews, jobs     application services: compose the levels below
-//   4      engine.ts                               composition root: the contract's handlers
-//   5      rpc                                     sessions that serve the contract (WebSocket, port, in-process)
-//   6      host, runner                            process entries: utilityProcess, web server, audit runner
+//   3      evaluations, previews, jobs             application services: compose the levels below
+//   4      audits                                  the audit service: plans, runs (as jobs), scores through
+//                                                  the class maps of evaluations, reads and re-scores
+//   5      engine.ts                               composition root: the contract's handlers
+//   6      rpc                                     sessions that serve the contract (WebSocket, port, in-process)
+//   7      host, runner                            process entries: utilityProcess, web server, audit runner
 //
 // The brief grouped engine.ts, rpc and host as one top level; they do import one another
 // in one direction only (host -> rpc -> engine.ts), so they are three levels here rather
@@ -49,7 +51,8 @@ export const ENGINE_LEVELS = [
   ['store', 'images', 'cocoeval', 'util'],
   ['corruptions', 'datasets', 'models', 'analytics', 'demo'],
   ['inference'],
-  ['evaluations', 'audits', 'previews', 'jobs'],
+  ['evaluations', 'previews', 'jobs'],
+  ['audits'],
   ['engine.ts'],
   ['rpc'],
   ['host', 'runner'],

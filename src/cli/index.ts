@@ -15,6 +15,7 @@
  *   - `serve`     starts the engine and its web host (it is a host, like Electron's utilityProcess).
  * `relocate` calls models.relocate / datasets.relocate on the store given by --db.
  */
+import { auditCommand, AUDIT_USAGE } from './commands/audit';
 import { cocoevalCommand, COCOEVAL_USAGE } from './commands/cocoeval';
 import { evalCommand, EVAL_USAGE } from './commands/eval';
 import { importCommand, IMPORT_USAGE } from './commands/import';
@@ -26,6 +27,7 @@ import { describeError, exitCodeFor, usageError } from './cli-error';
 import { ODRA_VERSION } from '../engine/util/version';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; usage: string; summary: string }> = {
+  audit: { run: auditCommand, usage: AUDIT_USAGE, summary: 'robustness audit: models x dataset x image corruptions (P, mPC, rPC), resumable' },
   import: { run: importCommand, usage: IMPORT_USAGE, summary: 'import a dataset folder (COCO, YOLO, VOC, KITTI, BDD100K) and check it, as the app does' },
   eval: { run: evalCommand, usage: EVAL_USAGE, summary: 'evaluate an ONNX detector on a dataset (COCO metrics)' },
   cocoeval: { run: cocoevalCommand, usage: COCOEVAL_USAGE, summary: 'COCO bbox evaluation of a results file (pycocotools-equal)' },
