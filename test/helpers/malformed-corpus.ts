@@ -245,7 +245,7 @@ const datasetEntries: MalformedInput[] = [
           const file = imageFile(ds, json.images[0].file_name);
           await rm(file);
           await mkfifo(file);
-          return { file, problem: /cannot be decoded: the image is a FIFO \(named pipe\), not a regular file/ };
+          return { file, problem: /cannot be read: it is a FIFO \(named pipe\), not a regular file/ };
         },
         ctx,
       ),

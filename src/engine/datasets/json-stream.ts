@@ -29,7 +29,8 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Tokenizer, TokenizerError, TokenParser, TokenParserError, TokenType, type ParsedElementInfo, type ParsedTokenInfo } from '@streamparser/json';
-import { badInput } from '../../shared/errors';
+import { badInput, type OdraError } from '../../shared/errors';
+import { describeLimit, jsonNesting, limitValue, LIMITS } from '../../platform/node/limits';
 import { locateJsonError } from './json-location';
 import { readText } from './import-common';
 
@@ -84,6 +85,20 @@ function typeOfToken(token: TokenType): JsonType | null {
 class StopParsing extends Error {}
 
 /**
+ * Thrown through the tokenizer when the nesting passes ODRA_MAX_JSON_DEPTH: the token
+ * parser builds wanted values recursively-shaped, and any later recursive use of such a
+ * value (JSON.stringify into the store) would overflow the stack.
+ */
+export class NestedTooDeep extends Error {
+  constructor(
+    readonly max: number,
+    readonly offset: number,
+  ) {
+    super(`nests deeper than ${max} levels`);
+  }
+}
+
+/**
  * A push parser: feed it chunks (`write`), then `end()`. Exposed for tests that feed a
  * text in pieces of any size; `streamJsonFile` drives it from a file.
  */
@@ -92,6 +107,7 @@ export class JsonElementStream {
   private readonly tokenizer = new Tokenizer({ stringBufferSize: CHUNK_BYTES, numberBufferSize: 64 });
   private parser: TokenParser | null = null;
   private depth = 0;
+  private readonly maxDepth = limitValue(LIMITS.jsonDepth);
   private lastKey = '';
   private memberPending = false;
   private stop = false;
@@ -174,8 +190,9 @@ export class JsonElementStream {
         this.lastKey = t.value as string;
       }
     }
-    if (t.token === TokenType.LEFT_BRACE || t.token === TokenType.LEFT_BRACKET) this.depth++;
-    else if (t.token === TokenType.RIGHT_BRACE || t.token === TokenType.RIGHT_BRACKET) this.depth--;
+    if (t.token === TokenType.LEFT_BRACE || t.token === TokenType.LEFT_BRACKET) {
+      if (++this.depth > this.maxDepth) throw new NestedTooDeep(this.maxDepth, this.lastTokenOffset);
+    } else if (t.token === TokenType.RIGHT_BRACE || t.token === TokenType.RIGHT_BRACKET) this.depth--;
     this.parser.write(t);
   }
 
@@ -222,6 +239,14 @@ export interface StreamOptions {
  * Streams `file` (see the module comment). `onElement` runs synchronously for each
  * element; throw from it to stop. Resolves to the document's shape.
  */
+/** readJson's message for a file nested too deep, with the line where files up to the locate limit pass it. */
+async function tooDeepError(file: string, locate: boolean, err: NestedTooDeep): Promise<OdraError> {
+  const line = locate ? jsonNesting(await readText(file), err.max).exceededAtLine : null;
+  const where = line === null ? `byte ${err.offset}` : `line ${line}`;
+  const problem = `nests deeper than ${err.max} levels (${where}); Odra reads JSON nested ${describeLimit(LIMITS.jsonDepth)}`;
+  return badInput(`${file} ${problem}`, [{ file, ...(line === null ? {} : { line }), problem }], file);
+}
+
 export async function streamJsonFile(
   file: string,
   spec: JsonStreamSpec,
@@ -248,6 +273,7 @@ export async function streamJsonFile(
     }
     return stream.end();
   } catch (err) {
+    if (err instanceof NestedTooDeep) throw await tooDeepError(file, size <= (options.locateWholeLimit ?? LOCATE_WHOLE_LIMIT), err);
     if (!isParseError(err)) {
       if ((err as NodeJS.ErrnoException).code && !(err instanceof Error && err.name === 'OdraError')) {
         throw badInput(`cannot read ${file}: ${(err as Error).message}`, [{ file, problem: 'cannot be read' }], file);

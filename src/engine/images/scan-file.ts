@@ -13,6 +13,8 @@
  */
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
+import { fileKind, kindProblem } from '../../platform/node/files';
+import { describeLimit, limitValue, LIMITS } from '../../platform/node/limits';
 import { decodeImage } from './decode';
 import { probeImage } from './image-header';
 
@@ -23,11 +25,13 @@ export type ImageScan =
 export async function scanImageFile(file: string): Promise<ImageScan> {
   let bytes: Buffer;
   try {
+    // A FIFO under an image's name would block open() itself until a writer comes, and a
+    // folder fails the read: look before opening, and say what it is.
+    const kind = await fileKind(file);
+    if (kind === 'missing') return { ok: false, kind: 'missing', reason: 'no such file' };
+    if (kind !== 'file') return { ok: false, kind: 'unreadable', reason: `it ${kindProblem(kind)}` };
     const handle = await open(file, 'r');
     try {
-      // A FIFO or a folder under an image's name would block or fail the read: say so.
-      const info = await handle.stat();
-      if (!info.isFile()) return { ok: false, kind: 'unreadable', reason: 'it is not a regular file' };
       bytes = await handle.readFile();
     } finally {
       await handle.close();
@@ -40,6 +44,11 @@ export async function scanImageFile(file: string): Promise<ImageScan> {
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const header = probeImage(bytes);
   if (header && 'problem' in header) return { ok: false, kind: 'undecodable', reason: header.problem };
+  if (header && header.width * header.height > limitValue(LIMITS.imagePixels)) {
+    // refused here, as the decoder would refuse it later, so the import names the file
+    const megapixels = ((header.width * header.height) / 1e6).toFixed(1);
+    return { ok: false, kind: 'undecodable', reason: `the image is ${header.width}x${header.height} (${megapixels} megapixels); Odra decodes images of ${describeLimit(LIMITS.imagePixels)} pixels` };
+  }
   if (header) return { ok: true, sha256, width: header.width, height: header.height, format: header.format, bytes: bytes.length };
   try {
     const decoded = await decodeImage(bytes);
