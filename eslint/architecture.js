@@ -32,9 +32,11 @@
 //   level  areas
 //   0      store, images, cocoeval, util          foundations: SQLite, pixels, COCO scoring, progress/version
 //   1      corruptions, datasets, models,          domain: kernels, importers, adapters; analytics may use
-//          analytics, demo                         cocoeval, demo is the scene generator
+//          analytics, demo, policy                 cocoeval, demo is the scene generator, policy turns an
+//                                                  analysis into verdicts
 //   2      inference                               ORT sessions over models' adapters
-//   3      evaluations, audits, previews, jobs     application services: compose the levels below
+//   3      evaluations, audits, previews, jobs,    application services: compose the levels below; reports
+//          reports                                 render an audit (through a source interface) to HTML/PDF
 //   4      engine.ts                               composition root: the contract's handlers
 //   5      rpc                                     sessions that serve the contract (WebSocket, port, in-process)
 //   6      host, runner                            process entries: utilityProcess, web server, audit runner
@@ -47,9 +49,9 @@ import { builtinModules } from 'node:module';
 
 export const ENGINE_LEVELS = [
   ['store', 'images', 'cocoeval', 'util'],
-  ['corruptions', 'datasets', 'models', 'analytics', 'demo'],
+  ['corruptions', 'datasets', 'models', 'analytics', 'demo', 'policy'],
   ['inference'],
-  ['evaluations', 'audits', 'previews', 'jobs'],
+  ['evaluations', 'audits', 'previews', 'jobs', 'reports'],
   ['engine.ts'],
   ['rpc'],
   ['host', 'runner'],
