@@ -13,7 +13,8 @@ import type { Progress } from '../shared/schemas';
 import { importDataset } from './datasets/import-dataset';
 import { DatasetRepo } from './datasets/dataset-repo';
 import { yoloClassNames } from './datasets/yolo-import';
-import { suggestClassMap, resolveClassMap } from './evaluations/class-map';
+import { scoringLayout } from '../shared/class-map';
+import { suggestClassMap } from './evaluations/class-map';
 import { ClassMapRepo, classMapState, saveClassMap, type ClassMapPair } from './evaluations/class-map-repo';
 import { EvaluationRepo } from './evaluations/evaluation-repo';
 import { runEvaluation } from './evaluations/run-evaluation';
@@ -134,7 +135,7 @@ export class Engine {
       'evaluations.imageMatches': (input) =>
         imageMatchesFor(
           {
-            evaluation: (id) => this.evaluations.get(id),
+            evaluation: (id) => this.evaluations.recordedScoring(id),
             detections: (id, imageId) => this.evaluations.detections(id, imageId),
             image: (datasetId, imageId) => this.datasets.image(datasetId, imageId),
           },
@@ -145,9 +146,8 @@ export class Engine {
       'classMap.suggest': ({ modelId, datasetId }) => {
         const model = this.models.get(modelId);
         const categories = this.datasets.get(datasetId).categories;
-        const classMap = suggestClassMap(model.adapter.classNames, categories);
-        const { unmapped } = resolveClassMap(classMap, model.adapter.classNames, categories);
-        return { classMap, unmapped: unmapped.map((c) => c.name) };
+        const { classMap, notes } = suggestClassMap(model.adapter.classNames, categories);
+        return { classMap, unmapped: scoringLayout(classMap, categories).unmapped.map((c) => c.name), notes };
       },
       'classMap.get': ({ modelId, datasetId }) => classMapState(this.classMaps, this.classMapPair(modelId, datasetId)),
       'classMap.save': ({ modelId, datasetId, classMap }) => saveClassMap(this.classMaps, this.classMapPair(modelId, datasetId), classMap),

@@ -1,9 +1,19 @@
 /**
  * Evaluations in the store: the run's provenance (model hash, dataset hash, tool
  * version, execution provider, class map), its detections and its metrics rows.
+ *
+ * Detections: every detection the model made, with its own class index; category_id
+ * is the evaluation category it scored as (src/shared/class-map.ts), NULL when its
+ * class is not scored. Scoring reads the rows with a category, as before schema 4,
+ * when only those were stored (without the class index). Metrics rows are keyed by
+ * evaluation category id (the smallest dataset category id of a merge).
+ *
+ * The recorded class map (params_json) may be in the first format (evaluations made
+ * before schema 4): it is converted when read, never rewritten.
  */
 import type { Db } from '../store/database';
-import { classMapSchema, type ClassMap, type DetectionDto, type EvaluationDto, type PerCategoryDto } from '../../shared/schemas';
+import { readClassMap, scoringLayout } from '../../shared/class-map';
+import { type ClassMap, type DetectionDto, type EvaluationDto, type PerCategoryDto } from '../../shared/schemas';
 import { OdraError } from '../../shared/errors';
 
 export const STAT_KEYS = ['AP', 'AP50', 'AP75', 'APs', 'APm', 'APl', 'AR1', 'AR10', 'AR100', 'ARs', 'ARm', 'ARl'] as const;
@@ -37,9 +47,21 @@ export interface EvaluationParams {
 
 export interface StoredDetection {
   imageId: number;
-  categoryId: number;
+  /** the evaluation category it scored as; null: not scored */
+  categoryId: number | null;
+  classIndex: number;
   bbox: [number, number, number, number];
   score: number;
+}
+
+/** What an evaluation ran with, as the views need it to re-match one image. */
+export interface RecordedScoring {
+  datasetId: number;
+  classMap: ClassMap;
+  /** the model's class names when it ran (from its recorded adapter) */
+  classNames: string[];
+  /** the dataset's categories (names of GT labels) */
+  categories: { id: number; name: string }[];
 }
 
 export class EvaluationRepo {
@@ -65,10 +87,10 @@ export class EvaluationRepo {
   /** One transaction per batch of images keeps the store consistent and fast. */
   addDetections(id: number, detections: readonly StoredDetection[]): void {
     const stmt = this.db.prepare(
-      'INSERT INTO detections (evaluation_id, image_id, category_id, x, y, w, h, score) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO detections (evaluation_id, image_id, category_id, class_index, x, y, w, h, score) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.db.transaction(() => {
-      for (const d of detections) stmt.run(id, d.imageId, d.categoryId, ...d.bbox, d.score);
+      for (const d of detections) stmt.run(id, d.imageId, d.categoryId, d.classIndex, ...d.bbox, d.score);
     })();
   }
 
@@ -92,10 +114,11 @@ export class EvaluationRepo {
     })();
   }
 
-  fail(id: number, status: 'failed' | 'cancelled', error: string): void {
+  /** `seconds`: how long it ran before it stopped. */
+  fail(id: number, status: 'failed' | 'cancelled', error: string, seconds: number | null = null): void {
     this.db
-      .prepare('UPDATE evaluations SET status = ?, error = ?, finished_at = ? WHERE id = ?')
-      .run(status, error, new Date().toISOString(), id);
+      .prepare('UPDATE evaluations SET status = ?, error = ?, finished_at = ?, seconds = ? WHERE id = ?')
+      .run(status, error, new Date().toISOString(), seconds, id);
   }
 
   list(filter: { modelId?: number; datasetId?: number }): EvaluationDto[] {
@@ -117,13 +140,35 @@ export class EvaluationRepo {
     this.get(id);
     // Two statements, not `(? IS NULL OR image_id = ?)`: SQLite cannot use the
     // (evaluation_id, image_id) index for that form and would scan the whole evaluation.
-    const columns = 'SELECT image_id, category_id, x, y, w, h, score FROM detections';
+    const columns = 'SELECT image_id, category_id, class_index, x, y, w, h, score FROM detections';
     const rows = (
       imageId === undefined
         ? this.db.prepare(`${columns} WHERE evaluation_id = ? ORDER BY rowid`).all(id)
         : this.db.prepare(`${columns} WHERE evaluation_id = ? AND image_id = ? ORDER BY rowid`).all(id, imageId)
-    ) as { image_id: number; category_id: number; x: number; y: number; w: number; h: number; score: number }[];
-    return rows.map((r) => ({ imageId: r.image_id, categoryId: r.category_id, bbox: [r.x, r.y, r.w, r.h], score: r.score }));
+    ) as { image_id: number; category_id: number | null; class_index: number | null; x: number; y: number; w: number; h: number; score: number }[];
+    return rows.map((r) => ({
+      imageId: r.image_id,
+      categoryId: r.category_id,
+      classIndex: r.class_index,
+      bbox: [r.x, r.y, r.w, r.h],
+      score: r.score,
+    }));
+  }
+
+  recordedScoring(id: number): RecordedScoring {
+    const row = this.db.prepare('SELECT dataset_id, params_json FROM evaluations WHERE id = ?').get(id) as
+      | { dataset_id: number; params_json: string }
+      | undefined;
+    if (!row) throw new OdraError('NOT_FOUND', `no evaluation with id ${id}`);
+    const params = JSON.parse(row.params_json) as Partial<EvaluationParams>;
+    const categories = this.categoryNames(row.dataset_id);
+    const adapter = params.adapter as { classNames?: unknown } | undefined;
+    const classNames = Array.isArray(adapter?.classNames) ? adapter.classNames.map(String) : [];
+    return { datasetId: row.dataset_id, classMap: readClassMap(params.classMap ?? {}, categories), classNames, categories };
+  }
+
+  private categoryNames(datasetId: number): { id: number; name: string }[] {
+    return this.db.prepare('SELECT id, name FROM categories WHERE dataset_id = ? ORDER BY id').all(datasetId) as { id: number; name: string }[];
   }
 
   private toDto(r: EvalRow): EvaluationDto {
@@ -141,25 +186,31 @@ export class EvaluationRepo {
         perCat.set(m.category_id, entry);
       }
     }
-    const names = new Map(
-      (this.db.prepare('SELECT id, name FROM categories WHERE dataset_id = ?').all(r.dataset_id) as { id: number; name: string }[]).map(
-        (c) => [c.id, c.name],
-      ),
-    );
+    const categories = this.categoryNames(r.dataset_id);
+    const names = new Map(categories.map((c) => [c.id, c.name]));
+    const classMap = readClassMap(params.classMap ?? {}, categories);
+    const scored = new Map(scoringLayout(classMap, categories).categories.map((c) => [c.id, c]));
     const stats =
       r.status === 'done'
         ? (Object.fromEntries(STAT_KEYS.map((k) => [k, overall.get(k) ?? -1])) as Record<(typeof STAT_KEYS)[number], number>)
         : null;
     const perCategory: PerCategoryDto[] = [...perCat.entries()]
       .sort((a, b) => a[0] - b[0])
-      .map(([id, m]) => ({
-        id,
-        name: names.get(id) ?? String(id),
-        AP: m.AP ?? null,
-        AP50: m.AP50 ?? null,
-        num_gt: m.num_gt ?? 0,
-        num_dets: m.num_dets ?? 0,
-      }));
+      .map(([id, m]) => {
+        const c = scored.get(id);
+        const merged = c && c.datasetCategories.length > 1 ? { datasetCategories: c.datasetCategories.map((d) => names.get(d) ?? String(d)) } : {};
+        const ignoring = c && c.ignore.length > 0 ? { ignoring: c.ignore.map((d) => names.get(d) ?? String(d)) } : {};
+        return {
+          id,
+          name: c?.name ?? names.get(id) ?? String(id),
+          AP: m.AP ?? null,
+          AP50: m.AP50 ?? null,
+          num_gt: m.num_gt ?? 0,
+          num_dets: m.num_dets ?? 0,
+          ...merged,
+          ...ignoring,
+        };
+      });
     return {
       id: r.id,
       modelId: r.model_id,
@@ -173,7 +224,7 @@ export class EvaluationRepo {
       requestedProvider: r.requested_provider,
       providerWarning: r.provider_warning,
       toolVersion: r.tool_version,
-      classMap: classMapSchema.parse(params.classMap ?? {}),
+      classMap,
       unmappedCategories: params.unmappedCategories ?? [],
       startedAt: r.started_at,
       finishedAt: r.finished_at,

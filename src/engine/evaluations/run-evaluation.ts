@@ -2,8 +2,11 @@
  * One clean evaluation: a model over every image of a dataset, scored with COCO metrics.
  *
  *   decode image (once) -> detector (adapter preprocessing, ORT run, decode, NMS)
- *     -> model classes mapped to dataset categories -> detections stored per batch
- *   after the last image: COCO evaluation over the mapped categories -> metrics rows
+ *     -> every detection stored per batch with its model class index and the evaluation
+ *        category it scores as (null: its class is not scored; the image view shows it)
+ *   after the last image: COCO evaluation of the scored detections against the GT the
+ *   class map gives (merged categories relabelled, "ignore for" boxes as ignore regions:
+ *   src/shared/class-map.ts) -> metrics rows
  *
  * Pipelined: while ORT runs batch i (it blocks this thread), sharp decodes and resizes
  * the next batches on its own threads (Detector.detectEach), so only the short JS steps
@@ -12,6 +15,7 @@
  * number can be traced.
  */
 import path from 'node:path';
+import { detectionsFor, groundTruthFor, resolveClassMap } from '../../shared/class-map';
 import type { ClassMap, EvaluationDto, Progress } from '../../shared/schemas';
 import { OdraError } from '../../shared/errors';
 import { evaluateCoco } from '../cocoeval/cocoeval';
@@ -21,7 +25,7 @@ import type { DatasetRepo } from '../datasets/dataset-repo';
 import type { ModelRepo } from '../models/model-repo';
 import { progressReporter } from '../util/progress';
 import { ODRA_VERSION } from '../util/version';
-import { resolveClassMap, suggestClassMap } from './class-map';
+import { suggestClassMap } from './class-map';
 import { classMapInForce, type ClassMapRepo } from './class-map-repo';
 import type { EvaluationRepo, StoredDetection } from './evaluation-repo';
 
@@ -52,10 +56,11 @@ export async function runEvaluation(
   const gt = repos.datasets.groundTruth(input.datasetId);
   // no explicit map: the one saved for this (model, dataset), else the suggestion
   const pair = { modelId: model.id, datasetId: gt.datasetId, classNames: model.adapter.classNames, categories: gt.categories };
-  const classMap = input.classMap ?? (repos.classMaps ? classMapInForce(repos.classMaps, pair).classMap : suggestClassMap(pair.classNames, pair.categories));
-  const { byClass, mapped, unmapped } = resolveClassMap(classMap, model.adapter.classNames, gt.categories);
+  const classMap =
+    input.classMap ?? (repos.classMaps ? classMapInForce(repos.classMaps, pair).classMap : suggestClassMap(pair.classNames, pair.categories).classMap);
+  const resolved = resolveClassMap(classMap, model.adapter.classNames, gt.categories);
   const withGt = new Set(gt.annotations.map((a) => a.category_id));
-  if (!mapped.some((id) => withGt.has(id))) {
+  if (!resolved.categories.some((c) => c.datasetCategories.some((id) => withGt.has(id)))) {
     throw new OdraError(
       'BAD_INPUT',
       `none of the dataset's annotated categories maps to a class of model "${model.name}": give a class map`,
@@ -67,7 +72,7 @@ export async function runEvaluation(
     gt.datasetId,
     {
       classMap,
-      unmappedCategories: unmapped.filter((c) => withGt.has(c.id)).map((c) => c.name),
+      unmappedCategories: resolved.unmapped.filter((c) => withGt.has(c.id)).map((c) => c.name),
       threads: input.threads ?? null,
       adapter: model.adapter,
     },
@@ -75,6 +80,7 @@ export async function runEvaluation(
   );
   const started = performance.now();
   let detector: Detector | null = null;
+  let imagesDone = 0;
   try {
     ctx.progress({ stage: 'loading model', done: 0, total: gt.images.length, etaSeconds: null });
     detector = await Detector.load(model.path, model.adapter, {
@@ -90,7 +96,7 @@ export async function runEvaluation(
 
     const report = progressReporter('detecting', gt.images.length, ctx.progress);
     report(0);
-    const all: StoredDetection[] = [];
+    const scored: { image_id: number; category_id: number; bbox: [number, number, number, number]; score: number }[] = [];
     let pending: StoredDetection[] = [];
     const images = gt.images;
     await detector.detectEach(
@@ -98,36 +104,45 @@ export async function runEvaluation(
       (i) => decodeImage(path.join(gt.imageRoot, images[i].fileName)),
       (i, dets) => {
         const imageId = images[i].id;
-        for (const d of dets) {
-          for (const categoryId of byClass.get(d.classIndex) ?? []) {
-            pending.push({ imageId, categoryId, bbox: d.bbox, score: d.score });
-          }
+        const split = detectionsFor(resolved, dets);
+        for (const d of split.scored) {
+          pending.push({ imageId, categoryId: d.categoryId, classIndex: d.classIndex, bbox: d.bbox, score: d.score });
+          scored.push({ image_id: imageId, category_id: d.categoryId, bbox: d.bbox, score: d.score });
         }
+        for (const d of split.notScored) pending.push({ imageId, categoryId: null, classIndex: d.classIndex, bbox: d.bbox, score: d.score });
         if ((i + 1) % STORE_BATCH_IMAGES === 0 || i + 1 === images.length) {
           repos.evaluations.addDetections(evaluationId, pending);
-          for (const d of pending) all.push(d);
           pending = [];
         }
+        imagesDone = i + 1;
         report(i + 1);
       },
       { prefetch: 2, signal: ctx.signal },
     );
 
     ctx.progress({ stage: 'scoring', done: gt.images.length, total: gt.images.length, etaSeconds: 0 });
+    const scoredGt = groundTruthFor(resolved, gt.annotations);
     const result = evaluateCoco(
       {
         images: gt.images.map((im) => ({ id: im.id, width: im.width, height: im.height })),
-        annotations: gt.annotations.filter((a) => mapped.includes(a.category_id)),
-        categories: gt.categories.filter((c) => mapped.includes(c.id)).map((c) => ({ id: c.id, name: c.name })),
+        annotations: scoredGt.annotations,
+        categories: scoredGt.categories,
       },
-      all.map((d) => ({ image_id: d.imageId, category_id: d.categoryId, bbox: d.bbox, score: d.score })),
+      scored,
     );
     repos.evaluations.finish(evaluationId, { stats: result.stats, perCategory: result.per_category }, (performance.now() - started) / 1000);
     return repos.evaluations.get(evaluationId);
   } catch (err) {
     const cancelled = ctx.signal.aborted;
-    repos.evaluations.fail(evaluationId, cancelled ? 'cancelled' : 'failed', err instanceof Error ? err.message : String(err));
-    throw cancelled ? new OdraError('CANCELLED', 'evaluation cancelled') : err;
+    const seconds = (performance.now() - started) / 1000;
+    // the abort's own text ("This operation was aborted") says nothing an analyst can use
+    const message = cancelled
+      ? `cancelled after ${imagesDone} of ${gt.images.length} images; nothing was scored`
+      : err instanceof Error
+        ? err.message
+        : String(err);
+    repos.evaluations.fail(evaluationId, cancelled ? 'cancelled' : 'failed', message, seconds);
+    throw cancelled ? new OdraError('CANCELLED', `evaluation ${evaluationId} ${message}`, { evaluationId }) : err;
   } finally {
     await detector?.dispose();
   }

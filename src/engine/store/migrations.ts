@@ -121,4 +121,42 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE evaluations ADD COLUMN provider_warning TEXT;
     `,
   },
+  {
+    version: 4,
+    description:
+      'class maps in format 2 (evaluation categories with merges and ignore rules); every detection stored with the model class index, category nullable (not scored)',
+    sql: `
+      -- {"<id>": [classes]} -> {"version": 2, "categories": [one per dataset category, in id order]}.
+      -- A saved map that mapped one class to several categories stays so and is then refused
+      -- (reported, not used) instead of being silently changed.
+      UPDATE class_maps SET map_json = (
+        SELECT json_object('version', 2, 'categories', json_group_array(json(g.cat) ORDER BY g.id))
+        FROM (
+          SELECT c.id AS id,
+                 json_object('name', c.name, 'datasetCategories', json_array(c.id),
+                             'modelClasses', json(COALESCE(e.value, '[]')), 'ignore', json_array()) AS cat
+          FROM categories c
+          LEFT JOIN json_each(class_maps.map_json) e ON CAST(e.key AS INTEGER) = c.id
+          WHERE c.dataset_id = class_maps.dataset_id
+        ) g
+      )
+      WHERE json_valid(map_json) AND json_type(map_json, '$.version') IS NULL;
+
+      CREATE TABLE detections_v4 (
+        evaluation_id INTEGER NOT NULL REFERENCES evaluations(id) ON DELETE CASCADE,
+        image_id INTEGER NOT NULL,
+        -- the evaluation category it scored as; NULL: its model class is not scored
+        category_id INTEGER,
+        -- the model's own class index; NULL in evaluations recorded before version 4
+        class_index INTEGER,
+        x REAL NOT NULL, y REAL NOT NULL, w REAL NOT NULL, h REAL NOT NULL,
+        score REAL NOT NULL
+      );
+      INSERT INTO detections_v4 (evaluation_id, image_id, category_id, class_index, x, y, w, h, score)
+        SELECT evaluation_id, image_id, category_id, NULL, x, y, w, h, score FROM detections ORDER BY rowid;
+      DROP TABLE detections;
+      ALTER TABLE detections_v4 RENAME TO detections;
+      CREATE INDEX detections_by_image ON detections(evaluation_id, image_id);
+    `,
+  },
 ];
