@@ -19,7 +19,8 @@ import { applyCorruption } from '../../src/engine/corruptions/registry';
 import { corruptionSeed, imageKey } from '../../src/engine/corruptions/seed';
 import { datasetContentHash } from '../../src/engine/datasets/content-hash';
 import { importDataset } from '../../src/engine/datasets/import-dataset';
-import { resolveClassMap, suggestClassMap } from '../../src/engine/evaluations/class-map';
+import { suggestClassMap } from '../../src/engine/evaluations/class-map';
+import { detectionsFor, groundTruthFor, resolveClassMap } from '../../src/shared/class-map';
 import { matchImage } from '../../src/engine/evaluations/image-matches';
 import { decodeImage } from '../../src/engine/images/decode';
 import type { RgbImage } from '../../src/engine/images/rgb-image';
@@ -71,14 +72,18 @@ export async function fixtureAudit(o: FixtureAuditOptions): Promise<FixtureAudit
 
   const imported: Awaited<ReturnType<typeof importModel>>[] = [];
   for (const m of o.models) imported.push(await importModel(m.path));
-  const maps = imported.map((im) => resolveClassMap(suggestClassMap(im.adapter.classNames, dataset.categories), im.adapter.classNames, dataset.categories));
-  // every cell scores the same categories: those every model maps and the audit's images annotate
-  const withGt = new Set(annotations.map((a) => a.categoryId));
-  const scored = dataset.categories.filter((c) => withGt.has(c.id) && maps.every((m) => m.mapped.includes(c.id)));
+  const maps = imported.map((im) => resolveClassMap(suggestClassMap(im.adapter.classNames, dataset.categories).classMap, im.adapter.classNames, dataset.categories));
+  // every cell scores the same evaluation categories and GT (the suggested maps of COCO-named models agree; checked)
+  const asCoco = annotations.map((a) => ({ id: a.id, image_id: a.imageId, category_id: a.categoryId, bbox: a.bbox, area: a.area, iscrowd: a.iscrowd ? 1 : 0 }) as GtAnnotation);
+  const scoredGt = maps.map((m) => groundTruthFor(m, asCoco));
+  const layoutKey = (i: number): string => JSON.stringify(scoredGt[i].categories);
+  for (let i = 1; i < maps.length; i++) {
+    if (layoutKey(i) !== layoutKey(0)) throw new Error(`fixture audit: model ${o.models[i].name} scores other categories than ${o.models[0].name}`);
+  }
+  const withGt = new Set(scoredGt[0].annotations.filter((a) => !a.ignore_region).map((a) => a.category_id));
+  const scored = scoredGt[0].categories.filter((c) => withGt.has(c.id));
   const scoredIds = new Set(scored.map((c) => c.id));
-  const gts: GtAnnotation[] = annotations
-    .filter((a) => scoredIds.has(a.categoryId))
-    .map((a) => ({ id: a.id, image_id: a.imageId, category_id: a.categoryId, bbox: a.bbox, area: a.area, iscrowd: a.iscrowd ? 1 : 0 }));
+  const gts: GtAnnotation[] = scoredGt[0].annotations.filter((a) => scoredIds.has(a.category_id));
   const gtByImage = new Map<number, GtAnnotation[]>(imageIds.map((id) => [id, []]));
   for (const g of gts) gtByImage.get(g.image_id)?.push(g);
 
@@ -101,7 +106,7 @@ export async function fixtureAudit(o: FixtureAuditOptions): Promise<FixtureAudit
         for (let m = 0; m < o.models.length; m++) {
           const [raw] = await detectors[m].detect([pixels]);
           const out: Det[] = [];
-          for (const d of raw) for (const categoryId of maps[m].byClass.get(d.classIndex) ?? []) if (scoredIds.has(categoryId)) out.push({ categoryId, bbox: d.bbox, score: d.score });
+          for (const d of detectionsFor(maps[m], raw).scored) if (scoredIds.has(d.categoryId)) out.push({ categoryId: d.categoryId, bbox: d.bbox, score: d.score });
           dets[m].get(condKey(c))?.set(im.id, out);
         }
       }
@@ -177,14 +182,14 @@ export async function fixtureAudit(o: FixtureAuditOptions): Promise<FixtureAudit
       },
       gtCounts: (imageId) => {
         const counts = new Map<number, number>();
-        for (const g of gtByImage.get(imageId) ?? []) counts.set(g.category_id, (counts.get(g.category_id) ?? 0) + 1);
+        for (const g of gtByImage.get(imageId) ?? []) if (!g.ignore_region && !g.iscrowd) counts.set(g.category_id, (counts.get(g.category_id) ?? 0) + 1);
         return counts;
       },
       matches: async (model, condition, imageId, t): Promise<MatchedImage> => {
         const list = dets[model].get(condKey(condition))?.get(imageId);
         if (!list) throw new Error(`no detections of model ${model} under ${condKey(condition)} on image ${imageId}`);
         const m = matchImage(
-          (gtByImage.get(imageId) ?? []).map((g) => ({ id: g.id, categoryId: g.category_id, bbox: g.bbox, iscrowd: Boolean(g.iscrowd) })),
+          (gtByImage.get(imageId) ?? []).map((g) => ({ id: g.id, categoryId: g.category_id, bbox: g.bbox, iscrowd: Boolean(g.iscrowd), ignoreRegion: g.ignore_region === true })),
           list,
           { iouThreshold: t.iou, scoreThreshold: t.score, scoredCategories: scoredIds },
         );

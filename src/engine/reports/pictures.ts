@@ -168,7 +168,7 @@ export async function buildGallery(a: AuditAnalysis, images: ReportImages, seed:
     // the missed GT box of the class, preferring one the baseline found under the same corruption
     const missed = mk.gts.map((g, i) => ({ g, i })).filter(({ g }) => g.categoryId === c.categoryId && g.status === 'missed');
     const baseFound = missed.find(({ i }) => bk?.gts[i]?.status === 'matched');
-    const focus = (baseFound ?? missed[0] ?? { g: mk.gts.find((g) => g.categoryId === c.categoryId) })?.g;
+    const focus = (baseFound ?? missed[0] ?? { g: mk.gts.find((g) => g.categoryId === c.categoryId && g.status === 'matched') })?.g;
     if (!focus) continue;
     const crop = cropAround(focus.bbox, img.width, img.height);
     const boxes = (mModel: MatchedImage, mBase: MatchedImage | null): GalleryItem['clean_boxes'] => {
@@ -179,7 +179,7 @@ export async function buildGallery(a: AuditAnalysis, images: ReportImages, seed:
         if (x + bbox[2] < 0 || y + bbox[3] < 0 || x > crop.w || y > crop.h) return;
         out.push({ x, y, w: bbox[2], h: bbox[3], role, label });
       };
-      for (const g of mModel.gts) if (g.categoryId === c.categoryId) add(g.bbox, 'gt', g.status === 'matched' ? 'GT (found)' : 'GT');
+      for (const g of mModel.gts) if (g.categoryId === c.categoryId && (g.status === 'matched' || g.status === 'missed')) add(g.bbox, 'gt', g.status === 'matched' ? 'GT (found)' : 'GT');
       if (mBase) for (const d of mBase.detections) if (d.categoryId === c.categoryId && d.score >= t.score) add(d.bbox, 'baseline', d.score.toFixed(2));
       for (const d of mModel.detections) if (d.categoryId === c.categoryId && d.score >= t.score) add(d.bbox, 'model', d.score.toFixed(2));
       return out;

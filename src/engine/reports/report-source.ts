@@ -17,7 +17,7 @@ import type { ReportProvenanceInput } from '../../shared/report';
 export type Box = [number, number, number, number];
 
 export interface MatchedImage {
-  gts: { categoryId: number; bbox: Box; status: 'matched' | 'missed' | 'crowd' | 'excluded' }[];
+  gts: { categoryId: number; bbox: Box; status: 'matched' | 'missed' | 'crowd' | 'ignore-region' | 'excluded' }[];
   detections: { categoryId: number; bbox: Box; score: number; status: 'tp' | 'fp' | 'ignored' }[];
 }
 
