@@ -15,11 +15,33 @@ import type { ReportModel } from '../../shared/report';
 export const MODEL_COLOURS = ['#1f5fa8', '#d4552b', '#2a9d5c', '#8e44ad', '#b8860b', '#17becf', '#7f7f7f', '#e377c2'];
 const FONT = { fontFamily: 'DejaVu Sans, Arial, Helvetica, sans-serif', fontSize: 10 };
 
+/**
+ * A chart as a static, CSP-clean SVG. ECharts writes text styles as style="" attributes
+ * and hover rules as <style> elements, which a strict CSP (style-src by hash, no
+ * 'unsafe-inline') refuses: the hover rules go (a report is not interactive) and the
+ * text styles become SVG presentation attributes (font-size="12px"), which are not styles
+ * and render the same.
+ */
+export function staticSvg(svg: string): string {
+  return svg.replace(/<style\b[^>]*>[\s\S]*?<\/style>/g, '').replace(/ style="([^"]*)"/g, (_, css: string) =>
+    css
+      .split(';')
+      .map((d) => d.trim())
+      .filter(Boolean)
+      .map((d) => {
+        const at = d.indexOf(':');
+        const prop = d.slice(0, at).trim();
+        return /^[a-z-]+$/.test(prop) ? ` ${prop}="${d.slice(at + 1).trim()}"` : '';
+      })
+      .join(''),
+  );
+}
+
 function render(option: EChartsOption, width: number, height: number): string {
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
   try {
     chart.setOption({ animation: false, textStyle: FONT, ...option });
-    return chart.renderToSVGString();
+    return staticSvg(chart.renderToSVGString());
   } finally {
     chart.dispose();
   }

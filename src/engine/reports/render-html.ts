@@ -56,7 +56,9 @@ body { font-family: 'DejaVu Sans', Arial, Helvetica, sans-serif; font-size: 9.5p
 main { max-width: 182mm; margin: 0 auto; }
 h1 { font-size: 19pt; margin: 0 0 4mm; }
 h2 { font-size: 14pt; margin: 0 0 3mm; border-bottom: 1.5px solid #1f5fa8; padding-bottom: 1mm; }
-h3 { font-size: 11pt; margin: 4mm 0 2mm; }
+h3 { font-size: 11pt; margin: 4mm 0 2mm; break-after: avoid; }
+.keep { break-inside: avoid; }
+td.why { min-width: 48mm; }
 section { break-before: page; padding-top: 2mm; }
 section.cover { break-before: auto; }
 table { border-collapse: collapse; width: 100%; margin: 1mm 0 3mm; font-size: 8.5pt; }
@@ -99,6 +101,7 @@ rect.baseline { stroke: #1f5fa8; }
 .samples td { padding: 0.6mm; width: 16%; }
 .samples td.name { width: 20%; }
 .small { font-size: 8pt; }
+.nowrap { white-space: nowrap; }
 a.record-link { color: #1f5fa8; }
 .screen-only { display: block; }
 @media print { .screen-only { display: none; } }
@@ -203,10 +206,10 @@ ${rows.join('\n')}
 </table>
 <p class="small">95% paired-bootstrap intervals in brackets. Worst class: lowest clean AP among classes with at least ${a.models[0]?.worst_class.min_gt ?? 0} scored GT boxes.</p>
 ${partial}
-${deltas.length ? `<h3>Δ against the baseline (${esc(base?.name ?? '')})</h3>
+${deltas.length ? `<div class="keep"><h3>Δ against the baseline (${esc(base?.name ?? '')})</h3>
 <table><thead><tr><th>Model</th><th class="num">Δ P</th><th class="num">Δ mPC</th><th class="num">Δ rPC</th><th class="num">Δ worst-class AP</th></tr></thead>
 ${deltas.join('\n')}</table>
-<p class="small">Δ = model − baseline; <span class="sig">*</span> significant: the 95% interval excludes 0 (red: significantly worse).</p>` : ''}
+<p class="small">Δ = model − baseline; <span class="sig">*</span> significant: the 95% interval excludes 0 (red: significantly worse).</p></div>` : ''}
 </section>`;
 }
 
@@ -220,7 +223,7 @@ function verdictTable(r: ReportModel): string {
     if (!x) return '<td class="muted">—</td>';
     return `<td class="${x.verdict}">${x.verdict === 'not_evaluable' ? 'NOT EVALUABLE' : x.verdict.toUpperCase()}<br><span class="small">${x.measured === null ? '' : `${n4(x.measured)} ${x.comparator} ${n4(x.threshold)}`}</span></td>`;
   };
-  const details = v.results.map((x) => `<tr><td>${esc(x.rule_id)}</td><td>${esc(x.model.name)}</td><td class="${x.verdict}">${x.verdict.replace('_', ' ')}</td><td class="num">${n4(x.measured)}${x.ci95 ? ` <span class="ci">${ci(x.ci95)}</span>` : ''}</td><td class="num">${x.comparator} ${n4(x.threshold)}</td><td class="small">${esc(x.reason)}</td></tr>`);
+  const details = v.results.map((x) => `<tr><td class="nowrap">${esc(x.rule_id)}</td><td class="nowrap">${esc(x.model.name)}</td><td class="${x.verdict} nowrap">${x.verdict.replace('_', ' ')}</td><td class="num">${n4(x.measured)}${x.ci95 ? ` <span class="ci">${ci(x.ci95)}</span>` : ''}</td><td class="num">${x.comparator} ${n4(x.threshold)}</td><td class="small why">${esc(x.reason)}</td></tr>`);
   return `<h3>Verdicts — policy ${esc(v.policy.name)}</h3>
 <p><span class="verdict ${v.verdict}">${v.verdict === 'pass' ? 'PASS' : 'FAIL'}</span> ${v.counts.pass} pass · ${v.counts.fail} fail · ${v.counts.not_evaluable} not evaluable (${v.policy.not_evaluable === 'fail' ? 'counted as failing' : 'left out of the verdict'})<br>
 <span class="small">policy file ${esc(v.policy.file ?? 'n/a')} · sha256 <span class="mono">${esc(v.policy.sha256 ?? 'n/a')}</span></span></p>
