@@ -35,11 +35,12 @@
 //          analytics, demo, policy                 cocoeval, demo is the scene generator, policy turns an
 //                                                  analysis into verdicts
 //   2      inference                               ORT sessions over models' adapters
-//   3      evaluations, audits, previews, jobs,    application services: compose the levels below; reports
-//          reports                                 render an audit (through a source interface) to HTML/PDF
-//   4      engine.ts                               composition root: the contract's handlers
-//   5      rpc                                     sessions that serve the contract (WebSocket, port, in-process)
-//   6      host, runner                            process entries: utilityProcess, web server, audit runner
+//   3      evaluations, audits, previews, jobs     application services: compose the levels below
+//   4      reports                                 render an audit (read through a source interface; the
+//                                                  store's audits, image matches of evaluations) to HTML/PDF
+//   5      engine.ts                               composition root: the contract's handlers
+//   6      rpc                                     sessions that serve the contract (WebSocket, port, in-process)
+//   7      host, runner                            process entries: utilityProcess, web server, audit runner
 //
 // The brief grouped engine.ts, rpc and host as one top level; they do import one another
 // in one direction only (host -> rpc -> engine.ts), so they are three levels here rather
@@ -51,7 +52,8 @@ export const ENGINE_LEVELS = [
   ['store', 'images', 'cocoeval', 'util'],
   ['corruptions', 'datasets', 'models', 'analytics', 'demo', 'policy'],
   ['inference'],
-  ['evaluations', 'audits', 'previews', 'jobs', 'reports'],
+  ['evaluations', 'audits', 'previews', 'jobs'],
+  ['reports'],
   ['engine.ts'],
   ['rpc'],
   ['host', 'runner'],

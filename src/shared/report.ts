@@ -39,6 +39,45 @@ export const modelTagsSchema = z.object({
 });
 export type ModelTags = z.infer<typeof modelTagsSchema>;
 
+/** The ONNX metadata_props keys model tags are read from. */
+export const MODEL_TAG_KEYS = {
+  method: 'odra.compression.method',
+  rate: 'odra.compression.rate',
+  rate_unit: 'odra.compression.rate_unit',
+  training: 'odra.training',
+  note: 'odra.note',
+} as const;
+
+/**
+ * A model's tags from its ONNX metadata_props; null when it carries none of the keys.
+ * Values are trimmed; an empty value is absent; a rate that is not a finite number
+ * (after trimming, e.g. "50" or "0.5") is absent too and named in `problems`, so a
+ * report can say why a model left the compression sweep.
+ */
+export function modelTagsFromMetadata(metadata: Readonly<Record<string, string>>): { tags: ModelTags | null; problems: string[] } {
+  const read = (key: string): string | null => {
+    const v = metadata[key];
+    return typeof v === 'string' && v.trim() !== '' ? v.trim() : null;
+  };
+  const problems: string[] = [];
+  const rateText = read(MODEL_TAG_KEYS.rate);
+  let rate: number | null = null;
+  if (rateText !== null) {
+    const n = Number(rateText);
+    if (Number.isFinite(n)) rate = n;
+    else problems.push(`${MODEL_TAG_KEYS.rate} "${rateText}" is not a number`);
+  }
+  const tags: ModelTags = {
+    method: read(MODEL_TAG_KEYS.method),
+    rate,
+    rate_unit: read(MODEL_TAG_KEYS.rate_unit),
+    training: read(MODEL_TAG_KEYS.training),
+    note: read(MODEL_TAG_KEYS.note),
+  };
+  const any = Object.values(MODEL_TAG_KEYS).some((k) => read(k) !== null);
+  return { tags: any ? tags : null, problems };
+}
+
 export const machineInfoSchema = z.object({
   cpuModel: z.string(),
   cores: z.number(),
