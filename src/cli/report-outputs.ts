@@ -1,7 +1,8 @@
 /**
  * The report and gate options `odra audit` and `odra report --db --audit` share:
  *
- *   --out FILE.pdf|FILE.html   (repeatable) the safety report (engine/reports/audit-report.ts)
+ *   --out FILE.pdf|FILE.html   (repeatable; `odra audit` calls it --report) the safety report
+ *                              (engine/reports/audit-report.ts)
  *   --policy FILE              the policy gate: verdicts per rule x model, in the report too
  *   --junit FILE               the verdicts as JUnit XML (needs --policy)
  *   --chromium PATH            the browser that prints the PDF (else ODRA_CHROMIUM, else the
@@ -27,15 +28,14 @@ import { chromiumPrinter, findChromium } from '../engine/reports/chromium-printe
 import { reportKind } from '../engine/reports/write-report';
 import { usageError } from './cli-error';
 
-/** parseArgs options of the shared flags. */
+/** parseArgs options of the shared flags (each command adds its own name for the report files). */
 export const REPORT_OUTPUT_OPTIONS = {
-  out: { type: 'string', multiple: true },
   policy: { type: 'string' },
   junit: { type: 'string' },
   chromium: { type: 'string' },
 } as const;
 
-export const REPORT_OUTPUT_USAGE = '[--out FILE.pdf|FILE.html ...] [--policy FILE] [--junit FILE.xml] [--chromium PATH]';
+export const REPORT_OUTPUT_USAGE = '[--policy FILE] [--junit FILE.xml] [--chromium PATH]';
 
 export interface ReportOutputFlags {
   out?: string[];
