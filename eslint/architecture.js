@@ -35,12 +35,14 @@
 //          analytics, demo, policy                 cocoeval, demo is the scene generator, policy turns an
 //                                                  analysis into verdicts
 //   2      inference                               ORT sessions over models' adapters
-//   3      evaluations, audits, previews, jobs     application services: compose the levels below
-//   4      reports                                 render an audit (read through a source interface; the
+//   3      evaluations, previews, jobs             application services: compose the levels below
+//   4      audits                                  the audit service: plans, runs (as jobs), scores through
+//                                                  the class maps of evaluations, reads and re-scores
+//   5      reports                                 render an audit (read through a source interface: the
 //                                                  store's audits, image matches of evaluations) to HTML/PDF
-//   5      engine.ts                               composition root: the contract's handlers
-//   6      rpc                                     sessions that serve the contract (WebSocket, port, in-process)
-//   7      host, runner                            process entries: utilityProcess, web server, audit runner
+//   6      engine.ts                               composition root: the contract's handlers
+//   7      rpc                                     sessions that serve the contract (WebSocket, port, in-process)
+//   8      host, runner                            process entries: utilityProcess, web server, audit runner
 //
 // The brief grouped engine.ts, rpc and host as one top level; they do import one another
 // in one direction only (host -> rpc -> engine.ts), so they are three levels here rather
@@ -52,7 +54,8 @@ export const ENGINE_LEVELS = [
   ['store', 'images', 'cocoeval', 'util'],
   ['corruptions', 'datasets', 'models', 'analytics', 'demo', 'policy'],
   ['inference'],
-  ['evaluations', 'audits', 'previews', 'jobs'],
+  ['evaluations', 'previews', 'jobs'],
+  ['audits'],
   ['reports'],
   ['engine.ts'],
   ['rpc'],

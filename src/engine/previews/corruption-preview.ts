@@ -32,7 +32,7 @@ export async function previewCorruptions(datasets: DatasetRepo, pool: Corruption
   const jobs = req.corruptions.flatMap((corruption) =>
     req.severities.map(async (severity) => {
       const seed = corruptionSeed(req.seed, imageKey(hash, req.imageId), corruption, severity);
-      const { image: out, ms } = await pool.corruptTimed(image, corruption, severity as Severity, seed, signal);
+      const { image: out, ms } = await pool.corruptTimed(image, corruption, severity as Severity, seed, signal, 'interactive');
       return { corruption, severity, seed, image: await toDataUrl(out), ms };
     }),
   );

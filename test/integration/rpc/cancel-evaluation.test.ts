@@ -66,7 +66,7 @@ describe('RPC session on a real evaluation', () => {
     // stored plainly, with how long it ran: never the abort's own "This operation was aborted"
     expect(evaluation.error).toMatch(/^cancelled after \d+ of \d+ images; nothing was scored$/);
     expect(evaluation.seconds).toBeGreaterThan(0);
-    const metrics = engine.db.prepare('SELECT COUNT(*) AS n FROM metrics WHERE evaluation_id = ?').get(evaluation.id) as { n: number };
+    const metrics = engine.db.prepare('SELECT COUNT(*) AS n FROM audit_cell_categories WHERE audit_id = ?').get(evaluation.id) as { n: number };
     expect(metrics.n).toBe(0);
   });
 });

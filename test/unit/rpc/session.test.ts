@@ -164,16 +164,28 @@ describe('RPC session', () => {
     expect(await response('dup')).toMatchObject({ id: 'dup', ok: true });
   });
 
-  it('closing the connection aborts what it started', async () => {
-    const { session, response } = recordingSession(engine);
+  it('closing the connection does not cancel an import: it finishes and is stored, and nothing is sent on the closed connection', async () => {
+    const { session, messages } = recordingSession(engine);
     session.receive({ type: 'request', id: 'imp', method: 'datasets.import', input: { dir: sharedPath('data', 'datasets', 'kitti_tiny_2d') } });
     session.close();
+    const deadline = Date.now() + 60_000;
+    while (!(await client.call('datasets.list', {})).some((d) => d.name === 'kitti_tiny_2d')) {
+      if (Date.now() > deadline) throw new Error('the import did not finish after its connection closed');
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(messages.filter((m) => m.type === 'response')).toEqual([]);
+  });
+
+  it('an explicit cancel still stops an import, and the store stays as it was', async () => {
+    const { session, response } = recordingSession(engine);
+    session.receive({ type: 'request', id: 'imp', method: 'datasets.import', input: { dir: sharedPath('data', 'datasets', 'coco128_train2017_driving') } });
+    session.receive({ type: 'cancel', id: 'imp' });
     expect(await response('imp')).toEqual({
       type: 'response',
       id: 'imp',
       ok: false,
       error: { code: 'CANCELLED', message: 'datasets.import was cancelled' },
     });
-    expect((await client.call('datasets.list', {})).some((d) => d.name === 'kitti_tiny_2d')).toBe(false);
+    expect((await client.call('datasets.list', {})).some((d) => d.name === 'coco128_train2017_driving')).toBe(false);
   });
 });

@@ -4,12 +4,33 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrate, openDatabase, schemaVersion, type Db } from '../../../src/engine/store/database';
 import { MIGRATIONS, type Migration } from '../../../src/engine/store/migrations';
-import { EvaluationRepo } from '../../../src/engine/evaluations/evaluation-repo';
+import { AuditRepo } from '../../../src/engine/audits/audit-repo';
+import { EvaluationView } from '../../../src/engine/audits/evaluation-view';
+import { DatasetRepo } from '../../../src/engine/datasets/dataset-repo';
 import { classMapSchema } from '../../../src/shared/schemas';
 import { makeTempDir, removeDir } from '../../helpers/broken-datasets';
 
 const NEWEST = MIGRATIONS[MIGRATIONS.length - 1].version;
-const EXPECTED_TABLES = ['annotations', 'categories', 'class_maps', 'datasets', 'detections', 'evaluations', 'images', 'metrics', 'models', 'schema_version'];
+const EXPECTED_TABLES = [
+  'annotations',
+  'audit_cell_categories',
+  'audit_cells',
+  'audit_conditions',
+  'audit_images',
+  'audit_input_digests',
+  'audit_models',
+  'audit_results',
+  'audit_units',
+  'audits',
+  'categories',
+  'class_maps',
+  'datasets',
+  'file_checks',
+  'images',
+  'legacy_detections',
+  'models',
+  'schema_version',
+];
 
 function tables(db: Db): string[] {
   return (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
@@ -143,6 +164,55 @@ describe('store migrations', () => {
     expect(() => openDatabase(file, { migrations: gap })).toThrow(/migration 3 does not follow version 1/);
   });
 
+  it('turns each evaluation of a version-3 store into a clean audit with the same id and numbers', () => {
+    const v3 = track(openDatabase(file, { migrations: MIGRATIONS.slice(0, 3) }));
+    v3.exec(`
+      INSERT INTO datasets (id, name, root, format, content_hash, info_json, created_at) VALUES (1, 'kitti', '/d', 'coco', 'h', '{}', 't0');
+      INSERT INTO categories (dataset_id, id, name) VALUES (1, 1, 'Car'), (1, 2, 'Van');
+      INSERT INTO images (dataset_id, id, file_name, width, height, sha256) VALUES (1, 10, 'a.png', 8, 8, 's'), (1, 4, 'b.png', 8, 8, 's');
+      INSERT INTO models (id, name, path, sha256, file_size, io_json, adapter_json, adapter_source, detect_confidence, detect_reason, created_at)
+        VALUES (1, 'm', '/m.onnx', 'ms', 1, '{}', '{"family":"yolox"}', 'auto', 1, 'r', 't0');
+      INSERT INTO evaluations (id, model_id, dataset_id, status, params_json, tool_version, execution_provider, started_at, finished_at, seconds, requested_provider)
+        VALUES (7, 1, 1, 'done', '{"classMap":{"1":["car"],"2":[]},"unmappedCategories":["Van"],"threads":2,"adapter":{"family":"yolox","classNames":["car"]}}', '0.1.0', 'cpu', 't1', 't2', 3.5, 'cpu'),
+               (8, 1, 1, 'running', '{"classMap":{"1":["car"]}}', '0.1.0', NULL, 't3', NULL, NULL, NULL);
+      INSERT INTO metrics (evaluation_id, category_id, metric, value) VALUES
+        (7, NULL, 'AP', 0.5), (7, NULL, 'AP50', 0.75), (7, 1, 'AP', 0.5), (7, 1, 'AP50', 0.75), (7, 1, 'num_gt', 3), (7, 1, 'num_dets', 4);
+      INSERT INTO detections (evaluation_id, image_id, category_id, x, y, w, h, score) VALUES (7, 10, 1, 1, 2, 3, 4, 0.9), (8, 4, 1, 1, 1, 1, 1, 0.1);
+    `);
+    v3.close();
+    const db = track(openDatabase(file));
+    expect(db.prepare('SELECT id, kind, status, legacy, units_total, seconds, error FROM audits ORDER BY id').all()).toEqual([
+      { id: 7, kind: 'evaluation', status: 'done', legacy: 1, units_total: 2, seconds: 3.5, error: null },
+      { id: 8, kind: 'evaluation', status: 'interrupted', legacy: 1, units_total: 2, seconds: 0, error: 'the evaluation was still running when Odra stopped' },
+    ]);
+    expect(db.prepare('SELECT audit_id, position, image_id FROM audit_images WHERE audit_id = 7 ORDER BY position').all()).toEqual([
+      { audit_id: 7, position: 0, image_id: 4 },
+      { audit_id: 7, position: 1, image_id: 10 },
+    ]);
+    expect(db.prepare("SELECT corruption, severity FROM audit_conditions WHERE audit_id = 8").all()).toEqual([{ corruption: 'clean', severity: 0 }]);
+    const model = db.prepare('SELECT baseline, class_map_json, adapter_json, execution_provider FROM audit_models WHERE audit_id = 7').get() as Record<string, unknown>;
+    expect(model.baseline).toBe(1);
+    expect(JSON.parse(model.class_map_json as string)).toEqual({ 1: ['car'], 2: [] });
+    expect(JSON.parse(model.adapter_json as string)).toEqual({ family: 'yolox', classNames: ['car'] });
+    const cells = db.prepare('SELECT audit_id, units_done, stats_json FROM audit_cells ORDER BY audit_id').all() as { audit_id: number; units_done: number; stats_json: string | null }[];
+    expect(cells.map((c) => [c.audit_id, c.units_done])).toEqual([
+      [7, 2],
+      [8, 0],
+    ]);
+    expect(JSON.parse(cells[0].stats_json!)).toEqual({ AP: 0.5, AP50: 0.75 });
+    expect(cells[1].stats_json).toBeNull();
+    expect(db.prepare('SELECT category_id, ap, ap50, num_gt, num_dets FROM audit_cell_categories WHERE audit_id = 7').all()).toEqual([
+      { category_id: 1, ap: 0.5, ap50: 0.75, num_gt: 3, num_dets: 4 },
+    ]);
+    // the running evaluation's partial detections are dropped; the finished one's are kept
+    expect(db.prepare('SELECT audit_id, image_id, score FROM legacy_detections ORDER BY audit_id').all()).toEqual([{ audit_id: 7, image_id: 10, score: 0.9 }]);
+    expect(db.pragma('foreign_key_check')).toEqual([]);
+    // deleting the model deletes the audits it took part in, with their rows
+    db.prepare('DELETE FROM models WHERE id = 1').run();
+    expect(db.prepare('SELECT COUNT(*) AS n FROM audits').get()).toEqual({ n: 0 });
+    expect(db.prepare('SELECT COUNT(*) AS n FROM legacy_detections').get()).toEqual({ n: 0 });
+  });
+
   it('works in memory too (the CLI default)', () => {
     const db = track(openDatabase(':memory:'));
     expect(tables(db)).toEqual(EXPECTED_TABLES);
@@ -189,9 +259,9 @@ describe('store migration 4: class maps in format 2, every detection with its mo
 
   it('converts saved maps without changing what they say (a one-to-many one stays so, to be refused), keeps old detections', () => {
     version3Store();
-    const db = openDatabase(file);
+    const db = openDatabase(file, { migrations: MIGRATIONS.filter((m) => m.version <= 4) });
     try {
-      expect(schemaVersion(db)).toBe(NEWEST);
+      expect(schemaVersion(db)).toBe(4);
       const { map_json } = db.prepare('SELECT map_json FROM class_maps').get() as { map_json: string };
       const map = classMapSchema.parse(JSON.parse(map_json));
       expect(map).toEqual({
@@ -210,23 +280,47 @@ describe('store migration 4: class maps in format 2, every detection with its mo
       // the rebuilt table keeps its index and its cascade, and takes unscored detections
       expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'detections'").all()).toEqual([{ name: 'detections_by_image' }]);
       db.prepare('INSERT INTO detections (evaluation_id, image_id, category_id, class_index, x, y, w, h, score) VALUES (1, 7, NULL, 0, 1, 1, 1, 1, 0.2)').run();
-      // an evaluation recorded in the first format still reads, as it ran
-      const repo = new EvaluationRepo(db);
-      const ev = repo.get(1);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('an evaluation recorded in the first format reads, as it ran, once it is a clean audit (migration 5)', () => {
+    version3Store();
+    const v4 = openDatabase(file, { migrations: MIGRATIONS.filter((m) => m.version <= 4) });
+    // an audit reads its models' adapters in full (the version-3 fixture records only the class names)
+    const adapter = {
+      family: 'yolox',
+      input: { name: 'images', width: 416, height: 416, layout: 'NCHW' },
+      preprocessing: { resize: 'letterbox', align: 'top-left', padValue: 114, channelOrder: 'BGR', scale: 1, mean: [0, 0, 0], std: [1, 1, 1] },
+      postprocessing: { scoreThreshold: 0.25, nmsIou: 0.45, classAware: true, maxDetections: 100 },
+      strides: [8, 16, 32],
+      outputs: { combined: 'output' },
+      classNames: ['person', 'car'],
+    };
+    v4.prepare("UPDATE evaluations SET params_json = json_set(params_json, '$.adapter', json(?))").run(JSON.stringify(adapter));
+    v4.prepare('INSERT INTO detections (evaluation_id, image_id, category_id, class_index, x, y, w, h, score) VALUES (1, 7, NULL, 0, 1, 1, 1, 1, 0.2)').run();
+    v4.close();
+    const db = openDatabase(file);
+    try {
+      expect(schemaVersion(db)).toBe(NEWEST);
+      const audits = new AuditRepo(db);
+      const view = new EvaluationView(audits, new DatasetRepo(db));
+      const ev = view.get(1);
       expect(ev.classMap.categories.map((c) => [c.name, c.modelClasses])).toEqual([
         ['Car', ['car']],
         ['Van', ['car']],
         ['Pedestrian', []],
       ]);
       expect(ev.perCategory).toEqual([{ id: 2, name: 'Van', AP: 0.02, AP50: null, num_gt: 20, num_dets: 0 }]);
-      expect(repo.detections(1, 7).map((d) => [d.categoryId, d.classIndex])).toEqual([
+      expect(view.detections(1, 7).map((d) => [d.categoryId, d.classIndex])).toEqual([
         [1, null],
         [2, null],
         [null, 0],
       ]);
-      expect(repo.recordedScoring(1).classNames).toEqual(['person', 'car']);
-      db.prepare('DELETE FROM evaluations WHERE id = 1').run();
-      expect(db.prepare('SELECT COUNT(*) AS n FROM detections').get()).toEqual({ n: 0 });
+      expect(view.recordedScoring(1).classNames).toEqual(['person', 'car']);
+      db.prepare('DELETE FROM audits WHERE id = 1').run();
+      expect(db.prepare('SELECT COUNT(*) AS n FROM legacy_detections').get()).toEqual({ n: 0 });
     } finally {
       db.close();
     }
