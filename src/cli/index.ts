@@ -34,7 +34,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void | number>
   inspect: { run: inspectCommand, usage: INSPECT_USAGE, summary: 'compression fingerprint of an ONNX model (parameters, sparsity, quantized ops)' },
   corrupt: { run: corruptCommand, usage: CORRUPT_USAGE, summary: 'apply one image corruption at a severity (seeded)' },
   serve: { run: serveCommand, usage: SERVE_USAGE, summary: 'serve the app to a browser on 127.0.0.1' },
-  report: { run: reportCommand, usage: REPORT_USAGE, summary: 'verify a safety report: its audit record against its cover (exit 3 if changed)' },
+  report: { run: reportCommand, usage: REPORT_USAGE, summary: 'the safety report of a stored audit (HTML, PDF, policy gate), or verify one (exit 3 if changed)' },
   policy: { run: policyCommand, usage: POLICY_USAGE, summary: 'validate a policy file (the line of every mistake)' },
 };
 
