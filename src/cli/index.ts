@@ -15,6 +15,7 @@
  *   - `serve`     starts the engine and its web host (it is a host, like Electron's utilityProcess).
  */
 import { auditCommand, AUDIT_USAGE } from './commands/audit';
+import { mergeCommand, MERGE_USAGE } from './commands/merge';
 import { cocoevalCommand, COCOEVAL_USAGE } from './commands/cocoeval';
 import { evalCommand, EVAL_USAGE } from './commands/eval';
 import { serveCommand, SERVE_USAGE } from './commands/serve';
@@ -25,6 +26,7 @@ import { ODRA_VERSION } from '../engine/util/version';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; usage: string; summary: string }> = {
   audit: { run: auditCommand, usage: AUDIT_USAGE, summary: 'robustness audit: models x dataset x image corruptions (P, mPC, rPC), resumable' },
+  merge: { run: mergeCommand, usage: MERGE_USAGE, summary: 'merge the stores of sharded audits (odra audit --shard I/N) into one audit, scored once' },
   eval: { run: evalCommand, usage: EVAL_USAGE, summary: 'evaluate an ONNX detector on a dataset (COCO metrics)' },
   cocoeval: { run: cocoevalCommand, usage: COCOEVAL_USAGE, summary: 'COCO bbox evaluation of a results file (pycocotools-equal)' },
   inspect: { run: inspectCommand, usage: INSPECT_USAGE, summary: 'compression fingerprint of an ONNX model (parameters, sparsity, quantized ops)' },
