@@ -9,6 +9,10 @@
  * exits 1 saying how to resume. Progress goes to stderr, the result to stdout (one JSON
  * object with --json). Exit codes: 0 ok, 2 bad input (naming the file and the problem),
  * 1 anything else.
+ *
+ * `--shard I/N` runs one shard of the plan (audits/shards.ts) into its own --db and prints
+ * the shard audit (no analysis: a shard's metrics cover part of the plan); `odra merge`
+ * joins the shards. `--shard N --emit k8s|slurm` prints a launch file (audit-emit.ts).
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -298,6 +302,14 @@ export async function auditCommand(argv: string[]): Promise<void> {
         throw new OdraError('INTERNAL', `audit ${auditId} ${info.status} at ${summary.unitsDone}/${summary.unitsTotal} units${info.error ? `: ${info.error}` : ''}; run the same command${db} to resume`);
       }
       if (info.status === 'failed') throw new OdraError(info.errorCode ?? 'INTERNAL', info.error ?? `audit ${auditId} failed`);
+    }
+    if (args.shard) {
+      // a shard's own metrics cover a part of the plan and mean nothing alone: no analysis
+      // here; odra merge scores the whole plan once
+      const detail = await client.call('audits.get', { id: auditId });
+      process.stderr.write(`odra: shard ${args.shard.index}/${args.shard.count} done (${detail.unitsDone} units in ${values.db}); merge the shards with odra merge --db OUT.db SHARD.db...\n`);
+      if (values.json) process.stdout.write(`${JSON.stringify(detail)}\n`);
+      return;
     }
     if (bootstrap > 0) process.stderr.write(`odra: analysing (${bootstrap} bootstrap resamples)\n`);
     const result = await client.call('audits.result', { id: auditId, bootstrap, ...(classCounts ? { classCounts } : {}) });

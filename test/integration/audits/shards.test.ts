@@ -11,7 +11,7 @@ import { copyFile, open } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditResultSchema, type AuditResult } from '../../../src/shared/audits';
+import { auditDetailSchema, auditResultSchema, type AuditResult } from '../../../src/shared/audits';
 import { makeTempDir, removeDir } from '../../helpers/broken-datasets';
 import { ensureCliBuilt, runOdra } from '../../helpers/odra-cli';
 import { sharedPath } from '../../helpers/shared';
@@ -64,9 +64,10 @@ describe('sharded audit, merged', () => {
     whole = auditResultSchema.parse(JSON.parse(ref.stdout));
     shards.forEach((s, i) => {
       expect(s.code, s.stderr).toBe(0);
-      const result = auditResultSchema.parse(JSON.parse(s.stdout));
-      expect(result.audit.images).toBe(4);
-      expect(result.audit.provenance?.shard).toMatchObject({ index: i, count: 3 });
+      const detail = auditDetailSchema.parse(JSON.parse(s.stdout));
+      expect([detail.status, detail.images, detail.unitsDone]).toEqual(['done', 4, 12]);
+      expect(detail.shard).toMatchObject({ index: i, count: 3, partial: false });
+      expect(detail.provenance?.shard).toMatchObject({ index: i, count: 3 });
     });
   }, TIMEOUT);
   afterAll(async () => {
