@@ -17,6 +17,7 @@
  * `relocate` calls models.relocate / datasets.relocate on the store given by --db.
  */
 import { auditCommand, AUDIT_USAGE } from './commands/audit';
+import { mergeCommand, MERGE_USAGE } from './commands/merge';
 import { cocoevalCommand, COCOEVAL_USAGE } from './commands/cocoeval';
 import { evalCommand, EVAL_USAGE } from './commands/eval';
 import { importCommand, IMPORT_USAGE } from './commands/import';
@@ -32,6 +33,7 @@ import { ODRA_VERSION } from '../engine/util/version';
 /** A command resolves to its exit code, or to nothing for 0. */
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void | number>; usage: string; summary: string }> = {
   audit: { run: auditCommand, usage: AUDIT_USAGE, summary: 'robustness audit: models x dataset x image corruptions (P, mPC, rPC), resumable' },
+  merge: { run: mergeCommand, usage: MERGE_USAGE, summary: 'merge the stores of sharded audits (odra audit --shard I/N) into one audit, scored once' },
   import: { run: importCommand, usage: IMPORT_USAGE, summary: 'import a dataset folder (COCO, YOLO, VOC, KITTI, BDD100K) and check it, as the app does' },
   eval: { run: evalCommand, usage: EVAL_USAGE, summary: 'evaluate an ONNX detector on a dataset (COCO metrics)' },
   cocoeval: { run: cocoevalCommand, usage: COCOEVAL_USAGE, summary: 'COCO bbox evaluation of a results file (pycocotools-equal)' },

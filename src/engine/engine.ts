@@ -360,6 +360,12 @@ export class Engine {
       'audits.cells': ({ id }) => this.auditService.cells(id),
       'audits.metrics': (input) => this.auditService.metrics(input),
       'audits.rescore': ({ id, classMaps }) => this.auditService.rescore(id, classMaps),
+      'audits.merge': ({ stores, allowPartial }, ctx) =>
+        this.auditService.merge(stores, allowPartial, {
+          dataset: async (root, format) =>
+            (await this.handle('datasets.import', { dir: root, format: format as MethodParsedInput<'datasets.import'>['format'] }, ctx)).id,
+          model: async (file) => (await this.handle('models.import', { path: file }, ctx)).id,
+        }),
       'audits.analysis': ({ id, ...request }) => this.auditService.analysis(id, request),
       'audits.result': ({ id, ...request }) => this.auditService.result(id, request),
       'audits.detections': ({ id, modelId, conditionIndex, imageId }) => {

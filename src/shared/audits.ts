@@ -100,6 +100,12 @@ export const auditStartInputSchema = z
     classMaps: z.record(z.string(), classMapSchema).optional(),
     /** record the SHA-256 of every corrupted image fed to the models (costs a few ms per image) */
     recordInputDigests: z.boolean().optional(),
+    /** run only shard `index` of `count` of the plan's images (audits/shards.ts); merged later by audits.merge */
+    shard: z
+      .object({ index: z.number().int().nonnegative(), count: z.number().int().positive().max(100000) })
+      .strict()
+      .refine((s) => s.index < s.count, { message: 'the shard index must be below the shard count' })
+      .optional(),
   })
   .strict();
 export type AuditStartInput = z.input<typeof auditStartInputSchema>;
@@ -139,6 +145,21 @@ export const machineSchema = z.object({
 });
 export type Machine = z.infer<typeof machineSchema>;
 
+/**
+ * Sharding of an audit. A shard audit (index set) ran one shard of a plan into
+ * its own store; a merged audit (index null) holds the units of the shards in `merged`
+ * and is `partial` until they cover all `count` shards. `planFingerprint` identifies the
+ * whole plan (audits/shards.ts): shards agree on it or they do not merge.
+ */
+export const auditShardSchema = z.object({
+  planFingerprint: z.string(),
+  count: z.number().int().positive(),
+  index: z.number().int().nonnegative().nullable(),
+  merged: z.array(z.number().int().nonnegative()),
+  partial: z.boolean(),
+});
+export type AuditShard = z.infer<typeof auditShardSchema>;
+
 /** What every number of an audit is traceable to. */
 export const provenanceSchema = z.object({
   odraVersion: z.string(),
@@ -169,6 +190,8 @@ export const provenanceSchema = z.object({
     }),
   ),
   requestedProvider: z.string(),
+  /** the shard this audit ran, or the shards merged into it (absent: run whole) */
+  shard: auditShardSchema.optional(),
   /** the machine of the latest run (a resumed audit may have run on several) */
   machine: machineSchema,
   /** every run: when, where and with which settings (resumes append) */
@@ -184,6 +207,7 @@ export const provenanceSchema = z.object({
   ),
 });
 export type Provenance = z.infer<typeof provenanceSchema>;
+
 
 export const auditSummarySchema = z.object({
   id: z.number(),
@@ -216,6 +240,8 @@ export const auditSummarySchema = z.object({
   resumable: z.boolean(),
   /** migrated from an evaluation made before raw detections were stored: not resumable, not re-scorable */
   legacy: z.boolean(),
+  /** a shard of a plan, or a merge of shards; null for an audit run whole */
+  shard: auditShardSchema.nullable(),
 });
 export type AuditSummary = z.infer<typeof auditSummarySchema>;
 

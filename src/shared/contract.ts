@@ -327,6 +327,21 @@ export const contract = {
     input: auditMetricsInputSchema,
     output: z.array(auditMetricRowSchema),
   },
+  /**
+   * Merges shard stores (made by `odra audit --shard I/N --db FILE`) into one audit of the
+   * whole plan in this store: same plan, each shard once, all of them unless allowPartial
+   * (stored marked partial; a later merge of the rest completes it). When complete the
+   * audit is scored once over the whole plan: follow it with jobs.watch(jobId).
+   */
+  'audits.merge': {
+    input: z.object({ stores: z.array(z.string().min(1)).min(1).max(100000), allowPartial: z.boolean().default(false) }).strict(),
+    output: z.object({
+      audit: auditSummarySchema,
+      jobId: z.string().nullable(),
+      merged: z.array(z.number().int()),
+      missing: z.array(z.number().int()),
+    }),
+  },
   /** Scores every complete cell again with these class maps (per model id), or the maps in force now: no inference. */
   'audits.rescore': {
     input: z.object({ id, classMaps: z.record(z.string(), classMapSchema).optional() }).strict(),

@@ -11,6 +11,10 @@
  * the policy gate and into the safety report (cli/report-outputs.ts: checked before any
  * work, written after the result). Exit codes: 0 ok (every policy rule passes), 3 a policy
  * rule fails, 2 bad input (naming the file and the problem), 1 anything else.
+ *
+ * `--shard I/N` runs one shard of the plan (audits/shards.ts) into its own --db and prints
+ * the shard audit (no analysis: a shard's metrics cover part of the plan); `odra merge`
+ * joins the shards. `--shard N --emit k8s|slurm` prints a launch file (audit-emit.ts).
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -22,13 +26,16 @@ import { DATASET_FORMATS, type DatasetFormat } from '../../shared/schemas';
 import { Engine } from '../../engine/engine';
 import { inProcessClient } from '../../engine/rpc/in-process';
 import { usageError } from '../cli-error';
-import { REPORT_OUTPUT_OPTIONS, REPORT_OUTPUT_USAGE, wantsReportOutputs, type ReportOutputFlags } from '../report-flags';
+import { REPORT_OUTPUT_USAGE, wantsReportOutputs, type ReportOutputFlags } from '../report-flags';
 import { stderrProgress } from '../progress-bar';
+import { emitLaunchFile } from './audit-emit';
+import { AUDIT_OPTIONS } from './audit-options';
 
 export const AUDIT_USAGE = `odra audit --model A.onnx [--model B.onnx ...] [--baseline A.onnx] --dataset DIR [--format ${DATASET_FORMATS.join('|')}]
              [--corruptions benchmark|all|quick|NAME,NAME...] [--severities 1-5|1,3,5] [--sample N] [--seed S]
              [--bootstrap N] [--class-counts FILE] [--ep NAME] [--threads N] [--batch N] [--db FILE] [--json]
-             [--report FILE.pdf|FILE.html ...] ${REPORT_OUTPUT_USAGE}`;
+             [--report FILE.pdf|FILE.html ...] ${REPORT_OUTPUT_USAGE}
+             [--shard I/N | --shard N [--shard-index-env NAME]] [--emit k8s|slurm [--image NAME]]`;
 
 function positiveInt(flag: string, value: string | undefined, min = 1): number | undefined {
   if (value === undefined) return undefined;
@@ -85,32 +92,75 @@ export async function readClassCounts(file: string): Promise<Record<string, numb
   return json as Record<string, number>;
 }
 
-export async function auditCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      model: { type: 'string', multiple: true },
-      baseline: { type: 'string' },
-      dataset: { type: 'string' },
-      format: { type: 'string' },
-      corruptions: { type: 'string' },
-      severities: { type: 'string' },
-      sample: { type: 'string' },
-      seed: { type: 'string' },
-      bootstrap: { type: 'string' },
-      'class-counts': { type: 'string' },
-      ep: { type: 'string' },
-      threads: { type: 'string' },
-      batch: { type: 'string' },
-      db: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      report: { type: 'string', multiple: true },
-      ...REPORT_OUTPUT_OPTIONS,
-    },
-    strict: true,
-  });
-  const modelPaths = values.model ?? [];
-  if (!modelPaths.length || !values.dataset) throw usageError(`--model and --dataset are required\nusage: ${AUDIT_USAGE}`);
+
+/** Where a shard index comes from when `--shard N` gives only the count, in this order after --shard-index-env. */
+export const SHARD_INDEX_ENVS = ['JOB_COMPLETION_INDEX', 'SLURM_ARRAY_TASK_ID'] as const;
+
+export interface ParsedAuditArgs {
+  /** as given (emit keeps them as the container will see them) */
+  modelArgs: string[];
+  modelPaths: string[];
+  baselineIndex: number;
+  dataset: string;
+  format: DatasetFormat | undefined;
+  selection: ConditionSelection;
+  sample: number | undefined;
+  seed: number;
+  bootstrap: number;
+  threads: number | undefined;
+  batchSize: number | undefined;
+  ep: string | undefined;
+  db: string | undefined;
+  json: boolean;
+  classCounts: string | undefined;
+  /** the shard to run; index null when --emit asks for a launch file of `count` shards */
+  shard: { index: number | null; count: number } | null;
+  shardIndexEnv: string | undefined;
+  emit: 'k8s' | 'slurm' | undefined;
+  image: string | undefined;
+  /** the safety report, policy gate and JUnit file asked for (none with --shard) */
+  report: ReportOutputFlags;
+}
+
+/**
+ * `--shard I/N` runs shard I of N; `--shard N` takes I from the environment:
+ * --shard-index-env NAME, else JOB_COMPLETION_INDEX (Kubernetes Indexed Job), else
+ * SLURM_ARRAY_TASK_ID (Slurm array). `needIndex` false (--emit) leaves I unresolved.
+ */
+export function parseShard(
+  value: string,
+  indexEnv: string | undefined,
+  env: Record<string, string | undefined>,
+  needIndex = true,
+): { index: number | null; count: number } {
+  const m = /^(?:(\d+)\/)?(\d+)$/.exec(value.trim());
+  if (!m) throw usageError(`--shard takes I/N (shard I of N, 0-based) or N (the index from the environment), got "${value}"`);
+  const count = Number(m[2]);
+  if (!Number.isSafeInteger(count) || count < 1) throw usageError(`--shard: the shard count must be at least 1 (got "${value}")`);
+  let index: number | null = m[1] === undefined ? null : Number(m[1]);
+  if (index !== null && indexEnv !== undefined) throw usageError('give either --shard I/N or --shard N with --shard-index-env, not both');
+  if (index === null && needIndex) {
+    const names = indexEnv !== undefined ? [indexEnv] : [...SHARD_INDEX_ENVS];
+    const name = names.find((n) => env[n] !== undefined && env[n] !== '');
+    if (!name) throw usageError(`--shard ${value} takes the shard index from the environment, but ${names.join(' and ')} ${names.length > 1 ? 'are' : 'is'} not set`);
+    const raw = env[name]!;
+    if (!/^\d+$/.test(raw.trim())) throw usageError(`${name}="${raw}" is not a shard index (a non-negative integer)`);
+    index = Number(raw);
+  }
+  if (index !== null && index >= count) throw usageError(`--shard: the index ${index} must be below the shard count ${count}`);
+  return { index, count };
+}
+
+/** The store of one shard: `{shard}` in --db becomes the shard index. */
+export function shardDbPath(db: string, index: number): string {
+  return db.split('{shard}').join(String(index));
+}
+
+/** `odra audit`'s own parser (pure: no file is read); the launch files are checked against it. */
+export function parseAuditArgs(argv: string[], env: Record<string, string | undefined> = process.env): ParsedAuditArgs {
+  const { values } = parseArgs({ args: argv, options: AUDIT_OPTIONS, strict: true });
+  const modelArgs = values.model ?? [];
+  if (!modelArgs.length || !values.dataset) throw usageError(`--model and --dataset are required\nusage: ${AUDIT_USAGE}`);
   const format = values.format;
   if (format !== undefined && !(DATASET_FORMATS as readonly string[]).includes(format)) {
     throw usageError(`--format must be one of ${DATASET_FORMATS.join(', ')} (got "${format}")`);
@@ -124,18 +174,67 @@ export async function auditCommand(argv: string[]): Promise<number> {
   const bootstrap = positiveInt('--bootstrap', values.bootstrap, 0) ?? 1000;
   const threads = positiveInt('--threads', values.threads);
   const batchSize = positiveInt('--batch', values.batch);
-  const resolved = modelPaths.map((p) => path.resolve(p));
+  const resolved = modelArgs.map((p) => path.resolve(p));
   if (new Set(resolved).size !== resolved.length) throw usageError('a model is given twice');
   let baselineIndex = 0;
   if (values.baseline !== undefined) {
     baselineIndex = resolved.indexOf(path.resolve(values.baseline));
     if (baselineIndex < 0) throw usageError(`--baseline ${values.baseline} must be one of the --model files`);
   }
-  const classCounts = values['class-counts'] ? await readClassCounts(values['class-counts']) : undefined;
-  const flags: ReportOutputFlags = { out: values.report, policy: values.policy, junit: values.junit, chromium: values.chromium };
+  const emit = values.emit;
+  if (emit !== undefined && emit !== 'k8s' && emit !== 'slurm') throw usageError(`--emit takes k8s or slurm (got "${emit}")`);
+  if (values.image !== undefined && emit === undefined) throw usageError('--image names the container image of --emit');
+  let shard: ParsedAuditArgs['shard'] = null;
+  if (values.shard !== undefined) shard = parseShard(values.shard, values['shard-index-env'], env, emit === undefined);
+  else if (values['shard-index-env'] !== undefined) throw usageError('--shard-index-env needs --shard N (the shard count)');
+  if (emit !== undefined && !shard) throw usageError('--emit needs --shard N: the number of shards to launch');
+  if (shard && values.threads === undefined) {
+    throw usageError('--shard needs --threads N: the thread count is part of the plan (it changes some models\' outputs), so every shard, the merge and a later odra audit on the merged store must give the same one');
+  }
+  if (shard && values.db === undefined) throw usageError('--shard needs --db FILE: each shard runs into its own store, which odra merge reads (use {shard} in the name for the index)');
+  let db = values.db;
+  if (db !== undefined && shard?.index !== null && shard?.index !== undefined) db = shardDbPath(db, shard.index);
+  return {
+    modelArgs,
+    modelPaths: resolved,
+    baselineIndex,
+    dataset: values.dataset,
+    format: format as DatasetFormat | undefined,
+    selection,
+    sample,
+    seed,
+    bootstrap,
+    threads,
+    batchSize,
+    ep: values.ep,
+    db,
+    json: values.json ?? false,
+    classCounts: values['class-counts'],
+    shard,
+    shardIndexEnv: values['shard-index-env'],
+    emit: emit as ParsedAuditArgs['emit'],
+    image: values.image,
+    report: { out: values.report, policy: values.policy, junit: values.junit, chromium: values.chromium },
+  };
+}
+
+export async function auditCommand(argv: string[]): Promise<number> {
+  const args = parseAuditArgs(argv);
+  if (args.emit) {
+    process.stdout.write(emitLaunchFile(args.emit, argv, args));
+    return 0;
+  }
+  if (args.shard && wantsReportOutputs(args.report)) {
+    throw usageError('--report, --policy and --junit apply to the whole plan: give them to odra report after odra merge, not to a shard');
+  }
   // the report machinery loads only when asked for, and checks its inputs before any work
-  const reporting = wantsReportOutputs(flags) ? await import('../report-outputs') : null;
-  const outputs = reporting ? await reporting.prepareReportOutputs(flags) : null;
+  const reporting = wantsReportOutputs(args.report) ? await import('../report-outputs') : null;
+  const outputs = reporting ? await reporting.prepareReportOutputs(args.report) : null;
+  const { selection, sample, seed, bootstrap, threads, batchSize, baselineIndex } = args;
+  const resolved = args.modelPaths;
+  const format = args.format;
+  const values = { db: args.db, dataset: args.dataset, ep: args.ep, json: args.json };
+  const classCounts = args.classCounts ? await readClassCounts(args.classCounts) : undefined;
 
   let engine: Engine;
   try {
@@ -169,8 +268,17 @@ export async function auditCommand(argv: string[]): Promise<number> {
       ...(values.ep ? { executionProvider: values.ep } : {}),
       ...(threads ? { threads } : {}),
       ...(batchSize ? { batchSize } : {}),
+      ...(args.shard && args.shard.index !== null ? { shard: { index: args.shard.index, count: args.shard.count } } : {}),
     };
     const plan = await client.call('audits.plan', input);
+    const partial = plan.existing?.shard?.partial ? plan.existing.shard : null;
+    if (partial) {
+      const missing = Array.from({ length: partial.count }, (_, i) => i).filter((i) => !partial.merged.includes(i));
+      throw usageError(
+        `audit ${plan.existing!.id} on ${values.db} is a partial merge (shards ${partial.merged.join(', ')} of ${partial.count}): ` +
+          `merge the missing shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} with odra merge --db ${values.db} SHARD.db...`,
+      );
+    }
     if (plan.existing?.status === 'done') {
       process.stderr.write(`odra: audit ${plan.existing.id} of this plan is done; printing its stored result\n`);
       auditId = plan.existing.id;
@@ -208,6 +316,14 @@ export async function auditCommand(argv: string[]): Promise<number> {
       }
       if (info.status === 'failed') throw new OdraError(info.errorCode ?? 'INTERNAL', info.error ?? `audit ${auditId} failed`);
     }
+    if (args.shard) {
+      // a shard's own metrics cover a part of the plan and mean nothing alone: no analysis
+      // here; odra merge scores the whole plan once
+      const detail = await client.call('audits.get', { id: auditId });
+      process.stderr.write(`odra: shard ${args.shard.index}/${args.shard.count} done (${detail.unitsDone} units in ${values.db}); merge the shards with odra merge --db OUT.db SHARD.db...\n`);
+      if (values.json) process.stdout.write(`${JSON.stringify(detail)}\n`);
+      return 0;
+    }
     if (bootstrap > 0) process.stderr.write(`odra: analysing (${bootstrap} bootstrap resamples)\n`);
     const result = await client.call('audits.result', { id: auditId, bootstrap, ...(classCounts ? { classCounts } : {}) });
     if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -230,7 +346,7 @@ const ci = (v: [number, number] | null): string => (v ? ` [${v[0].toFixed(4)}, $
 const sig = (d: { value: number | null; ci95: [number, number] | null; significant: boolean | null }): string =>
   `${f(d.value)}${ci(d.ci95)}${d.significant === null ? '' : d.significant ? ' significant' : ' not significant'}`;
 
-function formatResult(r: AuditResult): string {
+export function formatResult(r: AuditResult): string {
   const lines = [
     `audit ${r.audit.id}: ${r.audit.images} images x ${r.audit.conditions} conditions, seed ${r.audit.seed}` +
       (r.audit.bootstrap ? `; 95% intervals from ${r.audit.bootstrap} paired bootstrap resamples` : '; no intervals (--bootstrap 0)'),

@@ -14,6 +14,7 @@ import type { Statement } from 'better-sqlite3';
 import type {
   AuditCell,
   AuditMetricRow,
+  AuditShard,
   AuditStatus,
   AuditSummary,
   Condition,
@@ -45,6 +46,15 @@ export interface NewAudit {
   models: NewAuditModel[];
   conditions: Condition[];
   imageIds: number[];
+  /** a shard of a plan (index set) or a merge of its shards (index null) */
+  shard?: NewAuditShard;
+}
+
+export interface NewAuditShard {
+  planFingerprint: string;
+  count: number;
+  index: number | null;
+  merged: number[];
 }
 
 /** How an audit runs; none of it changes a number. */
@@ -172,6 +182,11 @@ export class AuditRepo {
       a.imageIds.forEach((imageId, i) => image.run(id, i, imageId));
       const cell = this.db.prepare('INSERT INTO audit_cells (audit_id, model_pos, condition_pos) VALUES (?, ?, ?)');
       for (let m = 0; m < a.models.length; m++) for (let c = 0; c < a.conditions.length; c++) cell.run(id, m, c);
+      if (a.shard) {
+        this.db
+          .prepare('INSERT INTO audit_shards (audit_id, plan_fingerprint, shard_count, shard_index, merged_json) VALUES (?, ?, ?, ?, ?)')
+          .run(id, a.shard.planFingerprint, a.shard.count, a.shard.index, JSON.stringify(a.shard.merged));
+      }
       return id;
     })();
   }
@@ -198,6 +213,35 @@ export class AuditRepo {
   findByFingerprint(fingerprint: string): AuditRow | null {
     const row = this.db.prepare(`${SELECT_AUDIT} WHERE a.fingerprint = ? ORDER BY a.id DESC LIMIT 1`).get(fingerprint) as RawAuditRow | undefined;
     return row ? toRow(row) : null;
+  }
+
+  /** The shard an audit ran or the shards merged into it; null for an audit run whole. */
+  shard(id: number): AuditShard | null {
+    const row = this.db.prepare('SELECT plan_fingerprint, shard_count, shard_index, merged_json FROM audit_shards WHERE audit_id = ?').get(id) as
+      | { plan_fingerprint: string; shard_count: number; shard_index: number | null; merged_json: string }
+      | undefined;
+    if (!row) return null;
+    const merged = JSON.parse(row.merged_json) as number[];
+    return {
+      planFingerprint: row.plan_fingerprint,
+      count: row.shard_count,
+      index: row.shard_index,
+      merged,
+      partial: row.shard_index === null && merged.length < row.shard_count,
+    };
+  }
+
+  /** Records the shards a merged audit now holds. */
+  setMerged(id: number, merged: readonly number[]): void {
+    const res = this.db
+      .prepare('UPDATE audit_shards SET merged_json = ? WHERE audit_id = ? AND shard_index IS NULL')
+      .run(JSON.stringify([...merged].sort((a, b) => a - b)), id);
+    if (res.changes !== 1) throw new Error(`audit ${id} is not a merge of shards`);
+  }
+
+  /** Runs fn in one transaction (a merge copies units and records shards together). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
   }
 
   delete(id: number): boolean {

@@ -30,9 +30,15 @@ import { classMapInForce, type ClassMapRepo } from '../evaluations/class-map-rep
 import { normaliseProviderName } from '../inference/execution-providers';
 import type { JobControl, JobManager, JobOutcome } from '../jobs/job-manager';
 import { ODRA_VERSION } from '../util/version';
-import type { AuditRepo, AuditRow, NewAudit } from './audit-repo';
+import type { AuditRepo, AuditRow, NewAudit, UnitWrite as UnitWriteLike } from './audit-repo';
 import { runAudit, type ExecutorDeps } from './executor';
 import { planFingerprint, sampleImages } from './plan';
+import { shardAuditFingerprint, shardImages, shardPlanFingerprint } from './shards';
+import { checkShardSet, ShardStore } from './shard-stores';
+import { badInput } from '../../shared/errors';
+import { adapterConfigSchema } from '../../shared/adapter';
+import { classMapSchema } from '../../shared/schemas';
+import type { Provenance } from '../../shared/audits';
 import { toAuditResult } from './result-mapping';
 import type { AuditAnalysis } from '../../shared/audit-results';
 import { checkedScoringMap, scoringMap } from './scoring-map';
@@ -48,6 +54,22 @@ export interface AuditServiceDeps extends ExecutorDeps {
   storePath: string;
   sqliteBinding?: string;
 }
+
+/** How a merge registers the shards' dataset and models in this store (import, or the ones already there). */
+export interface MergeResolvers {
+  dataset(root: string, format: string): Promise<number>;
+  model(path: string): Promise<number>;
+}
+
+export interface MergeOutcome {
+  audit: AuditSummary;
+  /** the scoring job when the merge covers every shard; null for a partial merge */
+  jobId: string | null;
+  merged: number[];
+  missing: number[];
+}
+
+const MERGE_BATCH = 512;
 
 export interface AnalysisRequest {
   bootstrap?: number;
@@ -79,9 +101,10 @@ export class AuditService {
       }
       return classMap;
     });
-    const allIds = datasets.imageFiles(dataset.id).map((f) => f.id);
+    const files = datasets.imageFiles(dataset.id);
+    const allIds = files.map((f) => f.id);
     if (!allIds.length) throw new OdraError('BAD_INPUT', `dataset "${dataset.name}" has no images`);
-    const imageIds = sampleImages(allIds, dataset.contentHash, input.seed, input.sample);
+    const planImageIds = sampleImages(allIds, dataset.contentHash, input.seed, input.sample);
     const conditions = resolveConditions(input.conditions);
     const executionProvider = normaliseProviderName(input.executionProvider ?? 'cpu');
     const baseline = input.modelIds.indexOf(baselineId);
@@ -93,24 +116,44 @@ export class AuditService {
       modelSha256: models.map((m) => m.sha256),
       baseline,
       datasetHash: dataset.contentHash,
-      imageIds,
+      imageIds: planImageIds,
       conditions,
       seed: input.seed,
       executionProvider,
       threads,
       corruptionCatalogueVersion: CORRUPTION_CATALOGUE_VERSION,
     });
+    const sample = input.sample !== undefined && input.sample < allIds.length ? input.sample : null;
+    // a shard runs its part of the plan's images under its own fingerprint (shards.ts)
+    let imageIds = planImageIds;
+    let auditFingerprint = fingerprint;
+    let shard: NewAudit['shard'];
+    if (input.shard) {
+      const { index, count } = input.shard;
+      if (count > planImageIds.length) {
+        throw new OdraError('BAD_INPUT', `${count} shards of a plan of ${planImageIds.length} images leave some empty: use at most ${planImageIds.length} shards`);
+      }
+      const hashes = new Map(files.map((f) => [f.id, f.sha256]));
+      const planFp = shardPlanFingerprint(fingerprint, sample, ODRA_VERSION);
+      imageIds = shardImages(
+        planImageIds.map((id) => ({ id, sha256: hashes.get(id)! })),
+        { index, count },
+      );
+      auditFingerprint = shardAuditFingerprint(planFp, { index, count });
+      shard = { planFingerprint: planFp, count, index, merged: [] };
+    }
     const name =
-      input.name ??
+      (input.name ??
       (kind === 'evaluation'
         ? `${models[0].name} on ${dataset.name}`
-        : `${models.map((m) => m.name).join(', ')} on ${dataset.name}, ${conditions.length} conditions`);
+        : `${models.map((m) => m.name).join(', ')} on ${dataset.name}, ${conditions.length} conditions`)) +
+      (input.shard ? `, shard ${input.shard.index}/${input.shard.count}` : '');
     return {
       kind,
       name,
       datasetId: dataset.id,
       seed: input.seed,
-      sample: input.sample !== undefined && input.sample < allIds.length ? input.sample : null,
+      sample,
       settings: {
         executionProvider: input.executionProvider ?? null,
         threads,
@@ -118,11 +161,12 @@ export class AuditService {
         workers: input.workers ?? null,
         recordInputDigests: input.recordInputDigests ?? false,
       },
-      fingerprint,
+      fingerprint: auditFingerprint,
       toolVersion: ODRA_VERSION,
       models: models.map((m, i) => ({ modelId: m.id, baseline: i === baseline, adapter: m.adapter, classMap: maps[i] })),
       conditions,
       imageIds,
+      ...(shard ? { shard } : {}),
     };
   }
 
@@ -140,6 +184,11 @@ export class AuditService {
     if (running) return { audit: this.summary(id), jobId: running.id };
     if (audit.legacy) throw new OdraError('UNSUPPORTED', `audit ${id} was made before Odra stored raw detections and cannot be resumed: run it again`);
     if (!RESUMABLE.has(audit.status)) throw new OdraError('BAD_INPUT', `audit ${id} is ${audit.status}; only paused, interrupted or failed audits resume`);
+    const shard = this.deps.audits.shard(id);
+    if (shard?.partial) {
+      const missing = Array.from({ length: shard.count }, (_, i) => i).filter((i) => !shard.merged.includes(i));
+      throw new OdraError('BAD_INPUT', `audit ${id} is a partial merge (shards ${shard.merged.join(', ')} of ${shard.count}): merge shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} into it to complete it`);
+    }
     const jobId = this.launch(id);
     return { audit: this.summary(id), jobId };
   }
@@ -286,6 +335,131 @@ export class AuditService {
     });
   }
 
+  /**
+   * Merges shard stores (odra audit --shard I/N --db FILE) into one audit of the whole plan
+   * in this store: checks them (shard-stores.ts), re-plans the audit here from their
+   * dataset and models and requires the same plan fingerprint and the same shard images,
+   * copies every unit (raw detections) and input digest in ONE transaction (a refused or
+   * failed merge leaves the store as it was), then, when the shards cover the plan,
+   * starts the job that scores every cell once over the whole plan (executor.ts: no unit
+   * is left to run). A partial merge is stored, marked partial, and completed by a later
+   * merge of the missing shards into the same store.
+   */
+  async merge(stores: readonly string[], allowPartial: boolean, resolve: MergeResolvers): Promise<MergeOutcome> {
+    const { audits, datasets, models: modelRepo } = this.deps;
+    const opened: ShardStore[] = [];
+    try {
+      for (const file of stores) opened.push(ShardStore.open(file, this.deps.sqliteBinding));
+      const shards = opened.map((o) => o.audit);
+      checkShardSet(shards, { allowPartial: true });
+      const ref = shards[0];
+      const otherVersion = shards.find((s) => s.toolVersion !== ODRA_VERSION);
+      if (otherVersion) {
+        throw badInput(
+          `${otherVersion.file} was made by Odra ${otherVersion.toolVersion}; this is Odra ${ODRA_VERSION}: merge with the Odra that ran the shards`,
+          [{ file: otherVersion.file, problem: `Odra ${otherVersion.toolVersion}` }],
+          otherVersion.file,
+        );
+      }
+      const datasetId = await resolve.dataset(ref.dataset.root, ref.dataset.format);
+      const dataset = datasets.get(datasetId);
+      if (dataset.contentHash !== ref.dataset.contentHash) {
+        throw badInput(`the dataset at ${ref.dataset.root} is not the one the shards ran on (its content hash changed)`, [], ref.dataset.root);
+      }
+      const modelIds: number[] = [];
+      for (const m of ref.models) {
+        const modelId = await resolve.model(m.path);
+        if (modelRepo.get(modelId).sha256 !== m.sha256) throw badInput(`the model ${m.path} is not the file the shards ran (its SHA-256 changed)`, [], m.path);
+        modelIds.push(modelId);
+      }
+      const settings = JSON.parse(ref.planJson) as Partial<NewAudit['settings']>;
+      const corruptions = [...new Set(ref.conditions.filter((c) => c.corruption !== 'clean').map((c) => c.corruption))];
+      const severities = [...new Set(ref.conditions.filter((c) => c.corruption !== 'clean').map((c) => c.severity))].sort((a, b) => a - b);
+      const input: AuditStartParsed = {
+        modelIds,
+        baselineModelId: modelIds[Math.max(0, ref.models.findIndex((m) => m.baseline))],
+        datasetId,
+        conditions: corruptions.length ? { corruptions: corruptions as AuditStartParsed['conditions']['corruptions'], severities } : {},
+        seed: ref.seed,
+        ...(ref.sample !== null ? { sample: ref.sample } : {}),
+        ...(settings.executionProvider ? { executionProvider: settings.executionProvider as AuditStartParsed['executionProvider'] } : {}),
+        ...(settings.threads ? { threads: settings.threads } : {}),
+        ...(settings.batchSize ? { batchSize: settings.batchSize } : {}),
+        ...(settings.workers ? { workers: settings.workers } : {}),
+        ...(settings.recordInputDigests ? { recordInputDigests: true } : {}),
+        classMaps: Object.fromEntries(ref.models.map((m, i) => [String(modelIds[i]), classMapSchema.parse(JSON.parse(m.classMapJson))])),
+      };
+      const plan = this.prepare(input);
+      const planFp = shardPlanFingerprint(plan.fingerprint, plan.sample, ODRA_VERSION);
+      if (planFp !== ref.planFingerprint || JSON.stringify(plan.conditions) !== JSON.stringify(ref.conditions)) {
+        throw badInput(
+          `the plan of ${ref.file} is not what its dataset and models give here (a file changed since the shards ran, or the store was edited)`,
+          [{ file: ref.file, problem: `plan ${ref.planFingerprint.slice(0, 12)}, here ${planFp.slice(0, 12)}` }],
+          ref.file,
+        );
+      }
+      plan.models = plan.models.map((m, i) => ({ ...m, adapter: adapterConfigSchema.parse(JSON.parse(ref.models[i].adapterJson)) }));
+      const hashes = new Map(datasets.imageFiles(datasetId).map((f) => [f.id, f.sha256]));
+      const planImages = plan.imageIds.map((imageId) => ({ id: imageId, sha256: hashes.get(imageId)! }));
+      for (const s of shards) {
+        const expected = shardImages(planImages, { index: s.index, count: s.count });
+        if (expected.join() !== s.imageIds.join()) {
+          throw badInput(`${s.file} does not hold the images of shard ${s.index}/${s.count} of this plan`, [{ file: s.file, problem: 'other images' }], s.file);
+        }
+      }
+      const existing = audits.findByFingerprint(plan.fingerprint);
+      const existingShard = existing ? audits.shard(existing.id) : null;
+      if (existing && (!existingShard || existingShard.index !== null)) {
+        throw badInput(`this store already holds audit ${existing.id} of the same plan, run whole (${existing.status}); merge into another --db`, [], this.deps.storePath);
+      }
+      const check = checkShardSet(shards, { allowPartial, alreadyMerged: existingShard?.merged ?? [], planFingerprint: planFp, count: ref.count });
+      const position = new Map(plan.imageIds.map((imageId, i) => [imageId, i]));
+      const id = audits.transaction(() => {
+        const auditId =
+          existing?.id ??
+          audits.create({
+            ...plan,
+            name: `${plan.name} (merged from ${ref.count} shards)`,
+            shard: { planFingerprint: planFp, count: ref.count, index: null, merged: [] },
+          });
+        for (const o of opened) {
+          const toPlan = o.audit.imageIds.map((imageId) => position.get(imageId)!);
+          let batch: UnitWriteLike[] = [];
+          for (const u of o.units()) {
+            batch.push({ conditionPos: u.conditionPos, modelPos: u.modelPos, imagePos: toPlan[u.imagePos], detections: u.detections });
+            if (batch.length >= MERGE_BATCH) {
+              audits.writeUnits(auditId, batch);
+              batch = [];
+            }
+          }
+          const digests = o.inputDigests().map((d) => ({ ...d, imagePos: toPlan[d.imagePos] }));
+          audits.writeUnits(auditId, batch, digests);
+        }
+        audits.setMerged(auditId, check.covered);
+        ref.models.forEach((m) => {
+          if (m.executionProvider) audits.setModelProvider(auditId, m.position, m.executionProvider, m.requestedProvider, m.providerWarning);
+        });
+        // the merged audit's provenance: the shards' runs, each with its machine; the
+        // scoring run appends its own (executor.ts)
+        const previous = existing ? audits.get(auditId).provenance : null;
+        const runs = [...(previous?.runs ?? []), ...shards.flatMap((s) => (s.provenanceJson ? (JSON.parse(s.provenanceJson) as Provenance).runs : []))];
+        const base = previous ?? (ref.provenanceJson ? (JSON.parse(ref.provenanceJson) as Provenance) : null);
+        if (base) {
+          audits.setProvenance(auditId, {
+            ...base,
+            runs,
+            shard: { planFingerprint: planFp, count: ref.count, index: null, merged: check.covered, partial: check.missing.length > 0 },
+          });
+        }
+        return auditId;
+      });
+      const jobId = check.missing.length ? null : this.launch(id);
+      return { audit: this.summary(id), jobId, merged: check.covered, missing: check.missing };
+    } finally {
+      for (const o of opened) o.close();
+    }
+  }
+
   findByFingerprint(fingerprint: string): AuditSummary | null {
     const row = this.deps.audits.findByFingerprint(fingerprint);
     return row ? this.toSummary(row) : null;
@@ -366,6 +540,7 @@ export class AuditService {
     const withGt = new Set(categories.filter((c) => c.count > 0).map((c) => c.id));
     const counts = audits.counts(row.id);
     const running = jobs.runningFor(row.id);
+    const shard = audits.shard(row.id);
     const models = audits.models(row.id).map((m) => {
       let unmapped: string[] = [];
       try {
@@ -413,8 +588,10 @@ export class AuditService {
       seconds: row.seconds,
       error: row.error,
       jobId: running?.id ?? null,
-      resumable: !row.legacy && !running && RESUMABLE.has(row.status),
+      // a partial merge is completed by merging the missing shards, not by running them here
+      resumable: !row.legacy && !running && RESUMABLE.has(row.status) && !shard?.partial,
       legacy: row.legacy,
+      shard,
     };
   }
 }

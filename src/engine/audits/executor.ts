@@ -543,6 +543,7 @@ class AuditRun {
         classMap: m.classMap,
       })),
       requestedProvider: this.audit.settings.executionProvider ?? 'cpu',
+      ...((shard) => (shard ? { shard } : {}))(this.deps.audits.shard(this.id)),
       machine,
       runs: [...(previous?.runs ?? []), run],
     };

@@ -375,4 +375,21 @@ export const MIGRATIONS: readonly Migration[] = [
       DROP TABLE evaluations;
     `,
   },
+  {
+    version: 7,
+    description: 'audit shards: the shard a shard audit ran, the shards a merged audit holds',
+    sql: `
+      -- one row per audit that is a shard (shard_index set) or a merge of shards (shard_index NULL);
+      -- audits run whole have none. plan_fingerprint is shared by every shard of one plan.
+      CREATE TABLE audit_shards (
+        audit_id INTEGER PRIMARY KEY REFERENCES audits(id) ON DELETE CASCADE,
+        plan_fingerprint TEXT NOT NULL,
+        shard_count INTEGER NOT NULL CHECK (shard_count >= 1),
+        shard_index INTEGER CHECK (shard_index IS NULL OR (shard_index >= 0 AND shard_index < shard_count)),
+        -- a merge: the shard indices whose units it holds (JSON array, ascending)
+        merged_json TEXT NOT NULL DEFAULT '[]'
+      );
+      CREATE INDEX audit_shards_by_plan ON audit_shards(plan_fingerprint);
+    `,
+  },
 ];

@@ -21,6 +21,7 @@ const EXPECTED_TABLES = [
   'audit_input_digests',
   'audit_models',
   'audit_results',
+  'audit_shards',
   'audit_units',
   'audits',
   'categories',
