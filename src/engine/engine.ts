@@ -232,6 +232,7 @@ export class Engine {
       },
       'models.get': ({ id }) => this.models.get(id),
       'models.setAdapter': ({ id, adapter }) => this.models.setAdapter(id, adapter),
+      'models.setTags': ({ id, tags }) => this.models.setTags(id, tags),
       'models.delete': ({ id }) => ({ deleted: this.models.delete(id) }),
       'evaluations.run': (input, ctx) => this.runEvaluation(input, ctx),
       'evaluations.list': (filter) => this.evaluations.list(filter),

@@ -25,6 +25,7 @@ import { classMapSchema, cocoStatsSchema, perCategorySchema } from './schemas';
 import { BENCHMARK_CORRUPTIONS, CORRUPTION_NAMES, type CorruptionName } from './corruptions';
 import { adapterConfigSchema, modelFingerprintSchema } from './adapter';
 import { ERROR_CODES } from './errors';
+import { modelTagsSchema } from './model-tags';
 
 const id = z.number().int().nonnegative();
 
@@ -166,6 +167,9 @@ export const provenanceSchema = z.object({
       adapter: adapterConfigSchema,
       fingerprint: modelFingerprintSchema.nullable(),
       classMap: classMapSchema,
+      /** the model's tags when the run started (absent in audits made before tags existed) */
+      tags: modelTagsSchema.optional(),
+      tagsSource: z.enum(['user', 'suggested']).optional(),
     }),
   ),
   requestedProvider: z.string(),

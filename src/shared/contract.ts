@@ -38,6 +38,7 @@ import {
   jobInfoSchema,
 } from './audits';
 import { errorPayloadSchema } from './errors';
+import { modelTagsSchema } from './model-tags';
 import {
   attributeFilterSchema,
   attributeSummarySchema,
@@ -140,6 +141,11 @@ export const contract = {
   },
   'models.setAdapter': {
     input: z.object({ id, adapter: adapterConfigSchema }).strict(),
+    output: modelSummarySchema,
+  },
+  /** The model's tags as the user states them; null goes back to the suggestion. */
+  'models.setTags': {
+    input: z.object({ id, tags: modelTagsSchema.nullable() }).strict(),
     output: modelSummarySchema,
   },
   'models.delete': {

@@ -300,4 +300,12 @@ export const MIGRATIONS: readonly Migration[] = [
       DROP TABLE evaluations;
     `,
   },
+  {
+    version: 5,
+    description: 'model tags (compression method and rate, training intervention, note) set by the user',
+    sql: `
+      -- NULL: not set by the user (the model page and audits use the suggestion)
+      ALTER TABLE models ADD COLUMN tags_json TEXT;
+    `,
+  },
 ];
