@@ -29,6 +29,7 @@ import { AuditService } from './audits/audit-service';
 import { EvaluationView } from './audits/evaluation-view';
 import type { RunStats } from './audits/executor';
 import { unpackDetections } from './audits/packing';
+import { cellCocoResults, cellImages, unitMatches, type DrillSources } from './audits/drill-down';
 import type { RunnerLauncher } from './audits/runner-protocol';
 import { Scorer } from './audits/scorer';
 import { scoringMap } from './audits/scoring-map';
@@ -181,6 +182,14 @@ export class Engine {
     }
   }
 
+  private drillSources(): DrillSources {
+    return {
+      audits: this.audits,
+      image: (datasetId, imageId) => this.datasets.image(datasetId, imageId),
+      categories: (datasetId) => this.datasets.get(datasetId).categories,
+    };
+  }
+
   private classMapPair(modelId: number, datasetId: number): ClassMapPair {
     const model = this.models.get(modelId);
     return { modelId, datasetId, classNames: model.adapter.classNames, categories: this.datasets.get(datasetId).categories };
@@ -297,6 +306,9 @@ export class Engine {
           categoryIds: map.detections(imageId, [d]).map((x) => x.category_id),
         }));
       },
+      'audits.imageMatches': (input) => unitMatches(this.drillSources(), input),
+      'audits.cellImages': (input) => cellImages(this.drillSources(), input),
+      'audits.cocoResults': (input) => cellCocoResults(this.drillSources(), input),
       'jobs.list': () => this.jobs.list(),
       'jobs.get': ({ id }) => this.jobs.get(id),
       'jobs.watch': ({ id }, ctx) => this.jobs.watch(id, (e) => ctx.event?.(e), ctx.signal),

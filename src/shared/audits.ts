@@ -265,6 +265,21 @@ export const auditMetricsInputSchema = z
   })
   .strict();
 
+const matchCountsSchema = z.object({ tp: z.number().int(), fp: z.number().int(), fn: z.number().int() });
+
+/** One image of a drill-down: a category's TP / FP / FN under one condition for models A and B. */
+export const cellImageRowSchema = z.object({
+  imageId: z.number(),
+  fileName: z.string(),
+  a: matchCountsSchema,
+  b: matchCountsSchema,
+  /** A finds a GT box that B misses */
+  missedOnlyByB: z.boolean(),
+  /** B finds a GT box that A misses */
+  foundOnlyByB: z.boolean(),
+});
+export type CellImageRow = z.infer<typeof cellImageRowSchema>;
+
 // ---- jobs ----------------------------------------------------------------------------
 
 export const JOB_KINDS = ['audit', 'evaluation', 'rescore'] as const;

@@ -1,5 +1,6 @@
 import { defineStore } from 'pinia';
 import type { AdapterConfig, ModelFamily } from '../../../shared/adapter';
+import type { ModelTags } from '../../../shared/model-tags';
 import type { ModelSummary, Progress } from '../../../shared/schemas';
 import { api } from '../api';
 import { toUiError, type UiError } from '../api/ui-error';
@@ -92,6 +93,24 @@ export const useModelsStore = defineStore('models', {
       this.saveError = null;
       try {
         const updated = await api().client.call('models.setAdapter', { id, adapter });
+        const index = this.list.findIndex((m) => m.id === id);
+        if (index >= 0) this.list.splice(index, 1, updated);
+        this.savedAt = Date.now();
+        return true;
+      } catch (err) {
+        this.saveError = toUiError(err);
+        return false;
+      } finally {
+        this.saving = false;
+      }
+    },
+
+    /** null goes back to the suggestion. */
+    async saveTags(id: number, tags: ModelTags | null): Promise<boolean> {
+      this.saving = true;
+      this.saveError = null;
+      try {
+        const updated = await api().client.call('models.setTags', { id, tags });
         const index = this.list.findIndex((m) => m.id === id);
         if (index >= 0) this.list.splice(index, 1, updated);
         this.savedAt = Date.now();
