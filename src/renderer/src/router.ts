@@ -5,6 +5,7 @@ import EvaluateView from './views/EvaluateView.vue';
 import ModelsView from './views/ModelsView.vue';
 import AuditsView from './views/AuditsView.vue';
 import AuditView from './views/AuditView.vue';
+import BenchView from './views/BenchView.vue';
 
 // Hash history: the same URLs work from odra serve's `/`, Electron's odra-app:// and a file.
 export const router = createRouter({
@@ -17,6 +18,7 @@ export const router = createRouter({
     { path: '/evaluate', name: 'evaluate', component: EvaluateView, meta: { title: 'Evaluate' } },
     { path: '/audits', name: 'audits', component: AuditsView, meta: { title: 'Audits' } },
     { path: '/audits/:id(\\d+)', name: 'audit', component: AuditView, props: (r) => ({ id: Number(r.params.id) }), meta: { title: 'Audit' } },
+    { path: '/bench', name: 'bench', component: BenchView, meta: { title: 'Speed check' } },
     { path: '/:pathMatch(.*)*', redirect: '/datasets' },
   ],
 });
