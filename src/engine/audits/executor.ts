@@ -181,6 +181,7 @@ class AuditRun {
     }
     const seconds = (performance.now() - this.started) / 1000;
     const status = outcome.status;
+    if (status === 'cancelled' && !outcome.error) outcome = { ...outcome, error: this.cancelledWords() };
     audits.setStatus(this.id, status, outcome.error ?? (status === 'interrupted' ? (outcome.message ?? null) : null), seconds);
     this.stats.wallSeconds = seconds;
     this.deps.onRunStats?.(this.stats);
@@ -300,6 +301,12 @@ class AuditRun {
       audits.setModelProvider(this.id, m.position, m.executionProvider, m.requestedProvider, m.warning);
       if (m.warning) this.job.warn(m.warning);
     }
+    // this run's providers as the runner reports them (a fallback to CPU shows here)
+    const provenance = audits.get(this.id).provenance;
+    if (provenance?.runs.length) {
+      provenance.runs[provenance.runs.length - 1].executionProviders = ready.message.models.map((m) => m.executionProvider);
+      audits.setProvenance(this.id, provenance);
+    }
 
     // 5-7. stream tasks, write results, score finished blocks
     const window = Math.max(4, 2 * budget.poolWorkers + (batchSize ?? 1));
@@ -381,6 +388,15 @@ class AuditRun {
 
   private stopOutcome(): JobOutcome {
     return stopReason(this.job.stop) === 'cancel' ? { status: 'cancelled' } : { status: 'paused' };
+  }
+
+  /** How far a cancelled run got, in words an analyst can use (never the abort's own text). */
+  private cancelledWords(): string {
+    const c = this.deps.audits.counts(this.id);
+    const total = this.deps.audits.get(this.id).unitsTotal;
+    return this.audit.kind === 'evaluation'
+      ? `cancelled after ${c.unitsDone} of ${total} images; ${c.cellsDone ? 'it was scored' : 'nothing was scored'}`
+      : `cancelled after ${c.unitsDone} of ${total} units; ${c.cellsDone} of ${c.cellsTotal} cells scored`;
   }
 
   private failed(message: string, errorCode: ErrorCode = 'INTERNAL'): JobOutcome {

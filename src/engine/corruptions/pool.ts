@@ -64,14 +64,15 @@ export function defaultPoolSize(): number {
  * How a process's cores are shared between onnxruntime's intra-op threads and the
  * corruption pool, so the two never both claim every core. onnxruntime gets `threads`
  * when asked, else a quarter of the cores (at least 1): in an audit each corrupted image
- * costs several times one small detector's run. The pool gets the remaining cores, at
- * least 1. The runner's own thread (pre- and post-processing) runs between ORT runs on
- * ORT's share.
+ * costs several times one small detector's run. The pool gets the rest plus one: ORT's
+ * first intra-op thread is the runner's own thread, which waits between runs (for the
+ * next corrupted image), so a pool of `cores - threads` would leave that core idle
+ * while corruption is the bottleneck. At most one thread more than there are cores.
  */
 export function cpuBudget(cores: number, threads?: number): { ortThreads: number; poolWorkers: number } {
   const total = Math.max(1, Math.floor(cores));
   const ortThreads = threads ?? Math.max(1, Math.floor(total / 4));
-  return { ortThreads, poolWorkers: Math.max(1, total - ortThreads) };
+  return { ortThreads, poolWorkers: Math.max(1, total - ortThreads + 1) };
 }
 
 /** The built worker bundle (worker threads cannot load TypeScript; see bundle-path.ts). */

@@ -5,6 +5,7 @@
  * fails, re-scoring without inference, and evaluations as one-cell audits. The runner
  * itself runs real models in test/integration/audits.
  */
+import { appendFile, copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +13,7 @@ import type { AuditCell, JobEvent, JobInfo } from '../../../src/shared/audits';
 import { Engine } from '../../../src/engine/engine';
 import { inProcessClient } from '../../../src/engine/rpc/in-process';
 import type { OdraClient } from '../../../src/shared/client';
+import type { ClassMap } from '../../../src/shared/schemas';
 import { FakeRunnerLauncher, type FakeBehaviour } from '../../helpers/fake-runner';
 import { makeGoodDataset, makeTempDir, removeDir, type CocoJson } from '../../helpers/broken-datasets';
 import { sharedPath } from '../../helpers/shared';
@@ -264,6 +266,39 @@ describe('audit executor', () => {
     expect(row.done).toBeLessThan(40);
   });
 
+  it('a model file or an image changed since import fails the run with BAD_INPUT naming it, before anything runs', async () => {
+    const dir = path.join(temp, 'changing');
+    const ownDataset = path.join(dir, 'dataset');
+    const own = await makeGoodDataset(ownDataset, 2);
+    const modelCopy = path.join(dir, 'model.onnx');
+    await copyFile(MODEL_A, modelCopy);
+    const launcher = new FakeRunnerLauncher();
+    const engine = new Engine({ dbPath: path.join(temp, 'changing.db'), runnerLauncher: launcher });
+    engines.push(engine);
+    const client = inProcessClient(engine);
+    const dataset = await client.call('datasets.import', { dir: ownDataset });
+    const model = await client.call('models.import', { path: modelCopy });
+    const input = { modelIds: [model.id], datasetId: dataset.id, conditions: {} };
+    expect((await watch(client, (await client.call('audits.start', input)).jobId)).info.status).toBe('done');
+
+    await appendFile(modelCopy, Buffer.from([0]));
+    const changedModel = await client.call('audits.start', input);
+    const failed = (await watch(client, changedModel.jobId)).info;
+    expect([failed.status, failed.errorCode]).toEqual(['failed', 'BAD_INPUT']);
+    expect(failed.error).toContain(`${modelCopy}: model model changed since it was imported`);
+    expect(failed.error).toMatch(/re-import it/);
+    expect(launcher.launches).toBe(1);
+
+    await copyFile(MODEL_A, modelCopy);
+    const image = path.join(ownDataset, 'images', own.images[1].file_name);
+    await appendFile(image, Buffer.from([0]));
+    const changedImage = await client.call('audits.start', input);
+    const alsoFailed = (await watch(client, changedImage.jobId)).info;
+    expect([alsoFailed.status, alsoFailed.errorCode]).toEqual(['failed', 'BAD_INPUT']);
+    expect(alsoFailed.error).toContain(`${image}: image ${image} of dataset dataset changed since it was imported`);
+    expect(launcher.launches).toBe(1);
+  });
+
   it('re-scores with another class map without running a model, and evaluations are one-cell audits', async () => {
     const { client, dataset, models, launcher } = await setup('rescore.db');
     const evaluation = await client.call('evaluations.run', { modelId: models[0].id, datasetId: dataset.id });
@@ -276,7 +311,10 @@ describe('audit executor', () => {
     expect(dets.length).toBe([...launcher.boxes.values()].reduce((n, b) => n + b.length, 0));
 
     const launches = launcher.launches;
-    const carOnly = Object.fromEntries(dataset.categories.map((c) => [String(c.id), c.name === 'car' ? ['car'] : []]));
+    const carOnly: ClassMap = {
+      version: 2,
+      categories: dataset.categories.map((c) => ({ name: c.name, datasetCategories: [c.id], modelClasses: c.name === 'car' ? ['car'] : [], ignore: [] })),
+    };
     const { jobId } = await client.call('audits.rescore', { id: evaluation.id, classMaps: { [String(models[0].id)]: carOnly } });
     expect((await watch(client, jobId)).info.status).toBe('done');
     expect(launcher.launches).toBe(launches);

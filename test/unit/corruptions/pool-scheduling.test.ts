@@ -62,11 +62,16 @@ describe('corruption pool scheduling', () => {
 });
 
 describe('CPU budget', () => {
-  it('gives onnxruntime a quarter of the cores (at least one) and the pool the rest, never both every core', () => {
-    expect(cpuBudget(2)).toEqual({ ortThreads: 1, poolWorkers: 1 });
-    expect(cpuBudget(8)).toEqual({ ortThreads: 2, poolWorkers: 6 });
-    expect(cpuBudget(16, 4)).toEqual({ ortThreads: 4, poolWorkers: 12 });
+  it("gives onnxruntime a quarter of the cores (at least one) and the pool the rest plus ORT's waiting calling thread", () => {
+    expect(cpuBudget(2)).toEqual({ ortThreads: 1, poolWorkers: 2 });
+    expect(cpuBudget(8)).toEqual({ ortThreads: 2, poolWorkers: 7 });
+    expect(cpuBudget(16, 4)).toEqual({ ortThreads: 4, poolWorkers: 13 });
     expect(cpuBudget(1)).toEqual({ ortThreads: 1, poolWorkers: 1 });
     expect(cpuBudget(4, 8)).toEqual({ ortThreads: 8, poolWorkers: 1 });
+    // never more threads than cores + 1
+    for (const cores of [1, 2, 3, 4, 6, 8, 12, 16, 32, 64]) {
+      const b = cpuBudget(cores);
+      expect(b.ortThreads + b.poolWorkers, `${cores} cores`).toBeLessThanOrEqual(cores + 1);
+    }
   });
 });
