@@ -60,7 +60,7 @@ describe('Audits in the browser: tags, setup, live run, results, compare, drill-
   }
 
   /** Milliseconds of the heatmap's next render after `change` (its own input-change -> finished timing). */
-  async function timedRender(testid: string, change: () => Promise<void>): Promise<number> {
+  async function timedRender(testid: string, change: () => Promise<unknown>): Promise<number> {
     const heat = page.getByTestId(testid);
     const before = Number(await heat.getAttribute('data-renders'));
     await change();
@@ -241,6 +241,8 @@ describe('Audits in the browser: tags, setup, live run, results, compare, drill-
     const frames = await list.evaluate(
       (el) =>
         new Promise<number[]>((resolve) => {
+          // this project's Node config has no DOM types
+          const raf = (globalThis as unknown as { requestAnimationFrame: (f: (now: number) => void) => void }).requestAnimationFrame;
           const times: number[] = [];
           let last = performance.now();
           let n = 0;
@@ -248,10 +250,10 @@ describe('Audits in the browser: tags, setup, live run, results, compare, drill-
             times.push(now - last);
             last = now;
             (el as unknown as { scrollTop: number }).scrollTop += 30;
-            if (++n < 240) requestAnimationFrame(step);
+            if (++n < 240) raf(step);
             else resolve(times.slice(1));
           };
-          requestAnimationFrame(step);
+          raf(step);
         }),
     );
     const sorted = [...frames].sort((a, b) => a - b);

@@ -342,7 +342,7 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    version: 5,
+    version: 6,
     description: 'model tags (compression method and rate, training intervention, note) set by the user',
     sql: `
       -- NULL: not set by the user (the model page and audits use the suggestion)
