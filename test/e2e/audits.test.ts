@@ -122,6 +122,12 @@ describe('Audits in the browser: tags, setup, live run, results, compare, drill-
     await page.getByTestId('audit-view').waitFor();
     const cellEvents = (): number => rpc.received.filter((m) => m.type === 'event' && (m as { event?: { type?: string } }).event?.type === 'cell').length;
     await expect.poll(cellEvents, { timeout: 300_000 }).toBeGreaterThan(0);
+    // the heatmap is the full class x corruption grid from the start and fills as cells finish
+    const filled = async (): Promise<number> => Number(await page.getByTestId('heatmap').getAttribute('data-filled'));
+    await expect.poll(filled, { timeout: 60_000 }).toBeGreaterThan(0);
+    const filledLive = await filled();
+    const gridCells = Number(await page.getByTestId('heatmap').getAttribute('data-cells'));
+    expect(gridCells).toBeGreaterThan(0);
     await shot(page, 'audits-03-live');
     const statusAtReload = await page.getByTestId('audit-detail-status').textContent();
     const watchesBefore = rpc.sent.filter((m) => m.method === 'jobs.watch').length;
@@ -133,8 +139,8 @@ describe('Audits in the browser: tags, setup, live run, results, compare, drill-
     }
     await expect.poll(() => page.getByTestId('audit-detail-status').textContent(), { timeout: 600_000 }).toContain('done');
     await expect.poll(() => page.getByTestId('audit-cells').textContent()).toContain(`${CELLS} / ${CELLS} cells`);
-    const heat = page.getByTestId('heatmap');
-    expect(Number(await heat.getAttribute('data-cells'))).toBeGreaterThan(0);
+    await expect.poll(filled).toBeGreaterThanOrEqual(filledLive);
+    expect(Number(await page.getByTestId('heatmap').getAttribute('data-cells'))).toBe(gridCells);
 
     // ---- results -----------------------------------------------------------------------------
     await page.getByTestId('results-summary').waitFor({ timeout: 300_000 });

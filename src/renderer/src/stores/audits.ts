@@ -26,6 +26,8 @@ export const useAuditsStore = defineStore('audits', () => {
   const cells = shallowRef<AuditCell[]>([]);
   const rows = shallowRef<AuditMetricRow[]>([]);
   const analysis = shallowRef<AuditAnalysis | null>(null);
+  /** the dataset categories some model of the audit scores: the heatmap's rows before their cells finish */
+  const categories = shallowRef<{ id: number; name: string }[]>([]);
   const analysing = ref(false);
   const loadError = ref<UiError | null>(null);
   const actionError = ref<UiError | null>(null);
@@ -68,6 +70,7 @@ export const useAuditsStore = defineStore('audits', () => {
       analysis.value = null;
       rows.value = [];
       cells.value = [];
+      categories.value = [];
       progress.value = null;
       jobStatus.value = null;
       warnings.value = [];
@@ -75,8 +78,14 @@ export const useAuditsStore = defineStore('audits', () => {
     try {
       const detail = await api().client.call('audits.get', { id });
       current.value = detail;
-      const [c, r] = await Promise.all([api().client.call('audits.cells', { id }), allRows(id)]);
+      const [c, r, dataset] = await Promise.all([
+        api().client.call('audits.cells', { id }),
+        allRows(id),
+        api().client.call('datasets.get', { id: detail.datasetId }),
+      ]);
       if (current.value?.id !== id) return;
+      const unmappedEverywhere = (name: string): boolean => detail.models.every((m) => m.unmappedCategories.includes(name));
+      categories.value = dataset.categories.filter((cat) => cat.count > 0 && !unmappedEverywhere(cat.name)).map((cat) => ({ id: cat.id, name: cat.name }));
       cells.value = c;
       rows.value = r;
       if (detail.jobId && detail.status === 'running') void watch(detail.jobId, id);
@@ -198,6 +207,7 @@ export const useAuditsStore = defineStore('audits', () => {
     cells,
     rows,
     analysis,
+    categories,
     analysing,
     loadError,
     actionError,

@@ -43,6 +43,8 @@ export interface Heatmap {
   /** the colour scale's range */
   min: number;
   max: number;
+  /** cells with a value (a running audit's heatmap fills up) */
+  filled: number;
 }
 
 /** Per-class metric rows of one audit indexed by model, condition and category. */
@@ -50,8 +52,14 @@ export class MetricIndex {
   private readonly byKey = new Map<string, AuditMetricRow>();
   readonly categories: { id: number; name: string }[] = [];
 
-  constructor(rows: Iterable<AuditMetricRow>) {
+  /** `known`: categories to show before any of their rows arrive (a running audit's heatmap starts as the full grid) */
+  constructor(rows: Iterable<AuditMetricRow>, known: readonly { id: number; name: string }[] = []) {
     const seen = new Set<number>();
+    for (const c of known) {
+      if (seen.has(c.id)) continue;
+      seen.add(c.id);
+      this.categories.push({ id: c.id, name: c.name });
+    }
     for (const r of rows) {
       this.byKey.set(`${r.modelId}|${r.conditionIndex}|${r.id}`, r);
       if (!seen.has(r.id)) {
@@ -120,6 +128,7 @@ export function buildHeatmap(input: HeatmapInput): Heatmap {
   const cleanIndex = columns[0]?.name === 'clean' ? columns[0].bySeverity.get(0) : undefined;
   let min = Infinity;
   let max = -Infinity;
+  let filled = 0;
   const cells = index.categories.map((cat) => {
     const clean = cleanIndex === undefined ? null : (index.get(modelId, cleanIndex, cat.id)?.AP ?? null);
     return columns.map((col): HeatCell => {
@@ -147,6 +156,7 @@ export function buildHeatmap(input: HeatmapInput): Heatmap {
         ci95 = d?.ci95 ?? null;
       }
       if (v !== null) {
+        filled++;
         min = Math.min(min, v);
         max = Math.max(max, v);
       }
@@ -165,7 +175,7 @@ export function buildHeatmap(input: HeatmapInput): Heatmap {
     min = Math.min(0, min);
     max = Math.max(value === 'AP' ? 1e-6 : 1, max);
   }
-  return { classes: index.categories, columns: columns.map((c) => c.name), cells, min, max };
+  return { classes: index.categories, columns: columns.map((c) => c.name), cells, min, max, filled };
 }
 
 // ---- colour -----------------------------------------------------------------------------

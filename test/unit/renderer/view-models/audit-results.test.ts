@@ -154,6 +154,16 @@ describe('buildHeatmap', () => {
     expect(auditedSeverities(CONDITIONS)).toEqual([1, 3]);
   });
 
+  it('starts as the full grid of known categories and counts the cells that have a value', () => {
+    const empty = buildHeatmap({ ...base, index: new MetricIndex([], CLASSES), value: 'AP', severity: 3 });
+    expect(empty.classes).toEqual(CLASSES);
+    expect(empty.cells.flat().every((c) => c.value === null)).toBe(true);
+    expect(empty.filled).toBe(0);
+    const onlyClean = new MetricIndex(rows().filter((r) => r.conditionIndex === 0), CLASSES);
+    expect(buildHeatmap({ ...base, index: onlyClean, value: 'AP', severity: 3 }).filled).toBe(2);
+    expect(buildHeatmap({ ...base, value: 'AP', severity: 3 }).filled).toBe(6);
+  });
+
   it('AP at one severity and averaged over the audited ones; null where the class has no scored GT', () => {
     const at3 = buildHeatmap({ ...base, value: 'AP', severity: 3 });
     expect(at3.cells[0].map((c) => c.value)).toEqual([0.6, 0.2, 0.4]);
