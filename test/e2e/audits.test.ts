@@ -230,16 +230,27 @@ describe('Audits in the browser: tags, setup, live run, results, compare, drill-
   });
 
   it('renders an 80-class x 19-corruption heatmap and re-renders it on a value or severity switch', async () => {
-    await page.goto(`${new URL(server!.url).origin}/#/bench`);
+    await page.goto(`${server!.url}#/bench`);
     const heat = page.getByTestId('heatmap');
     await expect.poll(async () => Number(await heat.getAttribute('data-renders')), { timeout: 60_000 }).toBeGreaterThan(0);
     expect(Number(await heat.getAttribute('data-cells'))).toBe(80 * 20);
     const first = Number(await heat.getAttribute('data-render-ms'));
+    // three rounds of five switches: on a shared machine single timings vary by several times
     const switches: number[] = [];
-    for (const [testid, value] of [['heat-value', 'rPC'], ['heat-severity', '3'], ['heat-value', 'delta'], ['heat-severity', 'mean'], ['heat-value', 'AP']] as const) {
-      switches.push(await timedRender('heatmap', () => page.getByTestId(testid).selectOption(value)));
+    for (let round = 0; round < 3; round++) {
+      for (const [testid, value] of [['heat-value', 'rPC'], ['heat-severity', '3'], ['heat-value', 'delta'], ['heat-severity', 'mean'], ['heat-value', 'AP']] as const) {
+        switches.push(await timedRender('heatmap', () => page.getByTestId(testid).selectOption(value)));
+      }
+      await timedRender('heatmap', () => page.getByTestId('heat-severity').selectOption('1'));
     }
-    speed.heatmap80x19 = { firstRenderMs: first, switchMs: switches, maxSwitchMs: Math.max(...switches) };
+    const ordered = [...switches].sort((a, b) => a - b);
+    speed.heatmap80x19 = {
+      firstRenderMs: first,
+      switchMs: switches,
+      medianSwitchMs: ordered[Math.floor(ordered.length / 2)],
+      maxSwitchMs: ordered[ordered.length - 1],
+      loadAverage: (await import('node:os')).loadavg()[0],
+    };
     await shot(page, 'audits-11-heatmap-80x19');
 
     // the drill-down list with 10,000 images: scroll it 30 px per frame for 240 frames
