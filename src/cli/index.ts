@@ -17,6 +17,7 @@
 import { auditCommand, AUDIT_USAGE } from './commands/audit';
 import { cocoevalCommand, COCOEVAL_USAGE } from './commands/cocoeval';
 import { evalCommand, EVAL_USAGE } from './commands/eval';
+import { importCommand, IMPORT_USAGE } from './commands/import';
 import { serveCommand, SERVE_USAGE } from './commands/serve';
 import { corruptCommand, CORRUPT_USAGE } from './commands/corrupt';
 import { inspectCommand, INSPECT_USAGE } from './commands/inspect';
@@ -25,6 +26,7 @@ import { ODRA_VERSION } from '../engine/util/version';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; usage: string; summary: string }> = {
   audit: { run: auditCommand, usage: AUDIT_USAGE, summary: 'robustness audit: models x dataset x image corruptions (P, mPC, rPC), resumable' },
+  import: { run: importCommand, usage: IMPORT_USAGE, summary: 'import a dataset folder (COCO, YOLO, VOC, KITTI, BDD100K) and check it, as the app does' },
   eval: { run: evalCommand, usage: EVAL_USAGE, summary: 'evaluate an ONNX detector on a dataset (COCO metrics)' },
   cocoeval: { run: cocoevalCommand, usage: COCOEVAL_USAGE, summary: 'COCO bbox evaluation of a results file (pycocotools-equal)' },
   inspect: { run: inspectCommand, usage: INSPECT_USAGE, summary: 'compression fingerprint of an ONNX model (parameters, sparsity, quantized ops)' },
