@@ -42,6 +42,7 @@ import { AuditService } from './audits/audit-service';
 import { EvaluationView } from './audits/evaluation-view';
 import type { RunStats } from './audits/executor';
 import { unpackDetections } from './audits/packing';
+import { cellCocoResults, cellImages, unitMatches, type DrillSources } from './audits/drill-down';
 import type { RunnerLauncher } from './audits/runner-protocol';
 import { Scorer } from './audits/scorer';
 import { scoringMap } from './audits/scoring-map';
@@ -229,6 +230,14 @@ export class Engine {
     }
   }
 
+  private drillSources(): DrillSources {
+    return {
+      audits: this.audits,
+      image: (datasetId, imageId) => this.datasets.image(datasetId, imageId),
+      categories: (datasetId) => this.datasets.get(datasetId).categories,
+    };
+  }
+
   private classMapPair(modelId: number, datasetId: number): ClassMapPair {
     const model = this.models.get(modelId);
     return { modelId, datasetId, classNames: model.adapter.classNames, categories: this.datasets.get(datasetId).categories };
@@ -315,6 +324,7 @@ export class Engine {
       },
       'models.get': ({ id }) => this.models.get(id),
       'models.setAdapter': ({ id, adapter }) => this.models.setAdapter(id, adapter),
+      'models.setTags': ({ id, tags }) => this.models.setTags(id, tags),
       'models.delete': ({ id }) => ({ deleted: this.models.delete(id) }),
       'evaluations.run': (input, ctx) => this.runEvaluation(input, ctx),
       'evaluations.list': (filter) => this.evaluations.list(filter),
@@ -385,6 +395,9 @@ export class Engine {
           categoryIds: map.detections(imageId, [d]).map((x) => x.category_id),
         }));
       },
+      'audits.imageMatches': (input) => unitMatches(this.drillSources(), input),
+      'audits.cellImages': (input) => cellImages(this.drillSources(), input),
+      'audits.cocoResults': (input) => cellCocoResults(this.drillSources(), input),
       'jobs.list': () => this.jobs.list(),
       'jobs.get': ({ id }) => this.jobs.get(id),
       'jobs.watch': ({ id }, ctx) => this.jobs.watch(id, (e) => ctx.event?.(e), ctx.signal),

@@ -25,6 +25,7 @@ import { classMapSchema, cocoStatsSchema, perCategorySchema } from './schemas';
 import { BENCHMARK_CORRUPTIONS, CORRUPTION_NAMES, type CorruptionName } from './corruptions';
 import { adapterConfigSchema, modelFingerprintSchema } from './adapter';
 import { ERROR_CODES } from './errors';
+import { modelTagsSchema } from './model-tags';
 
 const id = z.number().int().nonnegative();
 
@@ -187,6 +188,9 @@ export const provenanceSchema = z.object({
       adapter: adapterConfigSchema,
       fingerprint: modelFingerprintSchema.nullable(),
       classMap: classMapSchema,
+      /** the model's tags when the run started (absent in audits made before tags existed) */
+      tags: modelTagsSchema.optional(),
+      tagsSource: z.enum(['user', 'suggested']).optional(),
     }),
   ),
   requestedProvider: z.string(),
@@ -286,6 +290,21 @@ export const auditMetricsInputSchema = z
     limit: z.number().int().positive().max(100_000).default(20_000),
   })
   .strict();
+
+const matchCountsSchema = z.object({ tp: z.number().int(), fp: z.number().int(), fn: z.number().int() });
+
+/** One image of a drill-down: a category's TP / FP / FN under one condition for models A and B. */
+export const cellImageRowSchema = z.object({
+  imageId: z.number(),
+  fileName: z.string(),
+  a: matchCountsSchema,
+  b: matchCountsSchema,
+  /** A finds a GT box that B misses */
+  missedOnlyByB: z.boolean(),
+  /** B finds a GT box that A misses */
+  foundOnlyByB: z.boolean(),
+});
+export type CellImageRow = z.infer<typeof cellImageRowSchema>;
 
 // ---- jobs ----------------------------------------------------------------------------
 

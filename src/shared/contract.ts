@@ -33,14 +33,17 @@ import {
   auditResultSchema,
   auditStartInputSchema,
   auditSummarySchema,
+  cellImageRowSchema,
   conditionSchema,
   jobEventSchema,
   jobInfoSchema,
 } from './audits';
 import { errorPayloadSchema } from './errors';
+import { modelTagsSchema } from './model-tags';
 import {
   attributeFilterSchema,
   attributeSummarySchema,
+  bboxSchema,
   classMapSchema,
   classMapStateSchema,
   datasetFormatSchema,
@@ -172,6 +175,11 @@ export const contract = {
   },
   'models.setAdapter': {
     input: z.object({ id, adapter: adapterConfigSchema }).strict(),
+    output: modelSummarySchema,
+  },
+  /** The model's tags as the user states them; null goes back to the suggestion. */
+  'models.setTags': {
+    input: z.object({ id, tags: modelTagsSchema.nullable() }).strict(),
     output: modelSummarySchema,
   },
   'models.delete': {
@@ -373,6 +381,38 @@ export const contract = {
         categoryIds: z.array(z.number()),
       }),
     ),
+  },
+  /** One unit's detections matched against the image's GT at one IoU threshold (the drill-down's boxes). */
+  'audits.imageMatches': {
+    input: z
+      .object({
+        id,
+        modelId: id,
+        conditionIndex: z.number().int().nonnegative(),
+        imageId: z.number().int(),
+        iouThreshold: z.number().min(0).max(1).default(0.5),
+      })
+      .strict(),
+    output: imageMatchesSchema.extend({ done: z.boolean() }),
+  },
+  /** Per image of the audit: one category's TP / FP / FN under one condition for two models (the drill-down's list). */
+  'audits.cellImages': {
+    input: z
+      .object({
+        id,
+        conditionIndex: z.number().int().nonnegative(),
+        categoryId: z.number().int(),
+        modelA: id,
+        modelB: id,
+        iouThreshold: z.number().min(0).max(1).default(0.5),
+      })
+      .strict(),
+    output: z.array(cellImageRowSchema),
+  },
+  /** One cell's detections as a COCO results file. */
+  'audits.cocoResults': {
+    input: z.object({ id, modelId: id, conditionIndex: z.number().int().nonnegative() }).strict(),
+    output: z.array(z.object({ image_id: z.number(), category_id: z.number(), bbox: bboxSchema, score: z.number() })),
   },
   'jobs.list': {
     input: z.object({}).strict(),

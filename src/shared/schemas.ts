@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { adapterConfigSchema, modelFingerprintSchema } from './adapter';
+import { modelTagsSchema, tagSuggestionSchema } from './model-tags';
 
 export const bboxSchema = z.tuple([z.number(), z.number(), z.number(), z.number()]);
 
@@ -67,6 +68,11 @@ export const modelSummarySchema = z.object({
   detectReason: z.string(),
   /** the compression fingerprint; null for models stored before it existed */
   fingerprint: modelFingerprintSchema.nullable(),
+  /** what the model is (compression, training, note): the user's tags, else the suggestion */
+  tags: modelTagsSchema,
+  tagsSource: z.enum(['user', 'suggested']),
+  /** what the odra.* metadata or the fingerprint suggest, with the reasons */
+  tagSuggestion: tagSuggestionSchema,
   createdAt: z.string(),
 });
 export type ModelSummary = z.infer<typeof modelSummarySchema>;

@@ -541,6 +541,8 @@ class AuditRun {
         adapter: m.adapter,
         fingerprint: this.deps.models.get(m.modelId).fingerprint,
         classMap: m.classMap,
+        tags: this.deps.models.get(m.modelId).tags,
+        tagsSource: this.deps.models.get(m.modelId).tagsSource,
       })),
       requestedProvider: this.audit.settings.executionProvider ?? 'cpu',
       ...((shard) => (shard ? { shard } : {}))(this.deps.audits.shard(this.id)),

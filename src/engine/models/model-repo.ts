@@ -7,6 +7,7 @@ import type { Db } from '../store/database';
 import { adapterConfigSchema, modelFingerprintSchema, type AdapterConfig, type ModelFingerprint } from '../../shared/adapter';
 import { modelIOSchema, type ModelSummary } from '../../shared/schemas';
 import { OdraError } from '../../shared/errors';
+import { modelTagsSchema, suggestTags, type ModelTags } from '../../shared/model-tags';
 import type { ModelIO } from './inspect-io';
 
 interface ModelRow {
@@ -21,6 +22,7 @@ interface ModelRow {
   detect_confidence: number;
   detect_reason: string;
   fingerprint_json: string | null;
+  tags_json: string | null;
   created_at: string;
 }
 
@@ -95,24 +97,38 @@ export class ModelRepo {
     return this.get(id);
   }
 
+  /** The user's tags; null goes back to the suggestion. */
+  setTags(id: number, tags: ModelTags | null): ModelSummary {
+    this.get(id);
+    this.db.prepare('UPDATE models SET tags_json = ? WHERE id = ?').run(tags === null ? null : JSON.stringify(modelTagsSchema.parse(tags)), id);
+    return this.get(id);
+  }
+
   delete(id: number): boolean {
     return this.db.prepare('DELETE FROM models WHERE id = ?').run(id).changes > 0;
   }
 }
 
 function toSummary(r: ModelRow): ModelSummary {
+  const io = modelIOSchema.parse(JSON.parse(r.io_json));
+  const fingerprint = r.fingerprint_json ? modelFingerprintSchema.parse(JSON.parse(r.fingerprint_json)) : null;
+  const tagSuggestion = suggestTags(fingerprint, io.metadata);
+  const userTags = r.tags_json ? modelTagsSchema.parse(JSON.parse(r.tags_json)) : null;
   return {
     id: r.id,
     name: r.name,
     path: r.path,
     sha256: r.sha256,
     fileSize: r.file_size,
-    io: modelIOSchema.parse(JSON.parse(r.io_json)),
+    io,
     adapter: adapterConfigSchema.parse(JSON.parse(r.adapter_json)),
     adapterSource: r.adapter_source,
     detectConfidence: r.detect_confidence,
     detectReason: r.detect_reason,
-    fingerprint: r.fingerprint_json ? modelFingerprintSchema.parse(JSON.parse(r.fingerprint_json)) : null,
+    fingerprint,
+    tags: userTags ?? tagSuggestion.tags,
+    tagsSource: userTags ? 'user' : 'suggested',
+    tagSuggestion,
     createdAt: r.created_at,
   };
 }

@@ -377,6 +377,14 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 7,
+    description: 'model tags (compression method and rate, training intervention, note) set by the user',
+    sql: `
+      -- NULL: not set by the user (the model page and audits use the suggestion)
+      ALTER TABLE models ADD COLUMN tags_json TEXT;
+    `,
+  },
+  {
+    version: 8,
     description: 'audit shards: the shard a shard audit ran, the shards a merged audit holds',
     sql: `
       -- one row per audit that is a shard (shard_index set) or a merge of shards (shard_index NULL);

@@ -3,6 +3,9 @@ import CorruptionsView from './views/CorruptionsView.vue';
 import DatasetsView from './views/DatasetsView.vue';
 import EvaluateView from './views/EvaluateView.vue';
 import ModelsView from './views/ModelsView.vue';
+import AuditsView from './views/AuditsView.vue';
+import AuditView from './views/AuditView.vue';
+import BenchView from './views/BenchView.vue';
 
 // Hash history: the same URLs work from odra serve's `/`, Electron's odra-app:// and a file.
 export const router = createRouter({
@@ -13,6 +16,9 @@ export const router = createRouter({
     { path: '/models', name: 'models', component: ModelsView, meta: { title: 'Models' } },
     { path: '/corruptions', name: 'corruptions', component: CorruptionsView, meta: { title: 'Corruptions' } },
     { path: '/evaluate', name: 'evaluate', component: EvaluateView, meta: { title: 'Evaluate' } },
+    { path: '/audits', name: 'audits', component: AuditsView, meta: { title: 'Audits' } },
+    { path: '/audits/:id(\\d+)', name: 'audit', component: AuditView, props: (r) => ({ id: Number(r.params.id) }), meta: { title: 'Audit' } },
+    { path: '/bench', name: 'bench', component: BenchView, meta: { title: 'Speed check' } },
     { path: '/:pathMatch(.*)*', redirect: '/datasets' },
   ],
 });

@@ -1,135 +1,74 @@
+/**
+ * Models: the shared list-import-select catalogue (stores/catalog.ts) over models.*,
+ * plus what only a model has: its adapter and its tags, each saved with the engine.
+ */
 import { defineStore } from 'pinia';
+import { ref } from 'vue';
 import type { AdapterConfig, ModelFamily } from '../../../shared/adapter';
-import type { ModelSummary, Progress } from '../../../shared/schemas';
+import type { ModelTags } from '../../../shared/model-tags';
+import type { ModelSummary } from '../../../shared/schemas';
 import { api } from '../api';
 import { toUiError, type UiError } from '../api/ui-error';
-import { importNotice, type ImportNotice } from '../view-models/import-notice';
+import { importNotice } from '../view-models/import-notice';
+import { useCatalog } from './catalog';
 
-interface ModelsState {
-  list: ModelSummary[];
-  loaded: boolean;
-  listError: UiError | null;
-  importing: boolean;
-  importProgress: Progress | null;
-  importError: UiError | null;
-  /** set when the last import found its bytes already stored */
-  importNotice: ImportNotice | null;
-  selectedId: number | null;
-  saving: boolean;
-  saveError: UiError | null;
-  savedAt: number | null;
+export interface ModelImportOptions {
+  name?: string;
+  family?: ModelFamily;
+  namesFile?: string;
 }
 
-export const useModelsStore = defineStore('models', {
-  state: (): ModelsState => ({
-    list: [],
-    loaded: false,
-    listError: null,
-    importing: false,
-    importProgress: null,
-    importError: null,
-    importNotice: null,
-    selectedId: null,
-    saving: false,
-    saveError: null,
-    savedAt: null,
-  }),
-  getters: {
-    selected(state): ModelSummary | null {
-      return state.list.find((m) => m.id === state.selectedId) ?? null;
-    },
-  },
-  actions: {
-    async refresh(): Promise<void> {
-      try {
-        this.list = await api().client.call('models.list', {});
-        this.listError = null;
-        if (this.selectedId !== null && !this.list.some((m) => m.id === this.selectedId)) this.selectedId = null;
-      } catch (err) {
-        this.listError = toUiError(err);
-      } finally {
-        this.loaded = true;
-      }
-    },
+export const useModelsStore = defineStore('models', () => {
+  const saving = ref(false);
+  const saveError = ref<UiError | null>(null);
+  const savedAt = ref<number | null>(null);
 
-    async importModel(path: string, options: { name?: string; family?: ModelFamily; namesFile?: string }): Promise<ModelSummary | null> {
-      this.importing = true;
-      this.importProgress = null;
-      this.importError = null;
-      this.importNotice = null;
-      try {
-        const model = await api().client.call(
-          'models.import',
-          {
-            path,
-            ...(options.name ? { name: options.name } : {}),
-            ...(options.family ? { family: options.family } : {}),
-            ...(options.namesFile ? { namesFile: options.namesFile } : {}),
-          },
-          {
-            onProgress: (p) => {
-              this.importProgress = p;
-            },
-          },
-        );
-        this.importNotice = importNotice('model', model, model.path);
-        await this.refresh();
-        this.select(model.id);
-        return model;
-      } catch (err) {
-        this.importError = toUiError(err);
-        return null;
-      } finally {
-        this.importing = false;
-        this.importProgress = null;
-      }
+  const catalog = useCatalog<ModelSummary, { path: string; options: ModelImportOptions }>({
+    list: () => api().client.call('models.list', {}),
+    create: ({ path, options }, onProgress) =>
+      api().client.call(
+        'models.import',
+        {
+          path,
+          ...(options.name ? { name: options.name } : {}),
+          ...(options.family ? { family: options.family } : {}),
+          ...(options.namesFile ? { namesFile: options.namesFile } : {}),
+        },
+        { onProgress },
+      ),
+    remove: (id) => api().client.call('models.delete', { id }),
+    rename: (id, name) => api().client.call('models.rename', { id, name }),
+    notice: (item) => importNotice('model', item, item.path),
+    onSelect: () => {
+      saveError.value = null;
+      savedAt.value = null;
     },
+  });
 
-    /** Renames a stored model (the "Rename to …" of an already-imported note). */
-    async rename(id: number, name: string): Promise<void> {
-      try {
-        await api().client.call('models.rename', { id, name });
-        this.importNotice = null;
-        this.listError = null;
-      } catch (err) {
-        this.listError = toUiError(err);
-      }
-      await this.refresh();
-    },
+  async function save(update: () => Promise<ModelSummary>): Promise<boolean> {
+    saving.value = true;
+    saveError.value = null;
+    try {
+      catalog.replace(await update());
+      savedAt.value = Date.now();
+      return true;
+    } catch (err) {
+      saveError.value = toUiError(err);
+      return false;
+    } finally {
+      saving.value = false;
+    }
+  }
 
-    select(id: number | null): void {
-      if (id === this.selectedId) return;
-      this.selectedId = id;
-      this.saveError = null;
-      this.savedAt = null;
-    },
-
+  return {
+    ...catalog,
+    saving,
+    saveError,
+    savedAt,
+    importModel: (path: string, options: ModelImportOptions) => catalog.create({ path, options }),
     /** The adapter must already have passed the shared schema (the form checks it). */
-    async saveAdapter(id: number, adapter: AdapterConfig): Promise<boolean> {
-      this.saving = true;
-      this.saveError = null;
-      try {
-        const updated = await api().client.call('models.setAdapter', { id, adapter });
-        const index = this.list.findIndex((m) => m.id === id);
-        if (index >= 0) this.list.splice(index, 1, updated);
-        this.savedAt = Date.now();
-        return true;
-      } catch (err) {
-        this.saveError = toUiError(err);
-        return false;
-      } finally {
-        this.saving = false;
-      }
-    },
-
-    async remove(id: number): Promise<void> {
-      try {
-        await api().client.call('models.delete', { id });
-        this.listError = null;
-      } catch (err) {
-        this.listError = toUiError(err);
-      }
-      await this.refresh();
-    },
-  },
+    saveAdapter: (id: number, adapter: AdapterConfig) => save(() => api().client.call('models.setAdapter', { id, adapter })),
+    /** null goes back to the suggestion. */
+    saveTags: (id: number, tags: ModelTags | null) => save(() => api().client.call('models.setTags', { id, tags })),
+  };
 });
