@@ -173,6 +173,8 @@ export async function generateDemoDataset(options: DemoDataOptions): Promise<Dem
     const job: Promise<void> = encodeDemoJpeg(im)
       .then((jpeg) => writeFile(path.join(imageDir, fileName), jpeg))
       .finally(() => pending.delete(job));
+    // a failed write surfaces through the race or Promise.all below, never as an unhandled rejection
+    job.catch(() => undefined);
     pending.add(job);
     if (pending.size >= 2) await Promise.race(pending);
     options.onProgress?.(i + 1, count);

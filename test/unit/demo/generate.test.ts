@@ -79,13 +79,13 @@ describe('the demo scene generator', () => {
   });
 });
 
-describe('demo scene statistics (seed 1, first 200 scenes)', () => {
+describe('demo scene statistics (seed 1, first 120 scenes)', () => {
   let scenes: DemoImage[] = [];
   let boxes: DemoAnnotation[] = [];
   let single: DemoAnnotation[] = [];
   const count = (name: string): number => single.filter((a) => a.category === name).length;
   beforeAll(() => {
-    scenes = Array.from({ length: 200 }, (_, i) => renderDemoImage(1, i));
+    scenes = Array.from({ length: 120 }, (_, i) => renderDemoImage(1, i));
     boxes = scenes.flatMap((s) => s.annotations);
     single = boxes.filter((a) => a.iscrowd === 0);
   }, 120_000);
