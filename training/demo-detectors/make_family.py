@@ -4,7 +4,8 @@
   /usr/bin/python3 make_family.py [--work DIR] [--threads N] [--baseline-steps N] [--finetune-steps N]
                                   [--only STEP[,STEP...]] [--publish]
 
-Steps (each skips itself when its outputs exist, so a killed run resumes):
+Steps (each skips itself when its outputs exist, and an unfinished training run resumes from
+its last progress file, saved every 3 minutes, so a killed run loses at most that):
   data        work/train (odra demo-data, seed 1, 6000 images) and work/val (seed 2, 500 images)
   baseline    trains the detector from scratch (flip only) -> baseline
   unstructured  70% magnitude pruning of baseline, then three fine-tunes from the same pruned
@@ -13,6 +14,9 @@ Steps (each skips itself when its outputs exist, so a killed run resumes):
   int8        QDQ int8 post-training quantization of baseline, calibrated on 256 train images
   evaluate    clean AP of every model on work/val: Python (PyTorch + odra cocoeval) and Odra
               itself (`odra eval` on the ONNX file); writes work/results.json
+  corrupted   (not in the default list) Odra's AP on the first 200 val images clean and under
+              Gaussian / shot noise and defocus / motion blur at severity 3 (corrupt_set.ts);
+              writes work/corrupted-results.json
   --publish   copies the ONNX files to resources/demo/models/
   --table     prints the MODELS.md table (from work/results.json)
 
@@ -50,6 +54,14 @@ SPARSITY = 0.70
 KEEP_CHANNELS = 0.50
 RFS_THRESHOLD_FACTOR = 4.0  # t = 4 x the rarest class's image frequency: the rarest class repeats 2x
 CALIBRATION_IMAGES = 256
+
+CORRUPTED_IMAGES = 200
+CORRUPTED_CONDITIONS = ['clean', 'gaussian_noise:3', 'shot_noise:3', 'defocus_blur:3', 'motion_blur:3']
+
+
+def condition_dir(condition: str) -> str:
+    return condition.replace(':', '-')
+
 
 MODEL_ORDER = ['baseline', 'unstructured70', 'unstructured70-aug', 'unstructured70-rfs',
                'structured50', 'structured50-aug', 'structured50-rfs', 'int8']
@@ -113,6 +125,10 @@ class Family:
     def ckpt_path(self, name: str) -> str:
         return os.path.join(self.ckpt, f'{name}.pt')
 
+    def progress_path(self, name: str) -> str:
+        """Where an unfinished training run keeps its state (train.py saves it every few minutes)."""
+        return os.path.join(self.ckpt, f'{name}.progress.pt')
+
     def onnx_path(self, name: str) -> str:
         return os.path.join(self.onnx, f'{FAMILY}-{name}.onnx')
 
@@ -136,16 +152,16 @@ class Family:
         log('training baseline')
         torch.manual_seed(0)
         model = Detector(len(self.train_set.categories))
-        started = time.time()
-        cfg = TrainConfig(steps=self.args.baseline_steps, batch=16, lr=3e-3, warmup=60, seed=0, tag='baseline')
+        cfg = TrainConfig(steps=self.args.baseline_steps, batch=16, lr=3e-3, warmup=60, seed=0, tag='baseline',
+                          resume=self.progress_path('baseline'))
         model = train(model, self.train_set, cfg)
-        seconds = time.time() - started
+        seconds, cpu = cfg.log[-1]['seconds'], cfg.log[-1]['cpu_seconds']
         self.store('baseline', model, {
             'odra.compression.method': 'none', 'odra.compression.rate': '0', 'odra.compression.rate_unit': 'sparsity_percent',
             'odra.training': 'baseline',
             'odra.note': f'uncompressed reference: trained from scratch for {cfg.steps} steps of {cfg.batch} images (horizontal flip only)',
         }, {'made': f'trained from scratch, {cfg.steps} x {cfg.batch} images, AdamW 3e-3 cosine, EMA, flip only',
-            'train_seconds': round(seconds), 'log': cfg.log})
+            'train_seconds': round(seconds), 'train_cpu_seconds': round(cpu), 'log': cfg.log})
 
     def finetune(self, name: str, start: Detector, masks, variant: str, lr: float, seed: int, tags: dict[str, str], made: str) -> None:
         if self.done(name):
@@ -159,14 +175,13 @@ class Family:
             repeat = repeat_factors(self.train_set, threshold)
             made += f'; repeat-factor sampling, t = {threshold:.3f} (image frequencies {np.round(f, 3).tolist()}), mean repeat {repeat.mean():.2f}'
         cfg = TrainConfig(steps=self.args.finetune_steps, batch=16, lr=lr, warmup=20, seed=seed, augment=variant == 'augmentation',
-                          repeat=repeat, masks=masks, tag=name)
-        started = time.time()
+                          repeat=repeat, masks=masks, tag=name, resume=self.progress_path(name))
         model = train(model, self.train_set, cfg)
-        seconds = time.time() - started
+        seconds, cpu = cfg.log[-1]['seconds'], cfg.log[-1]['cpu_seconds']
         training = {'plain': 'baseline', 'augmentation': 'augmentation', 'imbalance': 'imbalance'}[variant]
         note = made if variant != 'augmentation' else f'{made}; augmentation: {AUG_NOTE}'
         self.store(name, model, {**tags, 'odra.training': training, 'odra.note': note},
-                   {'made': note, 'train_seconds': round(seconds), 'log': cfg.log})
+                   {'made': note, 'train_seconds': round(seconds), 'train_cpu_seconds': round(cpu), 'log': cfg.log})
 
     def unstructured(self) -> None:
         base = self.load('baseline')
@@ -228,6 +243,43 @@ class Family:
             json.dump(results, f, indent=2)
         return results
 
+    def corrupted(self) -> dict:
+        """Odra's AP of every model on the first CORRUPTED_IMAGES val images, clean and under a
+        few corruptions (noise vs blur), until Odra's audit engine does this properly."""
+        out_dir = os.path.join(self.work, 'corrupted')
+        missing = [c for c in CORRUPTED_CONDITIONS if not os.path.exists(os.path.join(out_dir, condition_dir(c), 'annotations.json'))]
+        if missing:
+            log(f'corrupting val images: {", ".join(missing)}')
+            subprocess.run(['node', '--import', 'tsx', os.path.join(HERE, 'corrupt_set.ts'), '--dataset', os.path.join(self.work, 'val'),
+                            '--out', out_dir, '--images', str(CORRUPTED_IMAGES), '--conditions', ','.join(missing)], check=True, cwd=REPO)
+        results: dict[str, dict] = {}
+        for name in self.meta:
+            results[name] = {}
+            for c in CORRUPTED_CONDITIONS:
+                log(f'odra eval {name} on {c}')
+                od = odra_eval_onnx(self.onnx_path(name), os.path.join(out_dir, condition_dir(c)))
+                results[name][c] = {'AP': od['stats']['AP'], 'AP50': od['stats']['AP50'],
+                                    'per_class_AP': {p['name']: p['AP'] for p in od['per_category']}}
+        with open(os.path.join(self.work, 'corrupted-results.json'), 'w') as f:
+            json.dump(results, f, indent=2)
+        return results
+
+    def corrupted_table(self) -> str:
+        with open(os.path.join(self.work, 'corrupted-results.json')) as f:
+            results = json.load(f)
+        names = [c['name'] for c in self.val_set.categories]
+        conds = CORRUPTED_CONDITIONS
+        rows = ['| model | ' + ' | '.join(f'AP {c}' for c in conds) + ' | noise / clean | blur / clean | worst class (clean AP) |',
+                '|' + '---|' * (len(conds) + 4)]
+        for name, r in results.items():
+            clean = r['clean']['AP']
+            noise = np.mean([r[c]['AP'] for c in conds if 'noise' in c]) / clean
+            blur = np.mean([r[c]['AP'] for c in conds if 'blur' in c]) / clean
+            worst = min(names, key=lambda n: r['clean']['per_class_AP'][n])
+            rows.append(f'| {name} | ' + ' | '.join(f"{r[c]['AP']:.4f}" for c in conds)
+                        + f" | {noise:.2f} | {blur:.2f} | {worst} ({r['clean']['per_class_AP'][worst]:.3f}) |")
+        return '\n'.join(rows)
+
     def publish(self) -> None:
         dst = os.path.join(REPO, 'resources', 'demo', 'models')
         os.makedirs(dst, exist_ok=True)
@@ -258,9 +310,9 @@ class Family:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--work', default=os.path.join(HERE, 'work'))
-    ap.add_argument('--threads', type=int, default=2)
-    ap.add_argument('--baseline-steps', type=int, default=1000)
-    ap.add_argument('--finetune-steps', type=int, default=200)
+    ap.add_argument('--threads', type=int, default=1)
+    ap.add_argument('--baseline-steps', type=int, default=1800)
+    ap.add_argument('--finetune-steps', type=int, default=300)
     ap.add_argument('--only', default='data,baseline,unstructured,structured,int8,evaluate')
     ap.add_argument('--publish', action='store_true')
     ap.add_argument('--table', action='store_true', help='print the MODELS.md table from work/results.json')
@@ -276,10 +328,15 @@ def main() -> None:
             getattr(fam, step)()
     if 'evaluate' in steps:
         fam.evaluate()
+    if 'corrupted' in steps:
+        fam.corrupted()
     if args.publish:
         fam.publish()
     if args.table:
         print(fam.table())
+        if os.path.exists(os.path.join(fam.work, 'corrupted-results.json')):
+            print()
+            print(fam.corrupted_table())
 
 
 if __name__ == '__main__':

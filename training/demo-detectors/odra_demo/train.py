@@ -13,12 +13,20 @@ to exactly 0 again, in the model and in its average, so the sparsity survives fi
 
 Determinism: seeds for numpy, torch and the augmentation generator; deterministic kernels
 (torch.use_deterministic_algorithms); the thread count is fixed by the caller (results
-differ in the last bits across thread counts, see README).
+differ in the last bits across thread counts, see README). The image order has its own
+generator (seed + 1000), separate from the augmentation's, so a resumed run can rebuild it
+by skipping the indices already drawn.
+
+Resumable: with `resume` set, the run saves model, average, optimizer, both generators and
+the log there every `checkpoint_seconds` (atomically: write then rename), and a run started
+with an existing file carries on from its step, drawing exactly what the uninterrupted run
+would have. The file is removed when the run finishes (the caller stores the result).
 """
 from __future__ import annotations
 
 import copy
 import math
+import os
 import time
 from dataclasses import dataclass, field
 
@@ -47,6 +55,8 @@ class TrainConfig:
     tag: str = 'train'
     class_weights: torch.Tensor | None = None
     log: list = field(default_factory=list)
+    resume: str | None = None
+    checkpoint_seconds: float = 180.0
 
 
 class Ema:
@@ -98,9 +108,19 @@ def batch_tensors(ds: DemoSet, idx: np.ndarray) -> tuple[torch.Tensor, list[torc
     return x, boxes, classes, crowd
 
 
+def save_progress(path: str, step: int, model: nn.Module, ema: Ema, opt: torch.optim.Optimizer, rng: np.random.RandomState,
+                  gen: torch.Generator, cfg: TrainConfig, seconds: float, cpu_seconds: float) -> None:
+    tmp = path + '.tmp'
+    torch.save({'tag': cfg.tag, 'step': step, 'model': model.state_dict(), 'ema': ema.model.state_dict(), 'ema_updates': ema.updates,
+                'opt': opt.state_dict(), 'rng': rng.get_state(), 'gen': gen.get_state(), 'torch_rng': torch.get_rng_state(),
+                'log': cfg.log, 'seconds': seconds, 'cpu_seconds': cpu_seconds}, tmp)
+    os.replace(tmp, path)
+
+
 def train(model: nn.Module, ds: DemoSet, cfg: TrainConfig) -> nn.Module:
     torch.manual_seed(cfg.seed)
     rng = np.random.RandomState(cfg.seed)
+    order_rng = np.random.RandomState(cfg.seed + 1000)
     gen = torch.Generator().manual_seed(cfg.seed)
     centres, strides = make_anchors(192, 320)
     decay, no_decay = [], []
@@ -109,11 +129,30 @@ def train(model: nn.Module, ds: DemoSet, cfg: TrainConfig) -> nn.Module:
     opt = torch.optim.AdamW([{'params': decay, 'weight_decay': 0.05}, {'params': no_decay, 'weight_decay': 0.0}], lr=cfg.lr, betas=(0.9, 0.99))
     apply_masks(model, cfg.masks)
     ema = Ema(model, cfg.ema_decay)
-    stream = index_stream(len(ds), rng, cfg.repeat)
+    stream = index_stream(len(ds), order_rng, cfg.repeat)
+    first, before, cpu_before = 0, 0.0, 0.0
+    if cfg.resume and os.path.exists(cfg.resume):
+        saved = torch.load(cfg.resume)
+        if saved['tag'] != cfg.tag:
+            raise ValueError(f'{cfg.resume} holds progress of {saved["tag"]!r}, not {cfg.tag!r}')
+        model.load_state_dict(saved['model'])
+        ema.model.load_state_dict(saved['ema'])
+        ema.updates = saved['ema_updates']
+        opt.load_state_dict(saved['opt'])
+        rng.set_state(saved['rng'])
+        gen.set_state(saved['gen'])
+        torch.set_rng_state(saved['torch_rng'])
+        cfg.log[:] = saved['log']
+        first, before, cpu_before = saved['step'], saved['seconds'], saved['cpu_seconds']
+        for _ in range(first * cfg.batch):
+            next(stream)
+        print({'tag': cfg.tag, 'resumed_at_step': first}, flush=True)
     model.train()
-    started = time.time()
+    started = time.time() - before
+    cpu_started = time.process_time() - cpu_before
+    last_save = time.time()
     running: dict[str, float] = {}
-    for step in range(cfg.steps):
+    for step in range(first, cfg.steps):
         if step < cfg.warmup:
             lr = cfg.lr * (step + 1) / cfg.warmup
         else:
@@ -139,9 +178,16 @@ def train(model: nn.Module, ds: DemoSet, cfg: TrainConfig) -> nn.Module:
         if (step + 1) % cfg.log_every == 0 or step + 1 == cfg.steps:
             k = cfg.log_every if (step + 1) % cfg.log_every == 0 else (step + 1) % cfg.log_every
             entry = {'tag': cfg.tag, 'step': step + 1, 'lr': round(lr, 6), 'seconds': round(time.time() - started, 1),
+                     'cpu_seconds': round(time.process_time() - cpu_started, 1),
                      **{key: round(v / k, 4) for key, v in running.items()}}
             cfg.log.append(entry)
             print(entry, flush=True)
             running = {}
+            # saved only at log boundaries, so a resumed run's running means stay exact
+            if cfg.resume and time.time() - last_save >= cfg.checkpoint_seconds and step + 1 < cfg.steps:
+                save_progress(cfg.resume, step + 1, model, ema, opt, rng, gen, cfg, time.time() - started, time.process_time() - cpu_started)
+                last_save = time.time()
     apply_masks(ema.model, cfg.masks)
+    if cfg.resume and os.path.exists(cfg.resume):
+        os.remove(cfg.resume)
     return ema.model
