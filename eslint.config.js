@@ -1,9 +1,12 @@
 // Flat config for the whole repository: typescript-eslint's recommended rules for
 // TypeScript, eslint-plugin-vue's recommended rules for single-file components (the
-// Vue parser first, typescript-eslint's for their <script lang="ts">), no explicit `any`.
+// Vue parser first, typescript-eslint's for their <script lang="ts">), no explicit `any`,
+// and the layering of eslint/architecture.js.
+import boundaries from 'eslint-plugin-boundaries';
 import pluginVue from 'eslint-plugin-vue';
 import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
+import { architectureConfig } from './eslint/architecture.js';
 
 export default defineConfig(
   { ignores: ['out/', 'dist/', 'build/', 'node_modules/', 'test-results/', 'coverage/'] },
@@ -34,4 +37,5 @@ export default defineConfig(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  ...architectureConfig(boundaries),
 );

@@ -4,7 +4,7 @@ import pkg from './package.json';
 
 /**
  * The Node-side bundles: the CLI, the engine host that Electron runs as a
- * utilityProcess, and the corruption worker. Dependencies stay external (native
+ * utilityProcess, the audit runner process, and the corruption and scorer workers. Dependencies stay external (native
  * modules must load from node_modules); only our own code is bundled.
  */
 const external = [
@@ -27,6 +27,8 @@ export default defineConfig({
         cli: 'src/cli/index.ts',
         'engine-host': 'src/engine/host/utility-entry.ts',
         'corruption-worker': 'src/engine/corruptions/worker.ts',
+        runner: 'src/engine/runner/runner-entry.ts',
+        'scorer-worker': 'src/engine/audits/scorer-worker.ts',
       },
       external: (id) => external.some((e) => id === e || id.startsWith(`${e}/`)),
       output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },

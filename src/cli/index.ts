@@ -2,7 +2,19 @@
  * The `odra` command. Each subcommand runs the engine in-process through the same
  * contract as the app, prints results on stdout (JSON with --json) and progress on
  * stderr. Exit codes: 0 ok, 2 bad input, 1 other failure.
+ *
+ * Where the contract has the method, a command calls it through the in-process client
+ * (`eval`: datasets.import, models.import, evaluations.run, evaluations.detections,
+ * system.info). Engine modules are called directly only where the contract has no
+ * such method, because the work is file-to-file and touches no store:
+ *   - `cocoeval`  evaluateCoco on two JSON files (no dataset or model is registered);
+ *   - `inspect`   the fingerprint and adapter detection of a model file, without importing it;
+ *   - `corrupt`   the worker pool on one image file (corruptions.preview needs a stored dataset);
+ *   - `eval --class-map FILE`  parseClassMapFile turns the user's file into the contract's
+ *                 classMap input (the contract takes the map, not a file);
+ *   - `serve`     starts the engine and its web host (it is a host, like Electron's utilityProcess).
  */
+import { auditCommand, AUDIT_USAGE } from './commands/audit';
 import { cocoevalCommand, COCOEVAL_USAGE } from './commands/cocoeval';
 import { evalCommand, EVAL_USAGE } from './commands/eval';
 import { serveCommand, SERVE_USAGE } from './commands/serve';
@@ -10,9 +22,10 @@ import { corruptCommand, CORRUPT_USAGE } from './commands/corrupt';
 import { inspectCommand, INSPECT_USAGE } from './commands/inspect';
 import { demoDataCommand, DEMO_DATA_USAGE } from './commands/demo-data';
 import { describeError, exitCodeFor, usageError } from './cli-error';
-import { ODRA_VERSION } from '../engine/version';
+import { ODRA_VERSION } from '../engine/util/version';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; usage: string; summary: string }> = {
+  audit: { run: auditCommand, usage: AUDIT_USAGE, summary: 'robustness audit: models x dataset x image corruptions (P, mPC, rPC), resumable' },
   eval: { run: evalCommand, usage: EVAL_USAGE, summary: 'evaluate an ONNX detector on a dataset (COCO metrics)' },
   cocoeval: { run: cocoevalCommand, usage: COCOEVAL_USAGE, summary: 'COCO bbox evaluation of a results file (pycocotools-equal)' },
   inspect: { run: inspectCommand, usage: INSPECT_USAGE, summary: 'compression fingerprint of an ONNX model (parameters, sparsity, quantized ops)' },

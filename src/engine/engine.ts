@@ -1,34 +1,58 @@
 /**
- * The engine: the contract's methods over the store, the importers, inference and the
- * evaluator. Transports (src/engine/rpc, src/engine/host) only move messages; every
+ * The engine: the contract's methods over the store, the importers, the audit service
+ * and its jobs. Transports (src/engine/rpc, src/engine/host) only move messages; every
  * method is implemented once, here, and is therefore available everywhere at once.
+ *
+ * The engine never runs inference itself: audits and clean evaluations are jobs whose
+ * detections are computed by a runner process (audits/executor.ts) that a
+ * RunnerLauncher starts (child_process.fork in Node, an Electron utilityProcess in the
+ * app). On start the engine marks audits a dead process left `running` as interrupted
+ * (resumable); close() pauses running jobs before the store is closed, so SIGTERM of
+ * `odra serve` leaves them paused, not running.
  */
 import path from 'node:path';
 import { readFile, stat } from 'node:fs/promises';
 import { env as ortEnv } from 'onnxruntime-node';
 import { listExecutionProviders } from './inference/execution-providers';
 import type { MethodName, MethodOutput, MethodParsedInput } from '../shared/contract';
-import { badInput } from '../shared/errors';
+import { badInput, OdraError } from '../shared/errors';
 import type { Progress } from '../shared/schemas';
+import type { JobEvent } from '../shared/audits';
 import { importDataset } from './datasets/import-dataset';
 import { DatasetRepo } from './datasets/dataset-repo';
+import { yoloClassNames } from './datasets/yolo-import';
 import { suggestClassMap, resolveClassMap } from './evaluations/class-map';
 import { ClassMapRepo, classMapState, saveClassMap, type ClassMapPair } from './evaluations/class-map-repo';
-import { EvaluationRepo } from './evaluations/evaluation-repo';
-import { runEvaluation } from './evaluations/run-evaluation';
 import { imageMatchesFor } from './evaluations/image-matches';
+import { AuditRepo } from './audits/audit-repo';
+import { AuditService } from './audits/audit-service';
+import { EvaluationView } from './audits/evaluation-view';
+import type { RunStats } from './audits/executor';
+import { unpackDetections } from './audits/packing';
+import type { RunnerLauncher } from './audits/runner-protocol';
+import { Scorer } from './audits/scorer';
+import { scoringMap } from './audits/scoring-map';
+import { JobManager } from './jobs/job-manager';
+import { ForkRunnerLauncher } from './audits/fork-launcher';
 import { importModel } from './models/import-model';
 import { parseNamesFile } from './models/class-names';
 import { ModelRepo } from './models/model-repo';
 import { openDatabase, type Db } from './store/database';
 import { CORRUPTIONS } from '../shared/corruptions';
 import { CorruptionPool } from './corruptions/pool';
-import { previewCorruptions } from './corruptions/preview';
-import { ODRA_VERSION } from './version';
+import { previewCorruptions } from './previews/corruption-preview';
+import { ODRA_VERSION } from './util/version';
+
+/** Abort reasons of a request's signal: the client asked (`cancel`), or its connection went away. */
+export const CANCELLED_BY_CLIENT = 'cancelled';
+export const CONNECTION_CLOSED = 'connection-closed';
 
 export interface JobContext {
+  /** aborts when the client cancels the request (reason CANCELLED_BY_CLIENT) or goes away (CONNECTION_CLOSED) */
   signal: AbortSignal;
   progress: (p: Progress) => void;
+  /** a job's typed events (jobs.watch) */
+  event?: (e: JobEvent) => void;
 }
 
 type Handler<M extends MethodName> = (input: MethodParsedInput<M>, ctx: JobContext) => Promise<MethodOutput<M>> | MethodOutput<M>;
@@ -39,23 +63,57 @@ export interface EngineOptions {
   dbPath: string;
   /** better-sqlite3 binary built for the host runtime's ABI (Electron) */
   sqliteBinding?: string;
+  /** how runner processes are started; child_process.fork of out/node/runner.js by default */
+  runnerLauncher?: RunnerLauncher;
+  /** per-run figures of every audit run (benchmarks, tests) */
+  onAuditRunStats?: (stats: RunStats) => void;
 }
 
 export class Engine {
   readonly db: Db;
   readonly datasets: DatasetRepo;
   readonly models: ModelRepo;
-  readonly evaluations: EvaluationRepo;
+  readonly evaluations: EvaluationView;
   readonly classMaps: ClassMapRepo;
+  readonly audits: AuditRepo;
+  readonly auditService: AuditService;
+  readonly jobs = new JobManager();
+  /** audits found `running` at start (their process died): now interrupted */
+  readonly interruptedAtStart: number[];
   private readonly handlers: Handlers;
   private pool: CorruptionPool | null = null;
+  private scorer: Scorer | null = null;
+  private closed = false;
 
   constructor(private readonly options: EngineOptions) {
     this.db = openDatabase(options.dbPath, { nativeBinding: options.sqliteBinding });
     this.datasets = new DatasetRepo(this.db);
     this.models = new ModelRepo(this.db);
-    this.evaluations = new EvaluationRepo(this.db);
     this.classMaps = new ClassMapRepo(this.db);
+    this.audits = new AuditRepo(this.db);
+    this.evaluations = new EvaluationView(this.audits, this.datasets);
+    // the scorer and the launcher are made on first use: most engines never run an audit
+    const lazyScorer = (): Scorer => (this.scorer ??= new Scorer());
+    const lazyLauncher = (): RunnerLauncher => (this.options.runnerLauncher ??= new ForkRunnerLauncher());
+    this.auditService = new AuditService({
+      db: this.db,
+      audits: this.audits,
+      datasets: this.datasets,
+      models: this.models,
+      classMaps: this.classMaps,
+      jobs: this.jobs,
+      get launcher(): RunnerLauncher {
+        return lazyLauncher();
+      },
+      get scorer(): Scorer {
+        return lazyScorer();
+      },
+      onnxruntimeVersion: onnxruntimeVersion(),
+      onRunStats: options.onAuditRunStats,
+      storePath: options.dbPath,
+      ...(options.sqliteBinding ? { sqliteBinding: options.sqliteBinding } : {}),
+    });
+    this.interruptedAtStart = this.auditService.interruptLeftRunning();
     this.handlers = this.createHandlers();
   }
 
@@ -70,9 +128,57 @@ export class Engine {
     return this.pool;
   }
 
+  /** Pauses running jobs (they stay resumable), then closes workers and the store. */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.jobs.stopAll('shutdown');
+    await this.scorer?.close();
     await this.pool?.close();
     this.db.close();
+  }
+
+  /**
+   * Runs a clean evaluation as a one-cell audit job and waits for it. A cancel from the
+   * client cancels the job; a closed connection leaves it running (its result is stored).
+   */
+  private async runEvaluation(input: MethodParsedInput<'evaluations.run'>, ctx: JobContext): Promise<MethodOutput<'evaluations.run'>> {
+    const { audit, jobId } = this.auditService.start(
+      {
+        modelIds: [input.modelId],
+        datasetId: input.datasetId,
+        conditions: {},
+        seed: 0,
+        ...(input.classMap ? { classMaps: { [String(input.modelId)]: input.classMap } } : {}),
+        ...(input.threads ? { threads: input.threads } : {}),
+        ...(input.batchSize ? { batchSize: input.batchSize } : {}),
+        ...(input.executionProvider ? { executionProvider: input.executionProvider } : {}),
+      },
+      'evaluation',
+    );
+    const onCancel = (): void => {
+      if (ctx.signal.reason === CANCELLED_BY_CLIENT) this.jobs.stop(jobId, 'cancel');
+    };
+    ctx.signal.addEventListener('abort', onCancel, { once: true });
+    try {
+      const info = await this.jobs.watch(
+        jobId,
+        (e) => {
+          if (e.type === 'progress') {
+            const stage = e.progress.stage === 'running' ? 'detecting' : e.progress.stage;
+            ctx.progress({ stage, done: e.progress.done, total: e.progress.total, etaSeconds: e.progress.etaSeconds, ...(e.progress.message ? { message: e.progress.message } : {}) });
+          } else if (e.type === 'warning') {
+            ctx.progress({ stage: 'loading model', done: 0, total: audit.unitsTotal, etaSeconds: null, message: e.message });
+          }
+        },
+        ctx.signal,
+      );
+      if (info.status === 'done') return this.evaluations.get(audit.id);
+      if (info.status === 'cancelled' || info.status === 'paused') throw new OdraError('CANCELLED', 'evaluation cancelled');
+      throw new OdraError(info.errorCode ?? 'INTERNAL', info.error ?? `the evaluation ended ${info.status}`);
+    } finally {
+      ctx.signal.removeEventListener('abort', onCancel);
+    }
   }
 
   private classMapPair(modelId: number, datasetId: number): ClassMapPair {
@@ -93,14 +199,16 @@ export class Engine {
       }),
       'datasets.list': () => this.datasets.list(),
       'datasets.import': async ({ dir, name, format, split }, ctx) => {
+        // an import is not lost with the connection: only the client's cancel stops it
+        const signal = cancelledByClient(ctx.signal);
         const ds = await importDataset(dir, {
           name,
           format,
           split,
-          signal: ctx.signal,
+          signal,
           onProgress: (done, total, stage) => ctx.progress({ stage, done, total, etaSeconds: null }),
         });
-        ctx.signal.throwIfAborted();
+        signal.throwIfAborted();
         ctx.progress({ stage: 'storing', done: ds.images.length, total: ds.images.length, etaSeconds: 0 });
         return this.datasets.insert(ds);
       },
@@ -125,8 +233,7 @@ export class Engine {
       'models.get': ({ id }) => this.models.get(id),
       'models.setAdapter': ({ id, adapter }) => this.models.setAdapter(id, adapter),
       'models.delete': ({ id }) => ({ deleted: this.models.delete(id) }),
-      'evaluations.run': (input, ctx) =>
-        runEvaluation({ models: this.models, datasets: this.datasets, evaluations: this.evaluations, classMaps: this.classMaps }, input, ctx),
+      'evaluations.run': (input, ctx) => this.runEvaluation(input, ctx),
       'evaluations.list': (filter) => this.evaluations.list(filter),
       'evaluations.get': ({ id }) => this.evaluations.get(id),
       'evaluations.detections': ({ id, imageId }) => this.evaluations.detections(id, imageId),
@@ -150,8 +257,65 @@ export class Engine {
       },
       'classMap.get': ({ modelId, datasetId }) => classMapState(this.classMaps, this.classMapPair(modelId, datasetId)),
       'classMap.save': ({ modelId, datasetId, classMap }) => saveClassMap(this.classMaps, this.classMapPair(modelId, datasetId), classMap),
+      'audits.plan': (input) => {
+        const plan = this.auditService.prepare(input);
+        return {
+          conditions: plan.conditions,
+          images: plan.imageIds.length,
+          units: plan.imageIds.length * plan.conditions.length * plan.models.length,
+          fingerprint: plan.fingerprint,
+          existing: this.auditService.findByFingerprint(plan.fingerprint),
+        };
+      },
+      'audits.start': (input) => this.auditService.start(input),
+      'audits.list': (filter) => this.auditService.list(filter),
+      'audits.get': ({ id }) => this.auditService.detail(id),
+      'audits.pause': ({ id }) => this.auditService.pause(id),
+      'audits.resume': ({ id }) => this.auditService.resume(id),
+      'audits.cancel': ({ id }) => this.auditService.cancel(id),
+      'audits.delete': ({ id }) => ({ deleted: this.auditService.delete(id) }),
+      'audits.cells': ({ id }) => this.auditService.cells(id),
+      'audits.metrics': (input) => this.auditService.metrics(input),
+      'audits.rescore': ({ id, classMaps }) => this.auditService.rescore(id, classMaps),
+      'audits.analysis': ({ id, ...request }) => this.auditService.analysis(id, request),
+      'audits.result': ({ id, ...request }) => this.auditService.result(id, request),
+      'audits.detections': ({ id, modelId, conditionIndex, imageId }) => {
+        const audit = this.audits.get(id);
+        const model = this.audits.models(id).find((m) => m.modelId === modelId);
+        if (!model) throw new OdraError('NOT_FOUND', `model ${modelId} is not in audit ${id}`);
+        const pos = this.audits.imagePosition(id, imageId);
+        if (pos === null) throw new OdraError('NOT_FOUND', `image ${imageId} is not in audit ${id}`);
+        const blob = this.audits.unit(id, conditionIndex, model.position, pos);
+        if (!blob) return [];
+        const map = scoringMap(model.classMap, model.adapter.classNames, this.datasets.get(audit.datasetId).categories);
+        return unpackDetections(blob).map((d) => ({
+          bbox: d.bbox,
+          score: d.score,
+          classIndex: d.classIndex,
+          className: model.adapter.classNames[d.classIndex] ?? String(d.classIndex),
+          categoryIds: map.detections(imageId, [d]).map((x) => x.category_id),
+        }));
+      },
+      'jobs.list': () => this.jobs.list(),
+      'jobs.get': ({ id }) => this.jobs.get(id),
+      'jobs.watch': ({ id }, ctx) => this.jobs.watch(id, (e) => ctx.event?.(e), ctx.signal),
+      'jobs.cancel': ({ id }) => {
+        this.jobs.stop(id, 'cancel');
+        return this.jobs.get(id);
+      },
     };
   }
+}
+
+/** A signal that follows `signal` only when the client cancelled (not when its connection closed). */
+function cancelledByClient(signal: AbortSignal): AbortSignal {
+  const controller = new AbortController();
+  const follow = (): void => {
+    if (signal.reason === CANCELLED_BY_CLIENT) controller.abort(signal.reason);
+  };
+  if (signal.aborted) follow();
+  else signal.addEventListener('abort', follow, { once: true });
+  return controller.signal;
 }
 
 function onnxruntimeVersion(): string {
@@ -162,6 +326,7 @@ async function readClassNames(file: string): Promise<string[]> {
   const text = await readFile(file, 'utf8').catch((err: Error) => {
     throw badInput(`cannot read class names file ${file}: ${err.message}`, [{ file, problem: err.message }], file);
   });
+  if (/\.ya?ml$/i.test(file)) return yoloClassNames(text, file);
   const parsed = parseNamesFile(text, file);
   if ('problem' in parsed) throw badInput(`${file}: ${parsed.problem}`, [{ file, line: parsed.line, problem: parsed.problem }], file);
   return parsed.names;

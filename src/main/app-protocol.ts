@@ -7,7 +7,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { isInside } from '../engine/host/file-route';
+import { isInside } from '../platform/node/paths';
 import { CONTENT_SECURITY_POLICY } from './security';
 import { APP_HOST, APP_SCHEME } from './urls';
 

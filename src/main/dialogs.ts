@@ -6,7 +6,7 @@
  */
 import { BrowserWindow, dialog, ipcMain, type OpenDialogOptions, type WebContents } from 'electron';
 import { z } from 'zod';
-import { IPC, type PickPathOptions } from '../preload/api';
+import { IPC, type PickPathOptions } from '../shared/desktop-bridge';
 import { isTrustedSender } from './security';
 
 export const pickPathOptionsSchema = z

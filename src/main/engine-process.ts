@@ -4,9 +4,12 @@
  * protocol client) gets its own MessageChannel; the engine side of it travels to the
  * child with `{type:'connect'}`. When the child dies unexpectedly it is restarted
  * under the RestartPolicy and listeners are told, so windows can be handed fresh ports.
+ * The engine's audit runners (RunnerProcesses) are started on its request and killed
+ * when it exits.
  */
 import { MessageChannelMain, utilityProcess, type MessagePortMain, type UtilityProcess } from 'electron';
 import { DEFAULT_RESTART_POLICY, nextRestartDelay, recentRestarts, type RestartPolicy } from './restart-policy';
+import type { RunnerProcesses } from './runner-processes';
 
 export type EngineRole = 'renderer' | 'main';
 
@@ -23,6 +26,8 @@ export interface EngineProcessOptions {
   policy?: RestartPolicy;
   now?: () => number;
   log?: (message: string) => void;
+  /** starts audit runners for the engine on its request; they die with it */
+  runners?: RunnerProcesses;
 }
 
 export class EngineProcess {
@@ -65,6 +70,7 @@ export class EngineProcess {
       for (const { port, role } of this.waiting.splice(0)) this.hand(child, port, role);
     });
     child.on('error', (type, location) => this.log(`engine ${type} at ${location}`));
+    this.options.runners?.attach(child);
     child.once('exit', (code) => this.exited(child, code));
     const restart = this.starts++ > 0;
     for (const listener of this.startListeners) listener(restart);
@@ -103,6 +109,7 @@ export class EngineProcess {
     const child = this.child;
     this.child = null;
     this.closeWaiting();
+    if (child) this.options.runners?.killAll(child);
     child?.kill();
   }
 
@@ -116,6 +123,7 @@ export class EngineProcess {
 
   private exited(child: UtilityProcess, code: number): void {
     if (this.child !== child) return; // stopped, or an old child
+    this.options.runners?.killAll(child);
     this.child = null;
     this.spawned = false;
     this.closeWaiting();

@@ -7,9 +7,10 @@
  * resolved) lies inside the dataset's registered root, is a regular file, and both
  * the stored and the real name carry an image extension.
  */
-import { readFile, realpath, stat } from 'node:fs/promises';
-import path from 'node:path';
-import { IMAGE_CONTENT_TYPES, isInside } from '../engine/host/file-route';
+import { readFile, stat } from 'node:fs/promises';
+import { realPathInside } from '../platform/node/paths';
+import { IMAGE_SCHEME } from '../shared/desktop-bridge';
+import { imageContentType } from '../shared/image-files';
 import { sameOrigin } from './urls';
 
 export interface ImageRef {
@@ -32,7 +33,7 @@ export function parseImageUrl(url: string): ImageRef | null {
   } catch {
     return null;
   }
-  if (parsed.protocol !== 'odra-file:' || parsed.hostname !== 'dataset' || parsed.search || parsed.port) return null;
+  if (parsed.protocol !== `${IMAGE_SCHEME}:` || parsed.hostname !== 'dataset' || parsed.search || parsed.port) return null;
   const match = /^\/(\d{1,15})\/image\/(-?\d{1,15})$/.exec(parsed.pathname);
   if (!match) return null;
   return { datasetId: Number(match[1]), imageId: Number(match[2]) };
@@ -42,21 +43,13 @@ export type ServeCheck =
   | { ok: true; path: string; contentType: string }
   | { ok: false; status: 403 | 404 };
 
-function imageType(file: string): string | undefined {
-  return IMAGE_CONTENT_TYPES[path.extname(file).toLowerCase()];
-}
-
 export async function checkServable(located: LocatedImage): Promise<ServeCheck> {
-  if (!imageType(located.path)) return { ok: false, status: 403 };
-  let realFile: string;
-  let realRoot: string;
-  try {
-    [realFile, realRoot] = await Promise.all([realpath(located.path), realpath(located.root)]);
-  } catch {
-    return { ok: false, status: 404 };
-  }
-  const contentType = imageType(realFile);
-  if (!contentType || !isInside(realRoot, realFile)) return { ok: false, status: 403 };
+  if (!imageContentType(located.path)) return { ok: false, status: 403 };
+  const real = await realPathInside(located.path, located.root);
+  if (!real.ok) return { ok: false, status: real.reason === 'missing' ? 404 : 403 };
+  const realFile = real.path;
+  const contentType = imageContentType(realFile);
+  if (!contentType) return { ok: false, status: 403 };
   const info = await stat(realFile).catch(() => null);
   if (!info?.isFile()) return { ok: false, status: 404 };
   return { ok: true, path: realFile, contentType };

@@ -6,10 +6,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { app, BrowserWindow, dialog, Menu, protocol, session, shell } from 'electron';
-import { IMAGE_SCHEME, IPC } from '../preload/api';
+import { IMAGE_SCHEME, IPC } from '../shared/desktop-bridge';
 import { createAppHandler } from './app-protocol';
 import { registerDialogHandlers } from './dialogs';
 import { EngineProcess } from './engine-process';
+import { RunnerProcesses } from './runner-processes';
 import { createImageHandler } from './file-protocol';
 import { MainEngineClient } from './main-client';
 import { buildMenuTemplate } from './menu';
@@ -100,7 +101,8 @@ async function boot(): Promise<void> {
 
   const { env, problem } = engineEnv();
   if (problem) console.warn(`[odra] ${problem}`);
-  const engine = new EngineProcess({ entry: path.join(appPath, 'out/node/engine-host.js'), env });
+  const runners = new RunnerProcesses({ entry: path.join(appPath, 'out/node/runner.js'), env });
+  const engine = new EngineProcess({ entry: path.join(appPath, 'out/node/engine-host.js'), env, runners });
   const mainClient = new MainEngineClient(engine);
   engine.onExit(({ exitCode, restarting }) => {
     if (restarting) return;

@@ -4,7 +4,7 @@
  * in-page buttons share one code path.
  */
 import type { MenuItemConstructorOptions } from 'electron';
-import type { MenuAction } from '../preload/api';
+import type { MenuAction } from '../shared/desktop-bridge';
 
 export interface MenuOptions {
   appName: string;

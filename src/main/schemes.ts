@@ -4,7 +4,7 @@
  * and a secure context, like https.
  */
 import { protocol } from 'electron';
-import { IMAGE_SCHEME } from '../preload/api';
+import { IMAGE_SCHEME } from '../shared/desktop-bridge';
 import { APP_SCHEME } from './urls';
 
 export function registerPrivilegedSchemes(): void {

@@ -4,7 +4,7 @@
  * engine dies it is told first, so it can fail the calls that were in flight.
  */
 import { BrowserWindow, type MessagePortMain } from 'electron';
-import { IPC, type EngineRestartEvent } from '../preload/api';
+import { IPC, type EngineRestartEvent } from '../shared/desktop-bridge';
 import type { EngineProcess } from './engine-process';
 import { secureWebPreferences } from './security';
 

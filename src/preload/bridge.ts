@@ -18,7 +18,7 @@ import {
   type MenuAction,
   type OdraBridge,
   type PickPathOptions,
-} from './api';
+} from '../shared/desktop-bridge';
 
 /** The subset of a DOM MessagePort the bridge uses. */
 export interface PortLike {

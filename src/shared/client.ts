@@ -5,6 +5,7 @@
  */
 import type { ClientMessage, EngineMessage, MethodInput, MethodName, MethodOutput } from './contract';
 import type { Progress } from './schemas';
+import type { JobEvent } from './audits';
 import { OdraError } from './errors';
 
 export interface Transport {
@@ -15,6 +16,8 @@ export interface Transport {
 
 export interface CallOptions {
   onProgress?: (progress: Progress) => void;
+  /** a job's events (jobs.watch) */
+  onEvent?: (event: JobEvent) => void;
   signal?: AbortSignal;
 }
 
@@ -22,6 +25,7 @@ interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
   onProgress?: (progress: Progress) => void;
+  onEvent?: (event: JobEvent) => void;
 }
 
 export class OdraClient {
@@ -43,6 +47,7 @@ export class OdraClient {
         resolve: (value) => resolve(value as MethodOutput<M>),
         reject,
         onProgress: options.onProgress,
+        onEvent: options.onEvent,
       });
       options.signal?.addEventListener('abort', () => this.transport.send({ type: 'cancel', id }), { once: true });
       this.transport.send({ type: 'request', id, method, input });
@@ -62,6 +67,10 @@ export class OdraClient {
     if (!pending) return;
     if (message.type === 'progress') {
       pending.onProgress?.(message.progress);
+      return;
+    }
+    if (message.type === 'event') {
+      pending.onEvent?.(message.event);
       return;
     }
     this.pending.delete(message.id);

@@ -12,10 +12,31 @@
  *   engine -> client  {type:'response', id, ok:true, output}
  *                     {type:'response', id, ok:false, error:{code, message, details}}
  *                     {type:'progress', id, progress}
+ *                     {type:'event', id, event}      a job's typed events (jobs.watch)
+ *
+ * Long work is a job the engine owns (src/shared/audits.ts): `audits.start` returns a
+ * job id and any client follows it with `jobs.watch`, which streams events until the job
+ * ends. Cancelling or dropping a watch ends the watch, not the job; `jobs.cancel` and
+ * `audits.pause/cancel` stop jobs. Closing a connection never cancels an import or an
+ * evaluation either: only an explicit `cancel` message does.
  */
 import { z } from 'zod';
 import { adapterConfigSchema } from './adapter';
 import { CORRUPTION_NAMES } from './corruptions';
+import { auditAnalysisSchema } from './audit-results';
+import {
+  analysisRequestSchema,
+  auditCellSchema,
+  auditDetailSchema,
+  auditMetricRowSchema,
+  auditMetricsInputSchema,
+  auditResultSchema,
+  auditStartInputSchema,
+  auditSummarySchema,
+  conditionSchema,
+  jobEventSchema,
+  jobInfoSchema,
+} from './audits';
 import { errorPayloadSchema } from './errors';
 import {
   attributeFilterSchema,
@@ -212,6 +233,109 @@ export const contract = {
     input: z.object({ modelId: id, datasetId: id, classMap: classMapSchema }).strict(),
     output: classMapStateSchema,
   },
+  /** What a plan resolves to (conditions, images, units) and the audit that already computes it, if any; stores nothing. */
+  'audits.plan': {
+    input: auditStartInputSchema,
+    output: z.object({
+      conditions: z.array(conditionSchema),
+      images: z.number(),
+      units: z.number(),
+      fingerprint: z.string(),
+      existing: auditSummarySchema.nullable(),
+    }),
+  },
+  /** Plans and starts an audit; follow it with jobs.watch(jobId). */
+  'audits.start': {
+    input: auditStartInputSchema,
+    output: z.object({ audit: auditSummarySchema, jobId: z.string() }),
+  },
+  'audits.list': {
+    input: z.object({ kind: z.enum(['audit', 'evaluation']).optional(), datasetId: id.optional(), modelId: id.optional() }).strict(),
+    output: z.array(auditSummarySchema),
+  },
+  'audits.get': {
+    input: z.object({ id }).strict(),
+    output: auditDetailSchema,
+  },
+  /** Stops sending work, lets what is in flight finish and be stored; resolves when paused. */
+  'audits.pause': {
+    input: z.object({ id }).strict(),
+    output: auditSummarySchema,
+  },
+  /** Continues a paused, interrupted or failed audit from its last stored unit. */
+  'audits.resume': {
+    input: z.object({ id }).strict(),
+    output: z.object({ audit: auditSummarySchema, jobId: z.string() }),
+  },
+  /** Stops for good (what was stored stays); a stopped audit is no longer offered for resume. */
+  'audits.cancel': {
+    input: z.object({ id }).strict(),
+    output: auditSummarySchema,
+  },
+  'audits.delete': {
+    input: z.object({ id }).strict(),
+    output: z.object({ deleted: z.boolean() }),
+  },
+  /** Every (model, condition) with its 12 COCO stats once scored. */
+  'audits.cells': {
+    input: z.object({ id }).strict(),
+    output: z.array(auditCellSchema),
+  },
+  /** Per (cell, category) AP, AP50, GT and detection counts, filtered and bounded. */
+  'audits.metrics': {
+    input: auditMetricsInputSchema,
+    output: z.array(auditMetricRowSchema),
+  },
+  /** Scores every complete cell again with these class maps (per model id), or the maps in force now: no inference. */
+  'audits.rescore': {
+    input: z.object({ id, classMaps: z.record(z.string(), classMapSchema).optional() }).strict(),
+    output: z.object({ audit: auditSummarySchema, jobId: z.string() }),
+  },
+  /**
+   * The audit's analysis: robustness (P, mPC, rPC; Michaelis et al. 2019) per model and
+   * class, per corruption and family, worst class, imbalance, deltas vs the baseline, with
+   * paired-bootstrap intervals. Computed off the engine's thread; stored once the audit is done.
+   */
+  'audits.analysis': {
+    input: analysisRequestSchema,
+    output: auditAnalysisSchema,
+  },
+  /** What `odra audit --json` prints: the analysis mapped, with every cell's COCO stats. */
+  'audits.result': {
+    input: analysisRequestSchema,
+    output: auditResultSchema,
+  },
+  /** One unit's raw detections (model class) and the evaluation categories each scores as. */
+  'audits.detections': {
+    input: z.object({ id, modelId: id, conditionIndex: z.number().int().nonnegative(), imageId: z.number().int() }).strict(),
+    output: z.array(
+      z.object({
+        bbox: z.tuple([z.number(), z.number(), z.number(), z.number()]),
+        score: z.number(),
+        classIndex: z.number(),
+        className: z.string(),
+        categoryIds: z.array(z.number()),
+      }),
+    ),
+  },
+  'jobs.list': {
+    input: z.object({}).strict(),
+    output: z.array(jobInfoSchema),
+  },
+  'jobs.get': {
+    input: z.object({ id: z.string().min(1).max(100) }).strict(),
+    output: jobInfoSchema,
+  },
+  /** Streams the job's events (its latest progress first) until it ends; answers with its final info. */
+  'jobs.watch': {
+    input: z.object({ id: z.string().min(1).max(100) }).strict(),
+    output: jobInfoSchema,
+  },
+  /** Cancels the job (an audit keeps what it stored); answers at once with its info. */
+  'jobs.cancel': {
+    input: z.object({ id: z.string().min(1).max(100) }).strict(),
+    output: jobInfoSchema,
+  },
 } as const;
 
 export type Contract = typeof contract;
@@ -246,6 +370,8 @@ export const responseMessageSchema = z.union([
   z.object({ type: z.literal('response'), id: z.string(), ok: z.literal(false), error: errorPayloadSchema }),
 ]);
 export const progressMessageSchema = z.object({ type: z.literal('progress'), id: z.string(), progress: progressSchema });
+export const eventMessageSchema = z.object({ type: z.literal('event'), id: z.string(), event: jobEventSchema });
 export type ResponseMessage = z.infer<typeof responseMessageSchema>;
 export type ProgressMessage = z.infer<typeof progressMessageSchema>;
-export type EngineMessage = ResponseMessage | ProgressMessage;
+export type EventMessage = z.infer<typeof eventMessageSchema>;
+export type EngineMessage = ResponseMessage | ProgressMessage | EventMessage;

@@ -24,6 +24,13 @@ export const BENCHMARK_CORRUPTIONS = [
   'jpeg_compression',
 ] as const;
 
+/**
+ * Version of the corruption outputs. Recorded with every audit: bump it whenever any
+ * kernel's output bytes change for some (image, severity, seed), so two audits with
+ * different versions are known not to have seen the same pixels.
+ */
+export const CORRUPTION_CATALOGUE_VERSION = '1';
+
 export const HELD_OUT_CORRUPTIONS = ['speckle_noise', 'gaussian_blur', 'spatter', 'saturate'] as const;
 
 export const CORRUPTION_NAMES = [...BENCHMARK_CORRUPTIONS, ...HELD_OUT_CORRUPTIONS] as const;

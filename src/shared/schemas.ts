@@ -156,7 +156,7 @@ export const classMapStateSchema = z.object({
 });
 export type ClassMapState = z.infer<typeof classMapStateSchema>;
 
-export const evaluationStatusSchema = z.enum(['running', 'done', 'failed', 'cancelled']);
+export const evaluationStatusSchema = z.enum(['running', 'paused', 'interrupted', 'done', 'failed', 'cancelled']);
 
 export const evaluationSchema = z.object({
   id: z.number(),

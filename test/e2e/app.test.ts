@@ -15,11 +15,13 @@ import {
   checkPrerequisites,
   cspViolations,
   openBrowser,
+  relayRpc,
   shot,
   shotsDir as shots,
   startServer,
   stopServer,
   type ImageLike,
+  type RpcRelay,
   type Server,
 } from './helpers';
 
@@ -37,6 +39,7 @@ describe('Odra in the browser (odra serve + Chromium)', () => {
   let page: Page;
   let coco: CocoJson;
   let consoleErrors: string[] = [];
+  let rpc: RpcRelay;
 
   beforeAll(async () => {
     await checkPrerequisites();
@@ -47,6 +50,7 @@ describe('Odra in the browser (odra serve + Chromium)', () => {
     browser = session.browser;
     page = session.page;
     consoleErrors = session.consoleErrors;
+    rpc = await relayRpc(page);
   });
 
   afterAll(async () => {
@@ -262,9 +266,14 @@ describe('Odra in the browser (odra serve + Chromium)', () => {
   });
 
   it('cancels a running evaluation and lists past evaluations', async () => {
+    // Exact, not a race with a fast evaluation: the request is held in the relay until
+    // the page has sent its cancel, then the engine receives both, cancel right behind.
+    const held = rpc.hold('evaluations.run');
     await page.getByTestId('eval-run').click();
-    await page.getByTestId('progress-count').waitFor({ timeout: 120_000 });
+    const request = await held.sent;
     await page.getByTestId('eval-cancel').click();
+    await held.followedBy((m) => m.type === 'cancel' && m.id === request.id, 'cancel of the evaluation');
+    held.release();
     await expect.poll(() => page.getByTestId('eval-notice').textContent(), { timeout: 60_000 }).toContain('cancelled');
     const list = page.getByTestId('evaluation-row');
     await expect.poll(() => list.count()).toBeGreaterThanOrEqual(1);

@@ -11,7 +11,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CORRUPTION_NAMES, HELD_OUT_CORRUPTIONS } from '../../src/shared/corruptions';
 import { annotationsFile, makeTempDir, readCocoJson, removeDir, type CocoJson } from '../helpers/broken-datasets';
 import { sharedPath } from '../helpers/shared';
-import { checkPrerequisites, cspViolations, openBrowser, shot, shotsDir, startServer, stopServer, type ImageLike, type Server } from './helpers';
+import {
+  checkPrerequisites,
+  cspViolations,
+  openBrowser,
+  recordRpc,
+  shot,
+  shotsDir,
+  startServer,
+  stopServer,
+  type ImageLike,
+  type RpcRecorder,
+  type Server,
+} from './helpers';
 
 interface Raw {
   width: number;
@@ -85,6 +97,7 @@ describe('Corruption preview in the browser (odra serve + Chromium)', () => {
   let browser: Browser | undefined;
   let page: Page;
   let consoleErrors: string[] = [];
+  let rpc: RpcRecorder;
   /** the image picked in the first test */
   let chosen: { id: number; width: number; height: number };
 
@@ -125,6 +138,7 @@ describe('Corruption preview in the browser (odra serve + Chromium)', () => {
     browser = session.browser;
     page = session.page;
     consoleErrors = session.consoleErrors;
+    rpc = recordRpc(page);
   });
 
   afterAll(async () => {
@@ -221,6 +235,10 @@ describe('Corruption preview in the browser (odra serve + Chromium)', () => {
     await page.getByTestId('corr-mode-strip').click();
     await page.getByTestId('corr-corruption').selectOption('zoom_blur');
     await page.getByTestId('corr-pending').filter({ hasText: 'Corrupting 5' }).waitFor();
+    const overtaken = rpc.sent.findLast(
+      (m) => m.method === 'corruptions.preview' && Array.isArray(m.input?.corruptions) && m.input.corruptions.includes('zoom_blur'),
+    );
+    expect(overtaken?.id).toBeTruthy();
     expect(await page.getByTestId('corr-notice').count()).toBe(0);
     await shot(page, 'corruptions-pending');
     await page.getByTestId('corr-corruption').selectOption('shot_noise');
@@ -228,8 +246,8 @@ describe('Corruption preview in the browser (odra serve + Chromium)', () => {
     const names = await cells().evaluateAll((els) => els.map((el) => el.getAttribute('data-corruption')));
     expect(names).toEqual(Array(5).fill('shot_noise'));
     const shown = await cellSources();
-    // Long enough for the overtaken zoom-blur request to have been answered by now.
-    await page.waitForTimeout(4000);
+    // The engine's answer to the overtaken zoom-blur request has reached the page, and changed nothing.
+    await rpc.response(overtaken!.id!);
     expect(await cellSources()).toEqual(shown);
     expect(await page.getByTestId('corr-error').count()).toBe(0);
     // the overtaken request was replaced, not cancelled by the user: nothing to tell

@@ -124,3 +124,145 @@ export interface ImageLike {
   naturalHeight: number;
   addEventListener(type: 'load', listener: (value: unknown) => void, options: { once: boolean }): void;
 }
+
+/** One contract message as JSON text on the RPC WebSocket (enough of it for the checks). */
+export interface RpcFrame {
+  type?: string;
+  id?: string;
+  method?: string;
+  input?: Record<string, unknown>;
+}
+
+function parseFrame(payload: string | Buffer): RpcFrame {
+  try {
+    const value: unknown = JSON.parse(typeof payload === 'string' ? payload : payload.toString('utf8'));
+    return typeof value === 'object' && value !== null ? (value as RpcFrame) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** Resolves when `check` holds, re-checked on every `changed()` call. */
+function condition(): { changed: () => void; until: (check: () => boolean, what: string, timeoutMs?: number) => Promise<void> } {
+  const waiters = new Set<() => void>();
+  return {
+    changed: () => {
+      for (const w of [...waiters]) w();
+    },
+    until: (check, what, timeoutMs = 120_000) =>
+      new Promise((resolve, reject) => {
+        const attempt = (): void => {
+          if (!check()) return;
+          waiters.delete(attempt);
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(attempt);
+          reject(new Error(`no ${what} within ${timeoutMs} ms`));
+        }, timeoutMs);
+        waiters.add(attempt);
+        attempt();
+      }),
+  };
+}
+
+export interface RpcRecorder {
+  sent: RpcFrame[];
+  received: RpcFrame[];
+  /** Resolves when the engine's response to request `id` has reached the page. */
+  response(id: string): Promise<void>;
+}
+
+/**
+ * Records the contract messages on the page's RPC WebSocket (both directions), so a
+ * test can wait for the event it means ("the answer to that request has arrived")
+ * instead of sleeping. Install before the page opens the socket.
+ */
+export function recordRpc(page: Page): RpcRecorder {
+  const sent: RpcFrame[] = [];
+  const received: RpcFrame[] = [];
+  const cond = condition();
+  page.on('websocket', (ws) => {
+    if (!new URL(ws.url()).pathname.endsWith('/rpc')) return;
+    ws.on('framesent', ({ payload }) => {
+      sent.push(parseFrame(payload));
+      cond.changed();
+    });
+    ws.on('framereceived', ({ payload }) => {
+      received.push(parseFrame(payload));
+      cond.changed();
+    });
+  });
+  return {
+    sent,
+    received,
+    response: (id) => cond.until(() => received.some((m) => m.type === 'response' && m.id === id), `response to ${id}`),
+  };
+}
+
+export interface HeldRequest {
+  /** Resolves when the page has sent the request (the engine has not seen it). */
+  sent: Promise<RpcFrame>;
+  /** Resolves when a later page message matching `match` is queued behind the request. */
+  followedBy(match: (frame: RpcFrame) => boolean, what: string): Promise<void>;
+  /** Forwards the request, then everything queued behind it, in order. */
+  release(): void;
+}
+
+export interface RpcRelay {
+  /** Holds back the next request for `method` (and every page message after it) until released. */
+  hold(method: string): HeldRequest;
+}
+
+/**
+ * Routes the page's RPC WebSocket through the test (Playwright's routeWebSocket) and
+ * forwards every message unchanged, except while a request is held: then it and all
+ * page messages after it wait, in order, until release(). This turns "cancel while it
+ * runs" into an exact sequence: the engine receives the cancel right behind the request.
+ * Install before the page opens the socket.
+ */
+export async function relayRpc(page: Page): Promise<RpcRelay> {
+  let held: { method: string; frame: RpcFrame | null; queue: (string | Buffer)[]; caught: (f: RpcFrame) => void } | null = null;
+  let forward: ((message: string | Buffer) => void) | null = null;
+  const cond = condition();
+  await page.routeWebSocket(
+    (url) => url.pathname.endsWith('/rpc'),
+    (ws) => {
+      const server = ws.connectToServer();
+      forward = (message) => server.send(message);
+      ws.onMessage((message) => {
+        const frame = parseFrame(message);
+        if (held && (held.frame || (frame.type === 'request' && frame.method === held.method))) {
+          held.queue.push(message);
+          if (!held.frame) {
+            held.frame = frame;
+            held.caught(frame);
+          }
+          cond.changed();
+          return;
+        }
+        server.send(message);
+      });
+    },
+  );
+  return {
+    hold(method) {
+      let caught!: (f: RpcFrame) => void;
+      const sent = new Promise<RpcFrame>((resolve) => {
+        caught = resolve;
+      });
+      const mine = { method, frame: null as RpcFrame | null, queue: [] as (string | Buffer)[], caught };
+      held = mine;
+      return {
+        sent,
+        followedBy: (match, what) => cond.until(() => mine.queue.slice(1).some((m) => match(parseFrame(m))), what),
+        release() {
+          if (held === mine) held = null;
+          if (!forward) throw new Error('the page has not opened its RPC socket');
+          for (const message of mine.queue) forward(message);
+        },
+      };
+    },
+  };
+}

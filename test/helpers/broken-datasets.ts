@@ -318,8 +318,13 @@ export async function makeDatasetWithOutsideSymlink(dir: string, outsideDir: str
 
 /** Every row of every table (schema_version included), to prove a failed import left the store as it was. */
 export function dumpStore(db: Database.Database): Record<string, unknown[]> {
-  const names = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
+  const tables = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string; sql: string }[];
   const dump: Record<string, unknown[]> = {};
-  for (const t of names) dump[t] = db.prepare(`SELECT rowid AS _rowid, * FROM "${t}" ORDER BY rowid`).all();
+  for (const t of tables) {
+    // WITHOUT ROWID tables have no rowid: their primary key orders them
+    dump[t.name] = /WITHOUT ROWID\s*$/i.test(t.sql.trim())
+      ? db.prepare(`SELECT * FROM "${t.name}"`).all().map((r) => JSON.stringify(r)).sort()
+      : db.prepare(`SELECT rowid AS _rowid, * FROM "${t.name}" ORDER BY rowid`).all();
+  }
   return dump;
 }

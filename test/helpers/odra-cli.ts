@@ -7,14 +7,14 @@
  * file to arrive finds the bundle fresh and does not rebuild it under the first one.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync, watch } from 'node:fs';
 import path from 'node:path';
 
 const ROOT = process.cwd();
 export const ODRA_BIN = path.join(ROOT, 'bin', 'odra.mjs');
 const BUNDLE = path.join(ROOT, 'out', 'node', 'cli.js');
 const LOCK = path.join(ROOT, 'out', '.odra-cli-build.lock');
-const INPUTS = ['src/cli', 'src/engine', 'src/shared', 'vite.node.config.ts', 'package.json'];
+const INPUTS = ['src/cli', 'src/engine', 'src/platform', 'src/shared', 'vite.node.config.ts', 'package.json'];
 
 function newestMtime(entry: string): number {
   const s = statSync(entry);
@@ -34,23 +34,53 @@ function bundleIsFresh(): boolean {
   return INPUTS.every((p) => newestMtime(path.join(ROOT, p)) <= built);
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const LOCK_STALE_MS = 120_000;
 
+/**
+ * Runs `fn` holding the lock folder. While another run holds it, waits for the lock's
+ * parent folder to change (the holder removing the lock) instead of polling on a clock;
+ * a lock older than LOCK_STALE_MS is a killed run's and is removed.
+ */
 async function withBuildLock<T>(fn: () => T): Promise<T> {
-  mkdirSync(path.dirname(LOCK), { recursive: true });
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    try {
-      mkdirSync(LOCK);
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      // a lock left by a killed run: a build takes seconds, not minutes
+  const parent = path.dirname(LOCK);
+  mkdirSync(parent, { recursive: true });
+  const deadline = Date.now() + LOCK_STALE_MS;
+  let wake: (() => void) | null = null;
+  let changed = false;
+  // watching starts before the first attempt, so a release between attempt and wait is not missed
+  const watcher = watch(parent, () => {
+    changed = true;
+    wake?.();
+  });
+  try {
+    for (;;) {
+      changed = false;
+      try {
+        mkdirSync(LOCK);
+        break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
       const lockedAt = statSync(LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now();
-      if (Date.now() - lockedAt > 120_000) rmSync(LOCK, { recursive: true, force: true });
+      if (Date.now() - lockedAt > LOCK_STALE_MS) {
+        rmSync(LOCK, { recursive: true, force: true });
+        continue;
+      }
       if (Date.now() > deadline) throw new Error(`waited 2 minutes for ${LOCK}; remove it if no build is running`);
-      await sleep(100);
+      if (changed) continue;
+      // the next change of the folder, or the moment the lock would turn stale or the wait end
+      const until = Math.min(deadline, lockedAt + LOCK_STALE_MS) - Date.now() + 1;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(0, until));
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = null;
     }
+  } finally {
+    watcher.close();
   }
   try {
     return fn();

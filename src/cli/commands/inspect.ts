@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { OdraError } from '../../shared/errors';
 import { detectAdapter } from '../../engine/models/detect-adapter';
-import { inspectModelFile, type ModelFingerprint } from '../../engine/models/fingerprint';
+import { inspectModelFile, type ModelFingerprint } from '../../engine/models/fingerprint/model-fingerprint';
 import { usageError } from '../cli-error';
 
 export const INSPECT_USAGE = 'odra inspect MODEL.onnx [--json]';

@@ -1,21 +1,40 @@
 /**
- * The corruption worker pool: corruption never runs on the thread that answers
- * requests. Sized to the machine (cores - 1, at least 1), shared by previews and audits,
- * first come first served. Workers are started lazily and stopped by close().
+ * The corruption worker pool: corruption never runs on the thread that coordinates.
+ * Workers are started lazily and stopped by close().
+ *
+ * Scheduling:
+ *   - Several jobs per worker: each worker holds up to `depth` jobs (default 2), posted
+ *     ahead into its message queue. The thread that owns the pool may be blocked for a
+ *     whole onnxruntime run (the audit runner); a worker that finishes a job then starts
+ *     its next one at once instead of idling until that thread is free to hand one out.
+ *   - Two lanes: `interactive` jobs (previews) are handed out before any queued `bulk`
+ *     job (audits), to the worker with the fewest jobs in flight, so an interactive job
+ *     waits at most for the jobs already posted to that worker (at most depth - 1
+ *     kernels behind the running one), never behind the bulk queue.
+ *   - A cancelled job (AbortSignal) leaves the queue at once; one already posted runs to
+ *     its end and its result is dropped. Each signal gets one abort listener however
+ *     many jobs share it, removed when its last job settles, so no signal collects
+ *     listeners (MaxListenersExceededWarning).
+ *   - Size: the caller's CPU budget (cpuBudget below splits the cores between the pool
+ *     and onnxruntime's intra-op threads); by default cores - 1, at least 1.
+ *
+ * Outputs do not depend on any of this: a kernel's result is a pure function of
+ * (image, corruption, severity, seed), whichever worker runs it and in whatever order.
  *
  * The worker script is the bundle `out/node/corruption-worker.js` (see workerScript).
  */
-import { existsSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { findBundle } from '../util/bundle-path';
 import type { CorruptionName, Severity } from '../../shared/corruptions';
 import type { RgbImage } from '../images/rgb-image';
 import type { WorkerRequest, WorkerResponse } from './pool-protocol';
 
+export type PoolLane = 'interactive' | 'bulk';
+
 interface Job {
   request: WorkerRequest;
+  lane: PoolLane;
   resolve: (result: CorruptionResult) => void;
   reject: (error: Error) => void;
 }
@@ -28,7 +47,13 @@ export interface CorruptionResult {
 
 interface Slot {
   worker: Worker;
-  busy: Job | null;
+  inFlight: Map<number, Job>;
+}
+
+export interface PoolOptions {
+  /** jobs posted ahead to each worker (>= 1) */
+  depth?: number;
+  script?: { file: string; execArgv: string[] };
 }
 
 export function defaultPoolSize(): number {
@@ -36,89 +61,173 @@ export function defaultPoolSize(): number {
 }
 
 /**
- * The built worker bundle. It is looked up beside the running bundle (out/node) or,
- * from the TypeScript sources (tests, tsx), under the package root's out/node:
- * worker threads cannot load TypeScript, so tests build the bundles first
- * (test/global-setup.ts).
+ * How a process's cores are shared between onnxruntime's intra-op threads and the
+ * corruption pool, so the two never both claim every core. onnxruntime gets `threads`
+ * when asked, else a quarter of the cores (at least 1): in an audit each corrupted image
+ * costs several times one small detector's run. The pool gets the rest plus one: ORT's
+ * first intra-op thread is the runner's own thread, which waits between runs (for the
+ * next corrupted image), so a pool of `cores - threads` would leave that core idle
+ * while corruption is the bottleneck. At most one thread more than there are cores.
  */
+export function cpuBudget(cores: number, threads?: number): { ortThreads: number; poolWorkers: number } {
+  const total = Math.max(1, Math.floor(cores));
+  const ortThreads = threads ?? Math.max(1, Math.floor(total / 4));
+  return { ortThreads, poolWorkers: Math.max(1, total - ortThreads + 1) };
+}
+
+/** The built worker bundle (worker threads cannot load TypeScript; see bundle-path.ts). */
 export function workerScript(): { file: string; execArgv: string[] } {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    for (const candidate of [path.join(dir, 'corruption-worker.js'), path.join(dir, 'out', 'node', 'corruption-worker.js')]) {
-      if (existsSync(candidate)) return { file: candidate, execArgv: [] };
-    }
-    dir = path.dirname(dir);
-  }
-  throw new Error('cannot find the corruption worker (out/node/corruption-worker.js): run npm run build:node');
+  return { file: findBundle('corruption-worker.js'), execArgv: [] };
 }
 
 export class CorruptionPool {
   private readonly slots: Slot[] = [];
-  private readonly queue: Job[] = [];
+  private readonly queues: Record<PoolLane, Job[]> = { interactive: [], bulk: [] };
+  private readonly depth: number;
+  private readonly script: { file: string; execArgv: string[] };
+  private readonly watched = new Map<AbortSignal, { jobs: Set<Job>; listener: () => void }>();
   private nextId = 1;
   private closed = false;
 
-  constructor(readonly size: number = defaultPoolSize(), private readonly script = workerScript()) {
+  constructor(
+    readonly size: number = defaultPoolSize(),
+    options: PoolOptions = {},
+  ) {
     if (!(size >= 1)) throw new Error(`pool size must be >= 1 (got ${size})`);
+    this.depth = options.depth ?? 2;
+    if (!(Number.isInteger(this.depth) && this.depth >= 1)) throw new Error(`pool depth must be an integer >= 1 (got ${this.depth})`);
+    this.script = options.script ?? workerScript();
   }
 
-  async corrupt(image: RgbImage, corruption: CorruptionName, severity: Severity, seed: number, signal?: AbortSignal): Promise<RgbImage> {
-    return (await this.corruptTimed(image, corruption, severity, seed, signal)).image;
+  async corrupt(
+    image: RgbImage,
+    corruption: CorruptionName,
+    severity: Severity,
+    seed: number,
+    signal?: AbortSignal,
+    lane: PoolLane = 'bulk',
+  ): Promise<RgbImage> {
+    return (await this.corruptTimed(image, corruption, severity, seed, signal, lane)).image;
+  }
+
+  /** Jobs waiting to be posted to a worker, per lane. */
+  queued(): Record<PoolLane, number> {
+    return { interactive: this.queues.interactive.length, bulk: this.queues.bulk.length };
+  }
+
+  /** Jobs posted to workers and not yet answered. */
+  inFlight(): number {
+    return this.slots.reduce((n, s) => n + s.inFlight.size, 0);
   }
 
   /**
-   * Queues one corruption. An abort removes the job if it is still queued (a running
+   * Queues one corruption. An abort removes the job if it is still queued (a posted
    * kernel finishes, its result is dropped), so a cancelled preview frees the pool.
    */
-  corruptTimed(image: RgbImage, corruption: CorruptionName, severity: Severity, seed: number, signal?: AbortSignal): Promise<CorruptionResult> {
+  corruptTimed(
+    image: RgbImage,
+    corruption: CorruptionName,
+    severity: Severity,
+    seed: number,
+    signal?: AbortSignal,
+    lane: PoolLane = 'bulk',
+  ): Promise<CorruptionResult> {
     if (this.closed) return Promise.reject(new Error('the corruption pool is closed'));
     if (signal?.aborted) return Promise.reject(new Error('cancelled'));
     // Copy: the buffer is transferred to the worker, and the caller keeps its image.
     const pixels = image.data.slice().buffer;
     return new Promise<CorruptionResult>((resolve, reject) => {
+      let settled = false;
       const job: Job = {
         request: { id: this.nextId++, corruption, severity, seed, width: image.width, height: image.height, pixels },
-        resolve,
-        reject,
-      };
-      signal?.addEventListener(
-        'abort',
-        () => {
-          const at = this.queue.indexOf(job);
-          if (at >= 0) this.queue.splice(at, 1);
-          reject(new Error('cancelled'));
+        lane,
+        resolve: (r) => {
+          if (settled) return;
+          settled = true;
+          this.unwatch(job, signal);
+          resolve(r);
         },
-        { once: true },
-      );
-      this.queue.push(job);
+        reject: (e) => {
+          if (settled) return;
+          settled = true;
+          this.unwatch(job, signal);
+          reject(e);
+        },
+      };
+      this.watch(job, signal);
+      this.queues[lane].push(job);
       this.pump();
     });
   }
 
+  /**
+   * One abort listener per signal, however many jobs share it (a preview grid sends 19
+   * to 95 jobs under one request signal), removed when its last job settles.
+   */
+  private watch(job: Job, signal: AbortSignal | undefined): void {
+    if (!signal) return;
+    let entry = this.watched.get(signal);
+    if (!entry) {
+      const jobs = new Set<Job>();
+      const listener = (): void => {
+        for (const j of [...jobs]) {
+          const queue = this.queues[j.lane];
+          const at = queue.indexOf(j);
+          if (at >= 0) queue.splice(at, 1);
+          j.reject(new Error('cancelled'));
+        }
+      };
+      entry = { jobs, listener };
+      this.watched.set(signal, entry);
+      signal.addEventListener('abort', listener, { once: true });
+    }
+    entry.jobs.add(job);
+  }
+
+  private unwatch(job: Job, signal: AbortSignal | undefined): void {
+    if (!signal) return;
+    const entry = this.watched.get(signal);
+    if (!entry) return;
+    entry.jobs.delete(job);
+    if (entry.jobs.size === 0) {
+      signal.removeEventListener('abort', entry.listener);
+      this.watched.delete(signal);
+    }
+  }
+
   async close(): Promise<void> {
     this.closed = true;
-    for (const job of this.queue.splice(0)) job.reject(new Error('the corruption pool was closed'));
+    for (const lane of ['interactive', 'bulk'] as const) {
+      for (const job of this.queues[lane].splice(0)) job.reject(new Error('the corruption pool was closed'));
+    }
+    for (const slot of this.slots) for (const job of slot.inFlight.values()) job.reject(new Error('the corruption pool was closed'));
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
     this.slots.length = 0;
   }
 
+  private next(): Job | undefined {
+    return this.queues.interactive.shift() ?? this.queues.bulk.shift();
+  }
+
   private pump(): void {
-    while (this.queue.length) {
-      let slot = this.slots.find((s) => s.busy === null);
-      if (!slot && this.slots.length < this.size) slot = this.spawn();
-      if (!slot) return;
-      const job = this.queue.shift()!;
-      slot.busy = job;
+    while (this.queues.interactive.length || this.queues.bulk.length) {
+      let slot: Slot | undefined;
+      for (const s of this.slots) if (!slot || s.inFlight.size < slot.inFlight.size) slot = s;
+      // an idle worker is always used; a new one is started before any is given a second job
+      if ((!slot || slot.inFlight.size > 0) && this.slots.length < this.size) slot = this.spawn();
+      if (!slot || slot.inFlight.size >= this.depth) return;
+      const job = this.next()!;
+      slot.inFlight.set(job.request.id, job);
       slot.worker.postMessage(job.request, [job.request.pixels]);
     }
   }
 
   private spawn(): Slot {
     const worker = new Worker(this.script.file, { execArgv: this.script.execArgv });
-    const slot: Slot = { worker, busy: null };
+    const slot: Slot = { worker, inFlight: new Map() };
     worker.on('message', (res: WorkerResponse) => {
-      const job = slot.busy;
-      slot.busy = null;
+      const job = slot.inFlight.get(res.id);
+      slot.inFlight.delete(res.id);
       if (job) {
         if (res.ok) job.resolve({ image: { width: res.width, height: res.height, data: new Uint8Array(res.pixels) }, ms: res.ms });
         else job.reject(new Error(`${job.request.corruption} severity ${job.request.severity}: ${res.message}`));
@@ -126,9 +235,10 @@ export class CorruptionPool {
       this.pump();
     });
     worker.on('error', (err) => {
-      slot.busy?.reject(err);
-      slot.busy = null;
-      this.slots.splice(this.slots.indexOf(slot), 1);
+      for (const job of slot.inFlight.values()) job.reject(err);
+      slot.inFlight.clear();
+      const at = this.slots.indexOf(slot);
+      if (at >= 0) this.slots.splice(at, 1);
       this.pump();
     });
     this.slots.push(slot);

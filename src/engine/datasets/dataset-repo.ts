@@ -143,6 +143,15 @@ export class DatasetRepo {
     return { path: `${imageRoot}/${im.file_name}`, root: ds.root };
   }
 
+  /** Every image file of the dataset with the hash it had at import, in id order (re-verified before a run). */
+  imageFiles(id: number): { id: number; path: string; sha256: string }[] {
+    const ds = this.row(id);
+    const imageRoot = (JSON.parse(ds.info_json) as { imageRoot?: string }).imageRoot ?? ds.root;
+    return (this.db.prepare('SELECT id, file_name, sha256 FROM images WHERE dataset_id = ? ORDER BY id').all(id) as { id: number; file_name: string; sha256: string }[]).map(
+      (r) => ({ id: r.id, path: `${imageRoot}/${r.file_name}`, sha256: r.sha256 }),
+    );
+  }
+
   /** Everything an evaluation needs, in the evaluator's terms. */
   groundTruth(id: number): GroundTruth {
     const ds = this.row(id);

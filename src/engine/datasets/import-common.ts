@@ -154,12 +154,6 @@ export function isImageFile(name: string): boolean {
   return IMAGE_EXTENSIONS.includes(path.extname(name).toLowerCase());
 }
 
-/** `child` is `parent` or lies below it (no '..' escape). */
-export function isInside(parent: string, child: string): boolean {
-  const rel = path.relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}
-
 export function toPosix(relative: string): string {
   return relative.split(path.sep).join('/');
 }

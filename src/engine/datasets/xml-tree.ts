@@ -22,7 +22,9 @@ export function parseXml(text: string, file: string): XmlElement {
   // a holder: TypeScript does not see the callbacks assign it
   const doc: { root: XmlElement | null } = { root: null };
   parser.onopentag = (tag) => {
-    const el: XmlElement = { name: tag.name, attributes: { ...tag.attributes }, children: [], text: '', line: parser.line + 1 };
+    // without the xmlns option attribute values are plain strings (QualifiedAttribute is xmlns mode's)
+    const attributes = Object.fromEntries(Object.entries(tag.attributes).map(([k, v]) => [k, typeof v === 'string' ? v : v.value]));
+    const el: XmlElement = { name: tag.name, attributes, children: [], text: '', line: parser.line + 1 };
     if (stack.length) stack[stack.length - 1].children.push(el);
     else doc.root = el;
     stack.push(el);

@@ -24,6 +24,7 @@
  */
 import path from 'node:path';
 import { load, YAMLException } from 'js-yaml';
+import { isInsideOrAt } from '../../platform/node/paths';
 import { badInput, type Problem } from '../../shared/errors';
 import { checkBox, clippedNote } from './box-policy';
 import type { CanonicalAnnotation, CanonicalCategory, CanonicalDataset } from './canonical';
@@ -33,7 +34,6 @@ import {
   isDirectory,
   isFile,
   isImageFile,
-  isInside,
   listFiles,
   parseDecimal,
   problemsError,
@@ -130,6 +130,21 @@ export function parseYoloYaml(text: string, file: string): YoloConfig {
 }
 
 /** The 1-based line where a top-level key is written, for messages. */
+/**
+ * Class names of a YOLO data.yaml given as a names file (`--names`, the model import
+ * dialog): the names parseYoloYaml reads, in class order, a gap in an index map named
+ * `class_<i>`. Throws BAD_INPUT naming the file and line as parseYoloYaml does.
+ */
+export function yoloClassNames(text: string, file: string): string[] {
+  const { names } = parseYoloYaml(text, file);
+  const max = Math.max(...names.keys());
+  // A sparse map with a huge index is not a names table; refuse rather than allocate.
+  if (max >= names.size * 4 + 16) {
+    throw badInput(`${file}: names has index ${max} for ${names.size} class(es)`, [{ file, line: keyLine(text, 'names'), problem: `names: index ${max} for ${names.size} class(es)` }], file);
+  }
+  return Array.from({ length: max + 1 }, (_, k) => names.get(k) ?? `class_${k}`);
+}
+
 function keyLine(text: string, key: string): number | undefined {
   const index = textLines(text).findIndex((l) => new RegExp(`^${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*:`).test(l.text));
   return index >= 0 ? index + 1 : undefined;
@@ -349,7 +364,7 @@ async function locateEntry(base: string, entry: string): Promise<string | null> 
 /** Absolute paths of the images a split entry names (a folder, searched recursively, or a .txt list). */
 async function imagesOfEntry(base: string, entry: string, yamlFile: string, problems: Problem[]): Promise<string[]> {
   const where = (await locateEntry(base, entry))!;
-  if (!isInside(base, where)) {
+  if (!isInsideOrAt(base, where)) {
     problems.push({ file: yamlFile, problem: `${entry} lies outside the dataset folder ${base}` });
     return [];
   }
@@ -366,7 +381,7 @@ async function imagesOfEntry(base: string, entry: string, yamlFile: string, prob
     if (!rel) continue;
     // Ultralytics reads list entries relative to the list's folder.
     const p = path.resolve(path.dirname(where), rel);
-    if (!isInside(base, p)) problems.push({ file: where, line, problem: `${rel} lies outside the dataset folder ${base}` });
+    if (!isInsideOrAt(base, p)) problems.push({ file: where, line, problem: `${rel} lies outside the dataset folder ${base}` });
     else if (!isImageFile(p)) problems.push({ file: where, line, problem: `${rel} is not an image file (${path.extname(p) || 'no extension'})` });
     else if (!(await isFile(p))) problems.push({ file: where, line, problem: `${rel}: no such image` });
     else out.push(p);

@@ -2,19 +2,22 @@
  * Entry of the engine when Electron runs it as a utilityProcess. Electron main sends
  * `{type:'connect', role?:'main'}` with a MessagePort for each client (a window, or
  * main's own file-protocol client); each port gets its own RpcSession. Only main's
- * connection is privileged. One engine, one ORT, one SQLite writer per process.
+ * connection is privileged. One SQLite writer per process; inference runs in audit
+ * runner processes that Electron main starts on request (electron-runner-launcher.ts).
  */
 import type { EngineMessage } from '../../shared/contract';
 import { Engine } from '../engine';
 import { RpcSession } from '../rpc/session';
+import { ElectronRunnerLauncher, type ParentPortLike as LauncherParentPort } from './electron-runner-launcher';
 
 interface PortLike {
   postMessage(message: unknown): void;
   on(event: 'message', listener: (e: { data: unknown }) => void): void;
   on(event: 'close', listener: () => void): void;
   start(): void;
+  close(): void;
 }
-interface ParentPortLike {
+interface ParentPortLike extends LauncherParentPort {
   on(event: 'message', listener: (e: { data: unknown; ports: PortLike[] }) => void): void;
 }
 
@@ -24,7 +27,12 @@ if (!parentPort) {
 }
 const dbPath = process.env.ODRA_DB;
 if (!dbPath) throw new Error('ODRA_DB is not set');
-const engine = new Engine({ dbPath, sqliteBinding: process.env.ODRA_SQLITE_BINDING || undefined });
+// audit runners are started by Electron main (this process cannot fork Node)
+const engine = new Engine({
+  dbPath,
+  sqliteBinding: process.env.ODRA_SQLITE_BINDING || undefined,
+  runnerLauncher: new ElectronRunnerLauncher(parentPort),
+});
 
 parentPort.on('message', (e) => {
   const data = e.data as { type?: string; role?: string } | null;

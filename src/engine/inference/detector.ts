@@ -13,8 +13,7 @@
 import * as ort from 'onnxruntime-node';
 import type { RgbImage } from '../images/rgb-image';
 import { adapterConfigSchema, type AdapterConfig, type ExtraInput } from '../models/adapter-config';
-import type { OutputMap, OutputTensor } from '../models/decoders/types';
-import { imageRegion } from '../models/decoders/types';
+import { imageRegion, type OutputMap, type OutputTensor } from '../models/adapters/decoding';
 import { detectAdapter, type AdapterDetection } from '../models/detect-adapter';
 import { inspectModelIO, type ModelIO } from '../models/inspect-io';
 import type { Detection } from '../models/nms';

@@ -142,12 +142,14 @@ export function genericClassNames(count: number): string[] {
 
 /**
  * A names file as analysts have them: .txt / .names (one name per line, as darknet and
- * many exporters write), .json (a list, or an object of index -> name), or a YOLO
- * data.yaml (`names:` as a flow list, a block list, or an index map). Returns the names
- * in class order, or a problem with the line it is on.
+ * many exporters write) or .json (a list, or an object of index -> name). Returns the
+ * names in class order, or a problem with the line it is on. A YOLO data.yaml is read
+ * by the YOLO importer's reader (datasets/yolo-import.ts yoloClassNames, js-yaml), the
+ * one reader of that format; the engine picks it for .yaml / .yml.
  */
 export function parseNamesFile(text: string, fileName: string): { names: string[] } | { problem: string; line?: number } {
   const ext = fileName.toLowerCase().split('.').pop() ?? '';
+  if (ext === 'yaml' || ext === 'yml') return { problem: 'a YOLO data.yaml is read with yoloClassNames, not as a names list' };
   if (ext === 'json') {
     let value: unknown;
     try {
@@ -158,7 +160,6 @@ export function parseNamesFile(text: string, fileName: string): { names: string[
     const parsed = parseClassNames(JSON.stringify(value));
     return parsed ? { names: parsed } : { problem: 'expected a list of names or an object of index -> name' };
   }
-  if (ext === 'yaml' || ext === 'yml') return parseYamlNames(text);
   const names: string[] = [];
   const lines = text.split(/\r?\n/);
   // A trailing newline is not an empty class; an empty line in the middle is a mistake.
@@ -169,40 +170,4 @@ export function parseNamesFile(text: string, fileName: string): { names: string[
     names.push(name);
   }
   return names.length ? { names } : { problem: 'no class names' };
-}
-
-function unquote(s: string): string {
-  const t = s.trim();
-  if ((t.startsWith("'") && t.endsWith("'")) || (t.startsWith('"') && t.endsWith('"'))) return t.slice(1, -1);
-  return t;
-}
-
-function parseYamlNames(text: string): { names: string[] } | { problem: string; line?: number } {
-  const lines = text.split(/\r?\n/);
-  const at = lines.findIndex((l) => /^names\s*:/.test(l));
-  if (at < 0) return { problem: 'no top-level names: key' };
-  const rest = lines[at].replace(/^names\s*:/, '').trim();
-  if (rest) {
-    const parsed = parseClassNames(rest);
-    return parsed ? { names: parsed } : { problem: 'names: is not a list or map of names', line: at + 1 };
-  }
-  const list: string[] = [];
-  const map = new Map<number, string>();
-  for (let i = at + 1; i < lines.length; i++) {
-    const line = lines[i];
-    if (!line.trim() || line.trim().startsWith('#')) continue;
-    if (!/^\s/.test(line)) break;
-    const item = /^\s+-\s*(.*)$/.exec(line);
-    const entry = /^\s+(\d+)\s*:\s*(.*)$/.exec(line);
-    if (item) list.push(unquote(item[1]));
-    else if (entry) map.set(Number(entry[1]), unquote(entry[2]));
-    else return { problem: `cannot read '${line.trim()}' as a class name`, line: i + 1 };
-  }
-  if (list.length && map.size) return { problem: 'names mixes a list and an index map', line: at + 1 };
-  if (list.length) return { names: list };
-  if (map.size) {
-    const max = Math.max(...map.keys());
-    return { names: Array.from({ length: max + 1 }, (_, k) => map.get(k) ?? `class_${k}`) };
-  }
-  return { problem: 'names: is empty', line: at + 1 };
 }

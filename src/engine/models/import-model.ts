@@ -7,7 +7,7 @@
 import type { ModelFamily, ModelFingerprint } from '../../shared/adapter';
 import { badInput, OdraError } from '../../shared/errors';
 import { detectAdapter, type AdapterDetection } from './detect-adapter';
-import { inspectModelFile } from './fingerprint';
+import { inspectModelFile } from './fingerprint/model-fingerprint';
 import type { ModelIO } from './inspect-io';
 
 export interface ImportedModel {

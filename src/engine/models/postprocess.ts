@@ -5,13 +5,13 @@
  * tested on planted tensors.
  */
 import { END_TO_END_FAMILIES, type AdapterConfig } from './adapter-config';
-import { DECODERS } from './decoders';
-import type { OutputMap } from './decoders/types';
+import { adapterFamily } from './adapters/registry';
+import type { OutputMap } from './adapters/decoding';
 import { nms, type Detection } from './nms';
 import type { ImageTransform } from './preprocess';
 
 export function postprocess(outputs: OutputMap, config: AdapterConfig, transforms: readonly ImageTransform[]): Detection[][] {
-  const decode = DECODERS[config.family];
+  const decode = adapterFamily(config.family).decode;
   const p = config.postprocessing;
   const suppress = !END_TO_END_FAMILIES.includes(config.family);
   return transforms.map((transform, batchIndex) => {

@@ -13,7 +13,8 @@ import {
 } from '../../shared/contract';
 import { OdraError, toErrorPayload } from '../../shared/errors';
 import type { Progress } from '../../shared/schemas';
-import type { Engine } from '../engine';
+import type { JobEvent } from '../../shared/audits';
+import { CANCELLED_BY_CLIENT, CONNECTION_CLOSED, type Engine } from '../engine';
 
 export interface SessionOptions {
   /** Trusted callers (Electron main, CLI) may call privileged methods. */
@@ -22,6 +23,7 @@ export interface SessionOptions {
 
 export class RpcSession {
   private readonly running = new Map<string, AbortController>();
+  private closed = false;
 
   constructor(
     private readonly engine: Engine,
@@ -39,7 +41,7 @@ export class RpcSession {
     }
     const message = parsed.data;
     if (message.type === 'cancel') {
-      this.running.get(message.id)?.abort();
+      this.running.get(message.id)?.abort(CANCELLED_BY_CLIENT);
       return;
     }
     if (this.running.has(message.id)) {
@@ -51,9 +53,13 @@ export class RpcSession {
     void this.run(message.id, message.method, message.input);
   }
 
-  /** Aborts everything this connection started (the client went away). */
+  /**
+   * The client went away: every request's signal aborts with CONNECTION_CLOSED. Watches
+   * and previews end; jobs, imports and evaluations go on (handlers tell the reasons apart).
+   */
   close(): void {
-    for (const controller of this.running.values()) controller.abort();
+    this.closed = true;
+    for (const controller of this.running.values()) controller.abort(CONNECTION_CLOSED);
     this.running.clear();
   }
 
@@ -74,14 +80,19 @@ export class RpcSession {
       }
       const output = await this.engine.handle(method, parsedInput.data, {
         signal: controller.signal,
-        progress: (progress: Progress) => this.send({ type: 'progress', id, progress }),
+        progress: (progress: Progress) => {
+          if (!this.closed) this.send({ type: 'progress', id, progress });
+        },
+        event: (event: JobEvent) => {
+          if (!this.closed) this.send({ type: 'event', id, event });
+        },
       });
-      this.send({ type: 'response', id, ok: true, output });
+      if (!this.closed) this.send({ type: 'response', id, ok: true, output });
     } catch (err) {
       const payload = controller.signal.aborted
         ? { code: 'CANCELLED' as const, message: `${method} was cancelled` }
         : toErrorPayload(err);
-      this.send({ type: 'response', id, ok: false, error: payload });
+      if (!this.closed) this.send({ type: 'response', id, ok: false, error: payload });
     } finally {
       this.running.delete(id);
     }

@@ -121,4 +121,183 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE evaluations ADD COLUMN provider_warning TEXT;
     `,
   },
+  {
+    version: 4,
+    description: 'audits (plan, models, conditions, images, raw detections per unit, scored cells); evaluations become clean audits',
+    sql: `
+      CREATE TABLE audits (
+        id INTEGER PRIMARY KEY,
+        -- evaluation: one model on the clean condition (the Evaluate view); audit: anything else
+        kind TEXT NOT NULL CHECK (kind IN ('audit', 'evaluation')),
+        name TEXT NOT NULL,
+        dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+        status TEXT NOT NULL CHECK (status IN ('running', 'paused', 'interrupted', 'done', 'failed', 'cancelled')),
+        seed INTEGER NOT NULL,
+        sample INTEGER,
+        -- execution settings as asked: {executionProvider, threads, batchSize, recordInputDigests}
+        plan_json TEXT NOT NULL,
+        -- what the audit computes (audits/plan.ts planFingerprint); the CLI resumes by it
+        fingerprint TEXT NOT NULL,
+        provenance_json TEXT,
+        tool_version TEXT NOT NULL,
+        units_total INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        started_at TEXT,
+        finished_at TEXT,
+        -- running time summed over every run
+        seconds REAL NOT NULL DEFAULT 0,
+        error TEXT,
+        -- 1: migrated from an evaluation stored before raw detections (detections by category in legacy_detections)
+        legacy INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX audits_by_fingerprint ON audits(fingerprint);
+      CREATE INDEX audits_by_dataset ON audits(dataset_id);
+      CREATE TABLE audit_models (
+        audit_id INTEGER NOT NULL REFERENCES audits(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        model_id INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+        baseline INTEGER NOT NULL,
+        -- the model as it was audited: its adapter (class names) and the class map scoring applies
+        adapter_json TEXT NOT NULL,
+        class_map_json TEXT NOT NULL,
+        execution_provider TEXT,
+        requested_provider TEXT,
+        provider_warning TEXT,
+        PRIMARY KEY (audit_id, position)
+      );
+      CREATE INDEX audit_models_by_model ON audit_models(model_id);
+      -- deleting a model deletes the audits it took part in (as it deleted its evaluations)
+      CREATE TRIGGER audit_model_deleted AFTER DELETE ON audit_models
+        BEGIN DELETE FROM audits WHERE id = OLD.audit_id; END;
+      CREATE TABLE audit_conditions (
+        audit_id INTEGER NOT NULL REFERENCES audits(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        corruption TEXT NOT NULL,
+        severity INTEGER NOT NULL,
+        PRIMARY KEY (audit_id, position)
+      ) WITHOUT ROWID;
+      CREATE TABLE audit_images (
+        audit_id INTEGER NOT NULL REFERENCES audits(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        image_id INTEGER NOT NULL,
+        PRIMARY KEY (audit_id, position)
+      ) WITHOUT ROWID;
+      CREATE INDEX audit_images_by_image ON audit_images(audit_id, image_id);
+      -- one row per done (image, condition, model): the unit's raw detections packed
+      -- (audits/packing.ts); the row IS the record that the unit is done. Clustered by
+      -- cell so scoring a cell reads one contiguous range.
+      CREATE TABLE audit_units (
+        audit_id INTEGER NOT NULL REFERENCES audits(id) ON DELETE CASCADE,
+        condition_pos INTEGER NOT NULL,
+        model_pos INTEGER NOT NULL,
+        image_pos INTEGER NOT NULL,
+        detections BLOB NOT NULL,
+        PRIMARY KEY (audit_id, condition_pos, model_pos, image_pos)
+      ) WITHOUT ROWID;
+      -- SHA-256 of the pixels fed to the models, when the plan asks for it
+      CREATE TABLE audit_input_digests (
+        audit_id INTEGER NOT NULL REFERENCES audits(id) ON DELETE CASCADE,
+        condition_pos INTEGER NOT NULL,
+        image_pos INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        PRIMARY KEY (audit_id, condition_pos, image_pos)
+      ) WITHOUT ROWID;
+      -- every cell of the plan, from the start: units done (kept with each batch of units,
+      -- so progress and resume never scan the detections), then its scores
+      CREATE TABLE audit_cells (
+        audit_id INTEGER NOT NULL REFERENCES audits(id) ON DELETE CASCADE,
+        model_pos INTEGER NOT NULL,
+        condition_pos INTEGER NOT NULL,
+        units_done INTEGER NOT NULL DEFAULT 0,
+        -- the 12 COCO stats; NULL until the cell is scored
+        stats_json TEXT,
+        -- the cell's compact match record for re-accumulation (the bootstrap); NULL when not made
+        record BLOB,
+        scored_at TEXT,
+        PRIMARY KEY (audit_id, model_pos, condition_pos)
+      ) WITHOUT ROWID;
+      CREATE TABLE audit_cell_categories (
+        audit_id INTEGER NOT NULL REFERENCES audits(id) ON DELETE CASCADE,
+        model_pos INTEGER NOT NULL,
+        condition_pos INTEGER NOT NULL,
+        category_id INTEGER NOT NULL,
+        ap REAL,
+        ap50 REAL,
+        num_gt INTEGER NOT NULL,
+        num_dets INTEGER NOT NULL,
+        PRIMARY KEY (audit_id, model_pos, condition_pos, category_id)
+      ) WITHOUT ROWID;
+      -- analysed results (P, mPC, rPC, intervals) per analysis options, so a finished audit prints without recomputing
+      CREATE TABLE audit_results (
+        audit_id INTEGER NOT NULL REFERENCES audits(id) ON DELETE CASCADE,
+        options_key TEXT NOT NULL,
+        result_json TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (audit_id, options_key)
+      ) WITHOUT ROWID;
+      -- files verified before a run: size and mtime as last seen with the hash they had
+      CREATE TABLE file_checks (
+        path TEXT PRIMARY KEY,
+        size INTEGER NOT NULL,
+        mtime_ms REAL NOT NULL,
+        sha256 TEXT NOT NULL,
+        checked_at TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE legacy_detections (
+        audit_id INTEGER NOT NULL REFERENCES audits(id) ON DELETE CASCADE,
+        image_id INTEGER NOT NULL,
+        category_id INTEGER NOT NULL,
+        x REAL NOT NULL, y REAL NOT NULL, w REAL NOT NULL, h REAL NOT NULL,
+        score REAL NOT NULL
+      );
+      CREATE INDEX legacy_detections_by_image ON legacy_detections(audit_id, image_id);
+
+      -- every evaluation becomes a clean audit with the same id, its numbers unchanged
+      INSERT INTO audits (id, kind, name, dataset_id, status, seed, sample, plan_json, fingerprint, provenance_json,
+                          tool_version, units_total, created_at, started_at, finished_at, seconds, error, legacy)
+        SELECT e.id, 'evaluation', m.name || ' on ' || d.name, e.dataset_id,
+               CASE e.status WHEN 'running' THEN 'interrupted' ELSE e.status END,
+               0, NULL,
+               json_object('executionProvider', e.requested_provider, 'threads', json_extract(e.params_json, '$.threads'), 'batchSize', NULL),
+               'legacy-evaluation-' || e.id, NULL, e.tool_version,
+               (SELECT COUNT(*) FROM images i WHERE i.dataset_id = e.dataset_id),
+               e.started_at, e.started_at, e.finished_at, COALESCE(e.seconds, 0),
+               CASE e.status WHEN 'running' THEN 'the evaluation was still running when Odra stopped' ELSE e.error END,
+               1
+        FROM evaluations e JOIN models m ON m.id = e.model_id JOIN datasets d ON d.id = e.dataset_id;
+      INSERT INTO audit_models (audit_id, position, model_id, baseline, adapter_json, class_map_json,
+                                execution_provider, requested_provider, provider_warning)
+        SELECT e.id, 0, e.model_id, 1, COALESCE(json_extract(e.params_json, '$.adapter'), m.adapter_json),
+               COALESCE(json_extract(e.params_json, '$.classMap'), '{}'),
+               e.execution_provider, e.requested_provider, e.provider_warning
+        FROM evaluations e JOIN models m ON m.id = e.model_id;
+      INSERT INTO audit_conditions (audit_id, position, corruption, severity) SELECT id, 0, 'clean', 0 FROM evaluations;
+      INSERT INTO audit_images (audit_id, position, image_id)
+        SELECT e.id, ROW_NUMBER() OVER (PARTITION BY e.id ORDER BY i.id) - 1, i.id
+        FROM evaluations e JOIN images i ON i.dataset_id = e.dataset_id;
+      INSERT INTO audit_cells (audit_id, model_pos, condition_pos, units_done, stats_json, record, scored_at)
+        SELECT e.id, 0, 0,
+               CASE e.status WHEN 'done' THEN (SELECT COUNT(*) FROM images i WHERE i.dataset_id = e.dataset_id) ELSE 0 END,
+               CASE e.status WHEN 'done'
+                 THEN (SELECT json_group_object(metric, value) FROM metrics x WHERE x.evaluation_id = e.id AND x.category_id IS NULL)
+               END,
+               NULL,
+               CASE e.status WHEN 'done' THEN COALESCE(e.finished_at, e.started_at) END
+        FROM evaluations e;
+      INSERT INTO audit_cell_categories (audit_id, model_pos, condition_pos, category_id, ap, ap50, num_gt, num_dets)
+        SELECT x.evaluation_id, 0, 0, x.category_id,
+               MAX(CASE x.metric WHEN 'AP' THEN x.value END), MAX(CASE x.metric WHEN 'AP50' THEN x.value END),
+               COALESCE(MAX(CASE x.metric WHEN 'num_gt' THEN x.value END), 0), COALESCE(MAX(CASE x.metric WHEN 'num_dets' THEN x.value END), 0)
+        FROM metrics x JOIN evaluations e ON e.id = x.evaluation_id
+        WHERE x.category_id IS NOT NULL AND e.status = 'done'
+        GROUP BY x.evaluation_id, x.category_id;
+      -- detections of evaluations that were still running are partial and cannot be resumed: dropped
+      INSERT INTO legacy_detections (audit_id, image_id, category_id, x, y, w, h, score)
+        SELECT d.evaluation_id, d.image_id, d.category_id, d.x, d.y, d.w, d.h, d.score
+        FROM detections d JOIN evaluations e ON e.id = d.evaluation_id WHERE e.status <> 'running' ORDER BY d.rowid;
+      DROP TABLE detections;
+      DROP TABLE metrics;
+      DROP TABLE evaluations;
+    `,
+  },
 ];

@@ -1,10 +1,10 @@
 // first: must run before any module that builds a zod schema
-import './zod-setup';
+import './app/zod-setup';
 import { createPinia } from 'pinia';
 import { createApp } from 'vue';
 import App from './App.vue';
 import { router } from './router';
-import { reportUncaught } from './uncaught';
+import { reportUncaught } from './app/uncaught';
 import './styles.css';
 
 const app = createApp(App);

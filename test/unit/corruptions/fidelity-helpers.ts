@@ -3,7 +3,7 @@
  * fixtures from ../shared/fixtures/corruptions (never copied into the repo), and the
  * statistics the fixtures were computed with (see that folder's README.md).
  *
- * Used by part A (noise, digital, frost, fog) and part B (blurs, snow, spatter, elastic).
+ * Used by fidelity-noise-digital-fog-frost and fidelity-blur-snow-elastic-spatter.
  * Keep the API stable: loadFixtureImage, loadReference, psnr, diffStats, pixelDiff,
  * fixtureStats, fixtureImages, fixtureSeeds, corruptionStats, meanDiffStats.
  */

@@ -7,7 +7,7 @@ import type { OdraClient } from '../../../src/shared/client';
 import { contract } from '../../../src/shared/contract';
 import type { DatasetSummary } from '../../../src/shared/schemas';
 import { makeTempDir, removeDir } from '../../helpers/broken-datasets';
-import { materialise } from './importers/fixtures';
+import { materialise } from '../../helpers/dataset-fixtures';
 
 const row = (scope: AttributeRow['scope'], key: string, type: AttributeRow['type'], atom: string | number, n: number): AttributeRow => ({
   scope,

@@ -158,12 +158,18 @@ describe('browser-mode web server', () => {
         ws.once('error', reject);
       });
       const replies: unknown[] = [];
+      let arrived: () => void = () => undefined;
       const waitFor = (n: number): Promise<void> =>
         new Promise((resolve) => {
-          const check = (): void => (replies.length >= n ? resolve() : void setTimeout(check, 10));
-          check();
+          arrived = () => {
+            if (replies.length >= n) resolve();
+          };
+          arrived();
         });
-      ws.on('message', (data) => replies.push(JSON.parse(String(data))));
+      ws.on('message', (data) => {
+        replies.push(JSON.parse(String(data)));
+        arrived();
+      });
       ws.send(JSON.stringify({ type: 'request', id: 'info', method: 'system.info', input: {} }));
       ws.send(JSON.stringify({ type: 'request', id: 'path', method: 'datasets.imagePath', input: { datasetId: good.id, imageId: good.json.images[0].id } }));
       ws.send('this is not JSON');

@@ -115,7 +115,8 @@ describe('main bootstrap', () => {
   it('wires security, protocols, the engine and the window', async () => {
     vi.spyOn(console, 'warn').mockImplementation(() => {});
     await import('../../../src/main/index');
-    await new Promise((r) => setTimeout(r, 10));
+    // whenReady's work ends with the window
+    await vi.waitFor(() => expect(log.windows).toHaveLength(1));
 
     // Before ready: privileged schemes, sandbox for all renderers, userData.
     const ready = log.calls.indexOf('whenReady');

@@ -33,7 +33,8 @@ vi.mock('electron', async () => {
       state.maxActive = Math.max(state.maxActive, state.active);
       this.webContents = {
         printToPDF: async (o: unknown) => {
-          await new Promise((r) => setTimeout(r, 10));
+          // a macrotask turn, so a second print would overlap this one if they were not serialised
+          await new Promise((r) => setImmediate(r));
           if (state.failPrint) throw new Error('printing failed');
           return Buffer.from(`%PDF-1.7 ${JSON.stringify(o)} ${this.rec.html?.length ?? 0}`);
         },

@@ -7,7 +7,26 @@ import { MIGRATIONS, type Migration } from '../../../src/engine/store/migrations
 import { makeTempDir, removeDir } from '../../helpers/broken-datasets';
 
 const NEWEST = MIGRATIONS[MIGRATIONS.length - 1].version;
-const EXPECTED_TABLES = ['annotations', 'categories', 'class_maps', 'datasets', 'detections', 'evaluations', 'images', 'metrics', 'models', 'schema_version'];
+const EXPECTED_TABLES = [
+  'annotations',
+  'audit_cell_categories',
+  'audit_cells',
+  'audit_conditions',
+  'audit_images',
+  'audit_input_digests',
+  'audit_models',
+  'audit_results',
+  'audit_units',
+  'audits',
+  'categories',
+  'class_maps',
+  'datasets',
+  'file_checks',
+  'images',
+  'legacy_detections',
+  'models',
+  'schema_version',
+];
 
 function tables(db: Db): string[] {
   return (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
@@ -139,6 +158,55 @@ describe('store migrations', () => {
       { version: 3, description: 'three', sql: 'CREATE TABLE three (x INTEGER)' },
     ];
     expect(() => openDatabase(file, { migrations: gap })).toThrow(/migration 3 does not follow version 1/);
+  });
+
+  it('turns each evaluation of a version-3 store into a clean audit with the same id and numbers', () => {
+    const v3 = track(openDatabase(file, { migrations: MIGRATIONS.slice(0, 3) }));
+    v3.exec(`
+      INSERT INTO datasets (id, name, root, format, content_hash, info_json, created_at) VALUES (1, 'kitti', '/d', 'coco', 'h', '{}', 't0');
+      INSERT INTO categories (dataset_id, id, name) VALUES (1, 1, 'Car'), (1, 2, 'Van');
+      INSERT INTO images (dataset_id, id, file_name, width, height, sha256) VALUES (1, 10, 'a.png', 8, 8, 's'), (1, 4, 'b.png', 8, 8, 's');
+      INSERT INTO models (id, name, path, sha256, file_size, io_json, adapter_json, adapter_source, detect_confidence, detect_reason, created_at)
+        VALUES (1, 'm', '/m.onnx', 'ms', 1, '{}', '{"family":"yolox"}', 'auto', 1, 'r', 't0');
+      INSERT INTO evaluations (id, model_id, dataset_id, status, params_json, tool_version, execution_provider, started_at, finished_at, seconds, requested_provider)
+        VALUES (7, 1, 1, 'done', '{"classMap":{"1":["car"],"2":[]},"unmappedCategories":["Van"],"threads":2,"adapter":{"family":"yolox","classNames":["car"]}}', '0.1.0', 'cpu', 't1', 't2', 3.5, 'cpu'),
+               (8, 1, 1, 'running', '{"classMap":{"1":["car"]}}', '0.1.0', NULL, 't3', NULL, NULL, NULL);
+      INSERT INTO metrics (evaluation_id, category_id, metric, value) VALUES
+        (7, NULL, 'AP', 0.5), (7, NULL, 'AP50', 0.75), (7, 1, 'AP', 0.5), (7, 1, 'AP50', 0.75), (7, 1, 'num_gt', 3), (7, 1, 'num_dets', 4);
+      INSERT INTO detections (evaluation_id, image_id, category_id, x, y, w, h, score) VALUES (7, 10, 1, 1, 2, 3, 4, 0.9), (8, 4, 1, 1, 1, 1, 1, 0.1);
+    `);
+    v3.close();
+    const db = track(openDatabase(file));
+    expect(db.prepare('SELECT id, kind, status, legacy, units_total, seconds, error FROM audits ORDER BY id').all()).toEqual([
+      { id: 7, kind: 'evaluation', status: 'done', legacy: 1, units_total: 2, seconds: 3.5, error: null },
+      { id: 8, kind: 'evaluation', status: 'interrupted', legacy: 1, units_total: 2, seconds: 0, error: 'the evaluation was still running when Odra stopped' },
+    ]);
+    expect(db.prepare('SELECT audit_id, position, image_id FROM audit_images WHERE audit_id = 7 ORDER BY position').all()).toEqual([
+      { audit_id: 7, position: 0, image_id: 4 },
+      { audit_id: 7, position: 1, image_id: 10 },
+    ]);
+    expect(db.prepare("SELECT corruption, severity FROM audit_conditions WHERE audit_id = 8").all()).toEqual([{ corruption: 'clean', severity: 0 }]);
+    const model = db.prepare('SELECT baseline, class_map_json, adapter_json, execution_provider FROM audit_models WHERE audit_id = 7').get() as Record<string, unknown>;
+    expect(model.baseline).toBe(1);
+    expect(JSON.parse(model.class_map_json as string)).toEqual({ 1: ['car'], 2: [] });
+    expect(JSON.parse(model.adapter_json as string)).toEqual({ family: 'yolox', classNames: ['car'] });
+    const cells = db.prepare('SELECT audit_id, units_done, stats_json FROM audit_cells ORDER BY audit_id').all() as { audit_id: number; units_done: number; stats_json: string | null }[];
+    expect(cells.map((c) => [c.audit_id, c.units_done])).toEqual([
+      [7, 2],
+      [8, 0],
+    ]);
+    expect(JSON.parse(cells[0].stats_json!)).toEqual({ AP: 0.5, AP50: 0.75 });
+    expect(cells[1].stats_json).toBeNull();
+    expect(db.prepare('SELECT category_id, ap, ap50, num_gt, num_dets FROM audit_cell_categories WHERE audit_id = 7').all()).toEqual([
+      { category_id: 1, ap: 0.5, ap50: 0.75, num_gt: 3, num_dets: 4 },
+    ]);
+    // the running evaluation's partial detections are dropped; the finished one's are kept
+    expect(db.prepare('SELECT audit_id, image_id, score FROM legacy_detections ORDER BY audit_id').all()).toEqual([{ audit_id: 7, image_id: 10, score: 0.9 }]);
+    expect(db.pragma('foreign_key_check')).toEqual([]);
+    // deleting the model deletes the audits it took part in, with their rows
+    db.prepare('DELETE FROM models WHERE id = 1').run();
+    expect(db.prepare('SELECT COUNT(*) AS n FROM audits').get()).toEqual({ n: 0 });
+    expect(db.prepare('SELECT COUNT(*) AS n FROM legacy_detections').get()).toEqual({ n: 0 });
   });
 
   it('works in memory too (the CLI default)', () => {

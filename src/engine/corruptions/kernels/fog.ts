@@ -56,7 +56,7 @@ export function nextPowerOfTwo(n: number): number {
  * Arithmetic follows the reference's dtypes (a float32 map at c959e65): neighbour sums
  * and the final normalisation in float32, the perturbation in float64, stores rounded
  * to float32. Fed numpy's stream for a seed, this reproduces the reference map
- * (test/unit/corruptions/part-a.test.ts replays numpy's MT19937).
+ * (test/unit/corruptions/fidelity-noise-digital-fog-frost.test.ts replays numpy's MT19937).
  */
 export function plasmaFractal(mapsize: number, decay: number, uniform: () => number): Float32Array {
   const map = new Float32Array(mapsize * mapsize);

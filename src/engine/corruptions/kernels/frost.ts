@@ -35,7 +35,7 @@
  * fixture image than of the other, which no stationary texture reproduces. Replaying
  * the reference's photo choice per seed (4 crops each), the 8-seed means agree within
  * 0.16 dB PSNR and 1.4 levels of mean difference on both images at all severities
- * (test/unit/corruptions/part-a.test.ts). With the variant drawn at random (40 seeds)
+ * (test/unit/corruptions/fidelity-noise-digital-fog-frost.test.ts). With the variant drawn at random (40 seeds)
  * Odra's mean PSNR is 0.1-0.9 dB above the reference's 8-seed mean, which over-samples
  * its darkest photo (3 of 8 seeds vs 1 in 5 expected); the spread between seeds is
  * similar (1.1-1.6 dB vs 1.3-2.2 dB).

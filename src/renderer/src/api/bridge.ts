@@ -1,33 +1,11 @@
 /**
- * `window.odra`, as the Electron preload exposes it (src/preload/api.ts is the source
- * of truth; this mirrors it because the renderer's type project does not include the
- * preload). In browser mode (`odra serve`) the object is absent.
+ * `window.odra`, as the Electron preload exposes it. Its type is the one definition in
+ * src/shared/desktop-bridge.ts (shared by main, the preload and this renderer). In
+ * browser mode (`odra serve`) the object is absent.
  */
-import type { ClientMessage, EngineMessage } from '../../../shared/contract';
+import type { OdraBridge } from '../../../shared/desktop-bridge';
 
-export interface PickPathOptions {
-  kind: 'file' | 'directory';
-  title?: string;
-  filters?: { name: string; extensions: string[] }[];
-}
-
-export interface EngineRestartEvent {
-  type: 'engine-restarted';
-  exitCode: number;
-  restarting: boolean;
-}
-
-export type MenuAction = 'import-dataset' | 'import-model';
-
-export interface OdraBridge {
-  send(message: ClientMessage): void;
-  onMessage(listener: (message: EngineMessage) => void): void;
-  imageUrl(datasetId: number, imageId: number): string;
-  pickPath(options: PickPathOptions): Promise<string | null>;
-  /** Optional so an older preload without restart events still works. */
-  onEngineRestart?(listener: (event: EngineRestartEvent) => void): () => void;
-  onMenu?(listener: (action: MenuAction) => void): () => void;
-}
+export type { EngineRestartEvent, MenuAction, OdraBridge, PickPathOptions } from '../../../shared/desktop-bridge';
 
 declare global {
   interface Window {

@@ -78,7 +78,7 @@ function createApi(): Api {
   if (bridge) {
     const client = new OdraClient(bridge);
     connection.value = 'open';
-    bridge.onEngineRestart?.((event) => {
+    bridge.onEngineRestart((event) => {
       client.failAll(`the engine stopped (exit code ${event.exitCode}); the running request was lost`);
       if (event.restarting) {
         notice.value = 'The engine stopped unexpectedly and was restarted. Running work was lost.';
@@ -95,7 +95,7 @@ function createApi(): Api {
       notice,
       imageUrl: (datasetId, imageId) => bridge.imageUrl(datasetId, imageId),
       pickPath: (options) => bridge.pickPath(options),
-      onMenu: (listener) => bridge.onMenu?.(listener) ?? (() => undefined),
+      onMenu: (listener) => bridge.onMenu(listener),
     };
   }
 

@@ -9,7 +9,7 @@ import { markRaw } from 'vue';
 import type { AttributeSummaryDto, AttributeValueDto, ImageEntry } from '../../../shared/schemas';
 import { api } from '../api';
 import { toUiError, type UiError } from '../api/ui-error';
-import { pagesFor, pagesToEvict } from '../virtual-grid';
+import { pagesFor, pagesToEvict } from '../ui/virtual-grid';
 
 export const BROWSER_PAGE = 120;
 /** pages kept around the view: a few screens either way */

@@ -8,7 +8,7 @@ import { defineStore } from 'pinia';
 import type { ClassMap, ClassMapState } from '../../../shared/schemas';
 import { api } from '../api';
 import { toUiError, type UiError } from '../api/ui-error';
-import { addClass, normaliseClassMap, removeClass, sameClassMap } from '../class-map-edit';
+import { addClass, normaliseClassMap, removeClass, sameClassMap } from '../view-models/class-map-edit';
 import { useDatasetsStore } from './datasets';
 import { useModelsStore } from './models';
 

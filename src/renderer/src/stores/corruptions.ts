@@ -11,7 +11,7 @@ import {
   type PreviewMode,
   type PreviewOutput,
   type PreviewSelection,
-} from '../corruption-preview';
+} from '../view-models/corruption-preview';
 
 /** Thumbnails per page of the image picker. */
 export const PICKER_PAGE = 12;

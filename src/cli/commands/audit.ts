@@ -1,0 +1,242 @@
+/**
+ * `odra audit`: a robustness audit from the command line, through the same contract as
+ * the app (audits.plan / start / resume, jobs.watch, audits.result).
+ *
+ * Re-running the same command on the same --db continues the unfinished audit with the
+ * same plan (models, dataset, images, conditions, seed, provider: audits/plan.ts
+ * fingerprint) from its last stored unit, or, when it finished, prints its stored result
+ * without computing anything. Ctrl+C pauses the audit (what is in flight is stored) and
+ * exits 1 saying how to resume. Progress goes to stderr, the result to stdout (one JSON
+ * object with --json). Exit codes: 0 ok, 2 bad input (naming the file and the problem),
+ * 1 anything else.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { CONDITION_PRESETS, type AuditResult, type ConditionPreset, type ConditionSelection } from '../../shared/audits';
+import { CORRUPTION_NAMES, isCorruptionName, type CorruptionName } from '../../shared/corruptions';
+import { badInput, OdraError } from '../../shared/errors';
+import { DATASET_FORMATS, type DatasetFormat } from '../../shared/schemas';
+import { Engine } from '../../engine/engine';
+import { inProcessClient } from '../../engine/rpc/in-process';
+import { usageError } from '../cli-error';
+import { stderrProgress } from '../progress-bar';
+
+export const AUDIT_USAGE = `odra audit --model A.onnx [--model B.onnx ...] [--baseline A.onnx] --dataset DIR [--format ${DATASET_FORMATS.join('|')}]
+             [--corruptions benchmark|all|quick|NAME,NAME...] [--severities 1-5|1,3,5] [--sample N] [--seed S]
+             [--bootstrap N] [--class-counts FILE] [--ep NAME] [--threads N] [--batch N] [--db FILE] [--json]`;
+
+function positiveInt(flag: string, value: string | undefined, min = 1): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw usageError(`${flag} must be an integer >= ${min} (got "${value}")`);
+  return n;
+}
+
+/** `--corruptions`: a preset, or a comma-separated list of corruption names. */
+export function parseCorruptions(value: string | undefined): ConditionSelection {
+  if (value === undefined) return { preset: 'benchmark' };
+  if ((CONDITION_PRESETS as readonly string[]).includes(value)) return { preset: value as ConditionPreset };
+  const names = value.split(',').map((n) => n.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !isCorruptionName(n));
+  if (!names.length || unknown.length) {
+    throw usageError(
+      `--corruptions takes ${CONDITION_PRESETS.join(', ')} or a comma-separated list of corruptions; unknown: ${unknown.join(', ') || '(empty)'}\nvalid names: ${CORRUPTION_NAMES.join(', ')}`,
+    );
+  }
+  return { corruptions: names as CorruptionName[] };
+}
+
+/** `--severities`: "1-5", "2-4", "1,3,5" or "3". */
+export function parseSeverities(value: string | undefined): number[] | undefined {
+  if (value === undefined) return undefined;
+  const range = /^([1-5])-([1-5])$/.exec(value.trim());
+  let out: number[];
+  if (range) {
+    const [a, b] = [Number(range[1]), Number(range[2])];
+    if (a > b) throw usageError(`--severities ${value}: the range must go up`);
+    out = Array.from({ length: b - a + 1 }, (_, i) => a + i);
+  } else {
+    out = value.split(',').map((s) => Number(s.trim()));
+    if (!out.length || out.some((n) => !Number.isInteger(n) || n < 1 || n > 5)) {
+      throw usageError(`--severities takes a range (1-5) or a list (1,3,5) of severities 1..5 (got "${value}")`);
+    }
+  }
+  return [...new Set(out)].sort((a, b) => a - b);
+}
+
+async function readClassCounts(file: string): Promise<Record<string, number>> {
+  const text = await readFile(file, 'utf8').catch((err: Error) => {
+    throw badInput(`cannot read class counts file ${file}: ${err.message}`, [{ file, problem: err.message }], file);
+  });
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw badInput(`${file} is not valid JSON: ${(err as Error).message}`, [{ file, problem: (err as Error).message }], file);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json) || !Object.values(json).every((v) => Number.isInteger(v) && (v as number) >= 0)) {
+    throw badInput(`${file} must map class names to non-negative integer counts, e.g. {"car": 28742, "person": 4487}`, [], file);
+  }
+  return json as Record<string, number>;
+}
+
+export async function auditCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      model: { type: 'string', multiple: true },
+      baseline: { type: 'string' },
+      dataset: { type: 'string' },
+      format: { type: 'string' },
+      corruptions: { type: 'string' },
+      severities: { type: 'string' },
+      sample: { type: 'string' },
+      seed: { type: 'string' },
+      bootstrap: { type: 'string' },
+      'class-counts': { type: 'string' },
+      ep: { type: 'string' },
+      threads: { type: 'string' },
+      batch: { type: 'string' },
+      db: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const modelPaths = values.model ?? [];
+  if (!modelPaths.length || !values.dataset) throw usageError(`--model and --dataset are required\nusage: ${AUDIT_USAGE}`);
+  const format = values.format;
+  if (format !== undefined && !(DATASET_FORMATS as readonly string[]).includes(format)) {
+    throw usageError(`--format must be one of ${DATASET_FORMATS.join(', ')} (got "${format}")`);
+  }
+  const selection: ConditionSelection = { ...parseCorruptions(values.corruptions) };
+  const severities = parseSeverities(values.severities);
+  if (severities) selection.severities = severities;
+  const sample = positiveInt('--sample', values.sample);
+  const seed = positiveInt('--seed', values.seed, 0) ?? 0;
+  if (seed > 0xffffffff) throw usageError('--seed must be an integer 0..4294967295');
+  const bootstrap = positiveInt('--bootstrap', values.bootstrap, 0) ?? 1000;
+  const threads = positiveInt('--threads', values.threads);
+  const batchSize = positiveInt('--batch', values.batch);
+  const resolved = modelPaths.map((p) => path.resolve(p));
+  if (new Set(resolved).size !== resolved.length) throw usageError('a model is given twice');
+  let baselineIndex = 0;
+  if (values.baseline !== undefined) {
+    baselineIndex = resolved.indexOf(path.resolve(values.baseline));
+    if (baselineIndex < 0) throw usageError(`--baseline ${values.baseline} must be one of the --model files`);
+  }
+  const classCounts = values['class-counts'] ? await readClassCounts(values['class-counts']) : undefined;
+
+  let engine: Engine;
+  try {
+    engine = new Engine({ dbPath: values.db ?? ':memory:' });
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw badInput(`cannot open the store ${values.db}: ${reason}`, [{ file: values.db, problem: reason }], values.db);
+  }
+  const client = inProcessClient(engine);
+  const bar = stderrProgress();
+  let jobId: string | null = null;
+  let interrupted = false;
+  const onSigint = (): void => {
+    interrupted = true;
+    if (jobId) void client.call('audits.pause', { id: auditId }).catch(() => undefined);
+  };
+  let auditId = -1;
+  process.on('SIGINT', onSigint);
+  try {
+    const dataset = await client.call('datasets.import', { dir: values.dataset, format: format as DatasetFormat | undefined }, { onProgress: bar.update });
+    bar.end();
+    const models = [];
+    for (const p of resolved) models.push(await client.call('models.import', { path: p }));
+    const input = {
+      modelIds: models.map((m) => m.id),
+      baselineModelId: models[baselineIndex].id,
+      datasetId: dataset.id,
+      conditions: selection,
+      seed,
+      ...(sample ? { sample } : {}),
+      ...(values.ep ? { executionProvider: values.ep } : {}),
+      ...(threads ? { threads } : {}),
+      ...(batchSize ? { batchSize } : {}),
+    };
+    const plan = await client.call('audits.plan', input);
+    if (plan.existing?.status === 'done') {
+      process.stderr.write(`odra: audit ${plan.existing.id} of this plan is done; printing its stored result\n`);
+      auditId = plan.existing.id;
+    } else {
+      const started =
+        plan.existing && plan.existing.resumable ? await client.call('audits.resume', { id: plan.existing.id }) : await client.call('audits.start', input);
+      auditId = started.audit.id;
+      jobId = started.jobId;
+      if (plan.existing?.resumable) {
+        process.stderr.write(`odra: resuming audit ${auditId} at ${started.audit.unitsDone}/${started.audit.unitsTotal} units\n`);
+      } else {
+        process.stderr.write(`odra: audit ${auditId}: ${plan.units} units (${plan.images} images x ${plan.conditions.length} conditions x ${models.length} models)\n`);
+      }
+      if (interrupted) await client.call('audits.pause', { id: auditId });
+      const info = await client.call(
+        'jobs.watch',
+        { id: jobId },
+        {
+          onEvent: (e) => {
+            if (e.type === 'progress') {
+              const rate = e.progress.unitsPerSecond ? ` ${e.progress.unitsPerSecond.toFixed(1)} units/s` : '';
+              bar.update({ stage: `${e.progress.stage}${rate}`, done: e.progress.done, total: e.progress.total, etaSeconds: e.progress.etaSeconds });
+            } else if (e.type === 'warning') {
+              bar.end();
+              process.stderr.write(`odra: ${e.message}\n`);
+            }
+          },
+        },
+      );
+      bar.end();
+      if (info.status === 'paused' || info.status === 'interrupted' || info.status === 'cancelled') {
+        const summary = await client.call('audits.get', { id: auditId });
+        const db = values.db ? ` on --db ${values.db}` : ' (no --db: the work is lost; give --db to make an audit resumable)';
+        throw new OdraError('INTERNAL', `audit ${auditId} ${info.status} at ${summary.unitsDone}/${summary.unitsTotal} units${info.error ? `: ${info.error}` : ''}; run the same command${db} to resume`);
+      }
+      if (info.status === 'failed') throw new OdraError(info.errorCode ?? 'INTERNAL', info.error ?? `audit ${auditId} failed`);
+    }
+    if (bootstrap > 0) process.stderr.write(`odra: analysing (${bootstrap} bootstrap resamples)\n`);
+    const result = await client.call('audits.result', { id: auditId, bootstrap, ...(classCounts ? { classCounts } : {}) });
+    if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+    else process.stdout.write(formatResult(result));
+  } finally {
+    bar.end();
+    process.off('SIGINT', onSigint);
+    await engine.close();
+  }
+}
+
+const f = (v: number | null | undefined, digits = 4): string => (v === null || v === undefined ? 'n/a' : v.toFixed(digits));
+const ci = (v: [number, number] | null): string => (v ? ` [${v[0].toFixed(4)}, ${v[1].toFixed(4)}]` : '');
+const sig = (d: { value: number | null; ci95: [number, number] | null; significant: boolean | null }): string =>
+  `${f(d.value)}${ci(d.ci95)}${d.significant === null ? '' : d.significant ? ' significant' : ' not significant'}`;
+
+function formatResult(r: AuditResult): string {
+  const lines = [
+    `audit ${r.audit.id}: ${r.audit.images} images x ${r.audit.conditions} conditions, seed ${r.audit.seed}` +
+      (r.audit.bootstrap ? `; 95% intervals from ${r.audit.bootstrap} paired bootstrap resamples` : '; no intervals (--bootstrap 0)'),
+  ];
+  for (const m of r.models) {
+    lines.push(`  ${m.name}${m.baseline ? ' (baseline)' : ''}`);
+    lines.push(
+      `    P ${f(m.P)}${ci(m.P_ci95)}  mPC ${f(m.mPC)}${ci(m.mPC_ci95)} (${m.mPC_conditions} of ${m.mPC_suite} conditions)  rPC ${f(m.rPC)}${ci(m.rPC_ci95)}` +
+        (m.mPC_heldout_conditions ? `  mPC held-out ${f(m.mPC_heldout)}` : ''),
+    );
+    if (m.worst_class) {
+      lines.push(
+        `    worst class ${m.worst_class.name} (of classes with >= ${m.worst_class_min_gt} GT; ${m.worst_class_skipped} skipped): AP ${f(m.worst_class.AP)}, mPC ${f(m.worst_class.mPC)}, rPC ${f(m.worst_class.rPC)}`,
+      );
+    }
+    if (m.worst_corruption) lines.push(`    worst corruption ${m.worst_corruption.name}: AP ${f(m.worst_corruption.AP)}`);
+    if (m.delta) {
+      lines.push(`    vs baseline: dP ${sig(m.delta.P)}`);
+      lines.push(`                 dmPC ${sig(m.delta.mPC)}`);
+      lines.push(`                 drPC ${sig(m.delta.rPC)}`);
+      lines.push(`                 dworst-class AP ${sig(m.delta.worst_class_AP)}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,288 @@
+/**
+ * The audit runner's work, independent of how its messages travel (runner-entry.ts):
+ * decode each task's image once, corrupt it once per condition in the worker pool, run
+ * every model that still needs it, and answer each task with its units' packed raw
+ * detections (audits/runner-protocol.ts).
+ *
+ * Pipeline: a task starts decoding (sharp, on libuv threads) and queues its corruptions
+ * (pool workers) the moment it arrives, so the images of the tasks in the engine's
+ * window are being prepared while this thread is blocked in onnxruntime. Inference goes
+ * in task order, condition order; a dynamic-batch model runs up to `batchSize`
+ * (image, condition) inputs per run, taken from the tasks already received (never
+ * waiting for more), so batching changes no output: every model sees each input
+ * exactly once, and the numbers do not depend on how inputs were grouped (the
+ * determinism test checks this).
+ *
+ * A model output with a non-finite value is an error naming the model and the image
+ * (a NaN score would otherwise vanish below the score threshold and read as AP 0).
+ */
+import { createHash } from 'node:crypto';
+import type { Severity } from '../../shared/corruptions';
+import { OdraError, toErrorPayload } from '../../shared/errors';
+import type { FromRunner, RunnerInit, RunnerTask, ToRunner } from '../audits/runner-protocol';
+import { packDetections } from '../audits/packing';
+import { CorruptionPool } from '../corruptions/pool';
+import { decodeImage } from '../images/decode';
+import type { RgbImage } from '../images/rgb-image';
+import { Detector } from '../inference/detector';
+import type { OutputMap } from '../models/adapters/decoding';
+
+/** A failure of one task's work, with the task it belongs to. */
+class ItemError extends Error {
+  constructor(
+    readonly seq: number,
+    override readonly cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
+}
+
+export interface RunnerChannel {
+  send(message: FromRunner): void;
+}
+
+interface Input {
+  image: RgbImage;
+  corruptMs: number;
+}
+
+interface PendingTask {
+  task: RunnerTask;
+  decodeMs: number;
+  /** per condition index in task.conditions */
+  inputs: Promise<Input>[];
+  ready: boolean[];
+  /** next condition index to infer */
+  next: number;
+  units: { conditionPos: number; modelPos: number; detections: Uint8Array }[];
+  digests: { conditionPos: number; sha256: string }[];
+  stages: { decodeMs: number; corruptMs: number; preprocessMs: number; inferenceMs: number; postprocessMs: number };
+  failed: boolean;
+}
+
+interface Item {
+  pending: PendingTask;
+  condition: number;
+}
+
+export class Runner {
+  private detectors = new Map<number, Detector>();
+  private modelPaths = new Map<number, string>();
+  private pool: CorruptionPool | null = null;
+  private digests = false;
+  private readonly tasks: PendingTask[] = [];
+  private draining = false;
+  private stopped = false;
+
+  constructor(private readonly channel: RunnerChannel) {}
+
+  /** Handles one engine message; never throws (failures become error messages). */
+  handle(message: ToRunner): void {
+    if (message.type === 'init') void this.init(message);
+    else if (message.type === 'task') this.enqueue(message);
+    else void this.shutdown();
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.tasks.length = 0;
+    await this.pool?.close();
+    await Promise.all([...this.detectors.values()].map((d) => d.dispose()));
+    this.detectors.clear();
+  }
+
+  private async init(init: RunnerInit): Promise<void> {
+    try {
+      this.digests = init.digests;
+      this.pool = new CorruptionPool(init.poolWorkers);
+      const models: { position: number; executionProvider: string; requestedProvider: string; warning: string | null }[] = [];
+      for (const m of init.models) {
+        let detector: Detector;
+        try {
+          detector = await Detector.load(m.path, m.adapter, {
+            threads: init.ortThreads,
+            maxBatch: init.batchSize,
+            executionProvider: init.executionProvider,
+            // spinning threads would take the cores the corruption pool works on
+            spinning: false,
+          });
+        } catch (err) {
+          const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
+          throw new OdraError('BAD_INPUT', `cannot load model ${m.path}: ${reason}`, { file: m.path });
+        }
+        this.detectors.set(m.position, detector);
+        this.modelPaths.set(m.position, m.path);
+        models.push({ position: m.position, executionProvider: detector.executionProvider, requestedProvider: detector.requestedProvider, warning: detector.warning });
+      }
+      this.channel.send({ type: 'ready', pid: process.pid, models });
+    } catch (err) {
+      this.fail(null, err);
+    }
+  }
+
+  private enqueue(task: RunnerTask): void {
+    if (this.stopped) return;
+    const pool = this.pool;
+    const pending: PendingTask = {
+      task,
+      decodeMs: 0,
+      inputs: [],
+      ready: task.conditions.map(() => false),
+      next: 0,
+      units: [],
+      digests: [],
+      stages: { decodeMs: 0, corruptMs: 0, preprocessMs: 0, inferenceMs: 0, postprocessMs: 0 },
+      failed: false,
+    };
+    const t0 = performance.now();
+    const decoded = decodeImage(task.path).then(
+      (image) => {
+        pending.stages.decodeMs = performance.now() - t0;
+        return image;
+      },
+      (err: unknown) => {
+        const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
+        throw new OdraError('BAD_INPUT', `cannot decode image ${task.path}: ${reason}`, { file: task.path });
+      },
+    );
+    pending.inputs = task.conditions.map((c, i) => {
+      const input: Promise<Input> =
+        task.corruption === null
+          ? decoded.then((image) => ({ image, corruptMs: 0 }))
+          : decoded.then(async (image) => {
+              if (!pool) throw new Error('the runner got a task before init');
+              const out = await pool.corruptTimed(image, task.corruption!, c.severity as Severity, c.seed);
+              return { image: out.image, corruptMs: out.ms };
+            });
+      input.then(
+        () => {
+          pending.ready[i] = true;
+        },
+        () => undefined,
+      );
+      return input;
+    });
+    this.tasks.push(pending);
+    void this.drain();
+  }
+
+  /** The largest batch any model takes. */
+  private batchLimit(): number {
+    let b = 1;
+    for (const d of this.detectors.values()) b = Math.max(b, d.batchSize);
+    return b;
+  }
+
+  /** Up to `limit` (task, condition) items in order from the tasks received; the first is always taken. */
+  private nextItems(limit: number): Item[] {
+    const items: Item[] = [];
+    for (const pending of this.tasks) {
+      for (let c = pending.next; c < pending.task.conditions.length; c++) {
+        // beyond the first, only inputs that are ready: batching never waits
+        if (items.length > 0 && !pending.ready[c]) return items;
+        items.push({ pending, condition: c });
+        if (items.length >= limit) return items;
+      }
+    }
+    return items;
+  }
+
+  private async drain(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (!this.stopped) {
+        this.sendFinished();
+        const items = this.nextItems(this.batchLimit());
+        if (!items.length) break;
+        try {
+          await this.run(items);
+        } catch (err) {
+          this.fail(err instanceof ItemError ? err.seq : items[0].pending.task.seq, err instanceof ItemError ? err.cause : err);
+          // the engine stops the audit on an error; what is left is dropped
+          this.tasks.length = 0;
+          break;
+        }
+        // items are consecutive and in order: the last one of a task is its furthest condition
+        for (const it of items) it.pending.next = it.condition + 1;
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /** Answers the finished tasks at the head, in the order they came. */
+  private sendFinished(): void {
+    while (this.tasks.length && this.tasks[0].next >= this.tasks[0].task.conditions.length) {
+      const done = this.tasks.shift()!;
+      this.channel.send({ type: 'result', seq: done.task.seq, imagePos: done.task.imagePos, units: done.units, digests: done.digests, stages: done.stages });
+    }
+  }
+
+  private async run(items: Item[]): Promise<void> {
+    const inputs: Input[] = [];
+    for (const it of items) {
+      try {
+        inputs.push(await it.pending.inputs[it.condition]);
+      } catch (err) {
+        throw new ItemError(it.pending.task.seq, err);
+      }
+    }
+    items.forEach((it, k) => {
+      it.pending.stages.corruptMs += inputs[k].corruptMs;
+      if (this.digests) {
+        const sha256 = createHash('sha256').update(inputs[k].image.data).digest('hex');
+        it.pending.digests.push({ conditionPos: it.pending.task.conditions[it.condition].conditionPos, sha256 });
+      }
+    });
+    for (const [position, detector] of this.detectors) {
+      const wanted = items.map((it, k) => ({ it, k })).filter(({ it }) => it.pending.task.conditions[it.condition].models.includes(position));
+      for (let start = 0; start < wanted.length; start += detector.batchSize) {
+        const group = wanted.slice(start, start + detector.batchSize);
+        const before = { ...detector.timings };
+        let detections;
+        try {
+          const batch = await detector.prepare(group.map(({ k }) => inputs[k].image));
+          const outputs = await detector.infer(batch);
+          this.checkFinite(outputs, position, group[0].it);
+          detections = detector.finish(batch, outputs);
+        } catch (err) {
+          throw new ItemError(group[0].it.pending.task.seq, err);
+        }
+        const share = (key: 'preprocessMs' | 'inferenceMs' | 'postprocessMs'): number => (detector.timings[key] - before[key]) / group.length;
+        group.forEach(({ it }, j) => {
+          const condition = it.pending.task.conditions[it.condition];
+          it.pending.units.push({ conditionPos: condition.conditionPos, modelPos: position, detections: packDetections(detections[j]) });
+          it.pending.stages.preprocessMs += share('preprocessMs');
+          it.pending.stages.inferenceMs += share('inferenceMs');
+          it.pending.stages.postprocessMs += share('postprocessMs');
+        });
+      }
+    }
+  }
+
+  private checkFinite(outputs: OutputMap, position: number, item: Item): void {
+    for (const [name, tensor] of Object.entries(outputs)) {
+      const data = tensor.data;
+      for (let i = 0; i < data.length; i++) {
+        if (!Number.isFinite(data[i])) {
+          const { task } = item.pending;
+          const condition = task.conditions[item.condition];
+          const where = task.corruption === null ? 'clean' : `${task.corruption} severity ${condition.severity}`;
+          throw new OdraError(
+            'BAD_INPUT',
+            `model ${this.modelPaths.get(position)} produced a non-finite value (${data[i]}) in output "${name}" on image ${task.path} (${where}); its results cannot be scored`,
+            { file: this.modelPaths.get(position) },
+          );
+        }
+      }
+    }
+  }
+
+  private fail(seq: number | null, err: unknown): void {
+    const payload = toErrorPayload(err);
+    const file = typeof payload.details?.file === 'string' ? payload.details.file : undefined;
+    this.channel.send({ type: 'error', seq, code: payload.code, message: payload.message, ...(file ? { file } : {}) });
+  }
+}
