@@ -37,6 +37,7 @@ import {
   jobEventSchema,
   jobInfoSchema,
 } from './audits';
+import { demoSetupInputSchema, demoWorkspaceSchema } from './demo';
 import { errorPayloadSchema } from './errors';
 import {
   attributeFilterSchema,
@@ -317,6 +318,15 @@ export const contract = {
         categoryIds: z.array(z.number()),
       }),
     ),
+  },
+  /**
+   * The demo workspace (first run): generates the demo scenes beside the store, imports
+   * them and the demo detector family, and starts (or resumes, or returns the finished)
+   * demo audit; follow it with jobs.watch(jobId). Progress while scenes are generated.
+   */
+  'demo.setup': {
+    input: demoSetupInputSchema,
+    output: demoWorkspaceSchema,
   },
   'jobs.list': {
     input: z.object({}).strict(),

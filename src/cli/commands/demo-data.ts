@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { generateDemoDataset, type DemoDataSummary } from '../../engine/demo/generate';
-import { progressReporter } from '../../engine/progress';
+import { progressReporter } from '../../engine/util/progress';
 import { usageError } from '../cli-error';
 import { stderrProgress } from '../progress-bar';
 
