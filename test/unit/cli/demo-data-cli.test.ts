@@ -27,7 +27,7 @@ describe.concurrent('odra demo-data', () => {
   });
 
   it('exits 2 on a bad count or seed', async () => {
-    for (const args of [['--images', '0'], ['--images', 'many'], ['--seed', '-1'], ['--seed', '4294967296']]) {
+    for (const args of [['--images', '0'], ['--images', 'many'], ['--seed=-1'], ['--seed', '4294967296']]) {
       const run = await runOdra(['demo-data', '--out', path.join(temp, 'never'), ...args]);
       expect(run.code, args.join(' ')).toBe(2);
       expect(run.stderr).toMatch(/must be an integer/);
