@@ -32,14 +32,17 @@
 //   level  areas
 //   0      store, images, cocoeval, util          foundations: SQLite, pixels, COCO scoring, progress/version
 //   1      corruptions, datasets, models,          domain: kernels, importers, adapters; analytics may use
-//          analytics, demo                         cocoeval, demo is the scene generator
+//          analytics, demo, policy                 cocoeval, demo is the scene generator, policy turns an
+//                                                  analysis into verdicts
 //   2      inference                               ORT sessions over models' adapters
 //   3      evaluations, previews, jobs             application services: compose the levels below
 //   4      audits                                  the audit service: plans, runs (as jobs), scores through
 //                                                  the class maps of evaluations, reads and re-scores
-//   5      engine.ts                               composition root: the contract's handlers
-//   6      rpc                                     sessions that serve the contract (WebSocket, port, in-process)
-//   7      host, runner                            process entries: utilityProcess, web server, audit runner
+//   5      reports                                 render an audit (read through a source interface: the
+//                                                  store's audits, image matches of evaluations) to HTML/PDF
+//   6      engine.ts                               composition root: the contract's handlers
+//   7      rpc                                     sessions that serve the contract (WebSocket, port, in-process)
+//   8      host, runner                            process entries: utilityProcess, web server, audit runner
 //
 // The brief grouped engine.ts, rpc and host as one top level; they do import one another
 // in one direction only (host -> rpc -> engine.ts), so they are three levels here rather
@@ -49,10 +52,11 @@ import { builtinModules } from 'node:module';
 
 export const ENGINE_LEVELS = [
   ['store', 'images', 'cocoeval', 'util'],
-  ['corruptions', 'datasets', 'models', 'analytics', 'demo'],
+  ['corruptions', 'datasets', 'models', 'analytics', 'demo', 'policy'],
   ['inference'],
   ['evaluations', 'previews', 'jobs'],
   ['audits'],
+  ['reports'],
   ['engine.ts'],
   ['rpc'],
   ['host', 'runner'],

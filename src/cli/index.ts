@@ -1,7 +1,8 @@
 /**
  * The `odra` command. Each subcommand runs the engine in-process through the same
  * contract as the app, prints results on stdout (JSON with --json) and progress on
- * stderr. Exit codes: 0 ok, 2 bad input, 1 other failure.
+ * stderr. Exit codes: 0 ok, 2 bad input, 1 other failure; 3 a check failed (a policy
+ * rule, `odra report verify` on a changed copy).
  *
  * Where the contract has the method, a command calls it through the in-process client
  * (`eval`: datasets.import, models.import, evaluations.run, evaluations.detections,
@@ -22,10 +23,13 @@ import { corruptCommand, CORRUPT_USAGE } from './commands/corrupt';
 import { inspectCommand, INSPECT_USAGE } from './commands/inspect';
 import { demoDataCommand, DEMO_DATA_USAGE } from './commands/demo-data';
 import { demoCommand, DEMO_USAGE } from './commands/demo';
+import { policyCommand, POLICY_USAGE } from './commands/policy';
+import { reportCommand, REPORT_USAGE } from './commands/report';
 import { describeError, exitCodeFor, usageError } from './cli-error';
 import { ODRA_VERSION } from '../engine/util/version';
 
-const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; usage: string; summary: string }> = {
+/** A command resolves to its exit code, or to nothing for 0. */
+const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void | number>; usage: string; summary: string }> = {
   audit: { run: auditCommand, usage: AUDIT_USAGE, summary: 'robustness audit: models x dataset x image corruptions (P, mPC, rPC), resumable' },
   eval: { run: evalCommand, usage: EVAL_USAGE, summary: 'evaluate an ONNX detector on a dataset (COCO metrics)' },
   cocoeval: { run: cocoevalCommand, usage: COCOEVAL_USAGE, summary: 'COCO bbox evaluation of a results file (pycocotools-equal)' },
@@ -34,6 +38,8 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; usage: 
   demo: { run: demoCommand, usage: DEMO_USAGE, summary: 'the demo: synthetic road scenes, the demo detector family, an audit, the summary table' },
   'demo-data': { run: demoDataCommand, usage: DEMO_DATA_USAGE, summary: 'generate the synthetic demo road scenes (COCO layout)' },
   serve: { run: serveCommand, usage: SERVE_USAGE, summary: 'serve the app to a browser on 127.0.0.1' },
+  report: { run: reportCommand, usage: REPORT_USAGE, summary: 'verify a safety report: its audit record against its cover (exit 3 if changed)' },
+  policy: { run: policyCommand, usage: POLICY_USAGE, summary: 'validate a policy file (the line of every mistake)' },
 };
 
 function help(): string {
@@ -59,7 +65,8 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     try {
-      await command.run(rest);
+      const code = await command.run(rest);
+      if (typeof code === 'number') return code;
     } catch (err) {
       // parseArgs reports unknown or malformed options as TypeErrors with a code
       if (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS')) {

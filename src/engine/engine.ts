@@ -21,7 +21,8 @@ import type { JobEvent } from '../shared/audits';
 import { importDataset } from './datasets/import-dataset';
 import { DatasetRepo } from './datasets/dataset-repo';
 import { yoloClassNames } from './datasets/yolo-import';
-import { suggestClassMap, resolveClassMap } from './evaluations/class-map';
+import { scoringLayout } from '../shared/class-map';
+import { suggestClassMap } from './evaluations/class-map';
 import { ClassMapRepo, classMapState, saveClassMap, type ClassMapPair } from './evaluations/class-map-repo';
 import { imageMatchesFor } from './evaluations/image-matches';
 import { AuditRepo } from './audits/audit-repo';
@@ -161,8 +162,12 @@ export class Engine {
       },
       'evaluation',
     );
+    // a cancel stops the job and waits for its end (to say how far it got); any other abort
+    // (a closed connection) only stops watching
+    const watching = new AbortController();
     const onCancel = (): void => {
       if (ctx.signal.reason === CANCELLED_BY_CLIENT) this.jobs.stop(jobId, 'cancel');
+      else watching.abort(ctx.signal.reason);
     };
     ctx.signal.addEventListener('abort', onCancel, { once: true });
     try {
@@ -176,10 +181,14 @@ export class Engine {
             ctx.progress({ stage: 'loading model', done: 0, total: audit.unitsTotal, etaSeconds: null, message: e.message });
           }
         },
-        ctx.signal,
+        watching.signal,
       );
       if (info.status === 'done') return this.evaluations.get(audit.id);
-      if (info.status === 'cancelled' || info.status === 'paused') throw new OdraError('CANCELLED', 'evaluation cancelled');
+      if (info.status === 'cancelled' || info.status === 'paused') {
+        // the caller learns which evaluation stopped and how far it got, in the words stored with it
+        const stored = this.audits.get(audit.id).error;
+        throw new OdraError('CANCELLED', `evaluation ${audit.id} ${stored ?? info.status}`, { evaluationId: audit.id });
+      }
       throw new OdraError(info.errorCode ?? 'INTERNAL', info.error ?? `the evaluation ended ${info.status}`);
     } finally {
       ctx.signal.removeEventListener('abort', onCancel);
@@ -260,7 +269,7 @@ export class Engine {
       'evaluations.imageMatches': (input) =>
         imageMatchesFor(
           {
-            evaluation: (id) => this.evaluations.get(id),
+            evaluation: (id) => this.evaluations.recordedScoring(id),
             detections: (id, imageId) => this.evaluations.detections(id, imageId),
             image: (datasetId, imageId) => this.datasets.image(datasetId, imageId),
           },
@@ -271,9 +280,8 @@ export class Engine {
       'classMap.suggest': ({ modelId, datasetId }) => {
         const model = this.models.get(modelId);
         const categories = this.datasets.get(datasetId).categories;
-        const classMap = suggestClassMap(model.adapter.classNames, categories);
-        const { unmapped } = resolveClassMap(classMap, model.adapter.classNames, categories);
-        return { classMap, unmapped: unmapped.map((c) => c.name) };
+        const { classMap, notes } = suggestClassMap(model.adapter.classNames, categories);
+        return { classMap, unmapped: scoringLayout(classMap, categories).unmapped.map((c) => c.name), notes };
       },
       'classMap.get': ({ modelId, datasetId }) => classMapState(this.classMaps, this.classMapPair(modelId, datasetId)),
       'classMap.save': ({ modelId, datasetId, classMap }) => saveClassMap(this.classMaps, this.classMapPair(modelId, datasetId), classMap),

@@ -152,7 +152,7 @@ export const contract = {
       .object({
         modelId: id,
         datasetId: id,
-        /** overrides the automatic class mapping */
+        /** overrides the class map in force (saved, else suggested); refused when it maps a model class twice */
         classMap: classMapSchema.optional(),
         threads: z.number().int().positive().max(256).optional(),
         /** images per ORT run, where the model's batch dimension allows it */
@@ -175,7 +175,10 @@ export const contract = {
     input: z.object({ id, imageId: z.number().int().optional() }).strict(),
     output: z.array(detectionSchema),
   },
-  /** One image's detections and ground truth matched COCO-style (per category, greedy by score, crowd regions absorb, 100 per category). */
+  /**
+   * One image's detections and ground truth matched COCO-style under the evaluation's class map (per category, greedy by
+   * score, crowd and ignore regions absorb, 100 per category); detections of unscored model classes come back as not-scored.
+   */
   'evaluations.imageMatches': {
     input: z
       .object({
@@ -222,14 +225,15 @@ export const contract = {
   },
   'classMap.suggest': {
     input: z.object({ modelId: id, datasetId: id }).strict(),
-    output: z.object({ classMap: classMapSchema, unmapped: z.array(z.string()) }),
+    /** notes: what the suggestion decided where several categories wanted one model class (merges, ignore rules) */
+    output: z.object({ classMap: classMapSchema, unmapped: z.array(z.string()), notes: z.array(z.string()) }),
   },
   /** The map evaluations of this (model, dataset) use: the saved one, else the suggestion. */
   'classMap.get': {
     input: z.object({ modelId: id, datasetId: id }).strict(),
     output: classMapStateSchema,
   },
-  /** Saves the map for this (model, dataset), checked against the model's classes and the dataset's categories. */
+  /** Saves the map for this (model, dataset), checked against the model's classes and the dataset's categories; a one-to-many map is refused. */
   'classMap.save': {
     input: z.object({ modelId: id, datasetId: id, classMap: classMapSchema }).strict(),
     output: classMapStateSchema,

@@ -31,6 +31,10 @@ export const perCategorySchema = z.object({
   AP50: z.number().nullable(),
   num_gt: z.number(),
   num_dets: z.number(),
+  /** a merged evaluation category: the dataset categories scored as it */
+  datasetCategories: z.array(z.string()).optional(),
+  /** dataset categories whose boxes are ignore regions for it */
+  ignoring: z.array(z.string()).optional(),
 });
 export type PerCategoryDto = z.infer<typeof perCategorySchema>;
 
@@ -139,20 +143,58 @@ export const attributeFilterSchema = z
   })
   .strict();
 
-/** dataset category id -> model class names whose detections count as that category */
-export const classMapSchema = z.record(z.string(), z.array(z.string()));
+/**
+ * One evaluation category of a class map: what is scored under one name. Semantics
+ * (src/shared/class-map.ts): the detections of `modelClasses` score as this category;
+ * the GT of every dataset category in `datasetCategories` is its GT (several: a merge,
+ * e.g. KITTI Car + Van -> vehicle); the boxes of the dataset categories in `ignore`
+ * are ignore regions for it (a detection on one is neither TP nor FP, matched like a
+ * COCO crowd region; never counted as GT). A model class may appear in at most one
+ * evaluation category, a dataset category in at most one `datasetCategories`.
+ */
+export const classMapCategorySchema = z
+  .object({
+    /** shown in the results; a single dataset category keeps its own name, a merge is named by the analyst */
+    name: z.string().trim().min(1).max(200),
+    /** dataset category ids scored as this category; the smallest is the evaluation category's id */
+    datasetCategories: z.array(z.number().int()).min(1),
+    /** model class names whose detections score as this category; none: not scored */
+    modelClasses: z.array(z.string()),
+    /** dataset category ids whose boxes are ignore regions for this category */
+    ignore: z.array(z.number().int()).default([]),
+  })
+  .strict();
+export type ClassMapCategory = z.infer<typeof classMapCategorySchema>;
+
+/** How a model's classes are scored against a dataset's categories (format 2). */
+export const classMapSchema = z
+  .object({
+    version: z.literal(2),
+    categories: z.array(classMapCategorySchema),
+  })
+  .strict();
 export type ClassMap = z.infer<typeof classMapSchema>;
+export type ClassMapInput = z.input<typeof classMapSchema>;
+
+/**
+ * The first format (stores before schema 4, evaluations recorded then, old
+ * --class-map files): dataset category id -> model class names. Read, converted, never written.
+ */
+export const legacyClassMapSchema = z.record(z.string(), z.array(z.string()));
+export type LegacyClassMap = z.infer<typeof legacyClassMapSchema>;
 
 /** The class map in force for one (model, dataset): the saved one, else the automatic suggestion. */
 export const classMapStateSchema = z.object({
   classMap: classMapSchema,
   source: z.enum(['saved', 'suggested']),
-  /** dataset categories no model class maps to: excluded from the metrics */
+  /** dataset categories no scored evaluation category takes: excluded from the metrics */
   unmapped: z.array(z.string()),
   /** annotations of those categories (crowd regions included) */
   unmappedAnnotations: z.number(),
-  /** why a saved map is not in force (it no longer fits the model's classes) */
+  /** why a saved map is not in force (it no longer fits the model's classes, or it counts a class twice) */
   note: z.string().optional(),
+  /** what the automatic suggestion decided and why (merges, ignore rules); empty for a saved map */
+  notes: z.array(z.string()),
 });
 export type ClassMapState = z.infer<typeof classMapStateSchema>;
 
@@ -196,9 +238,16 @@ export const progressSchema = z.object({
 });
 export type Progress = z.infer<typeof progressSchema>;
 
+/**
+ * One stored detection of an evaluation: every detection the model made, with its own
+ * class index; categoryId is the evaluation category it scored as, null when its class
+ * is not scored (unmapped). Evaluations recorded before schema 4 stored only scored
+ * detections, without the class index (null).
+ */
 export const detectionSchema = z.object({
   imageId: z.number(),
-  categoryId: z.number(),
+  categoryId: z.number().nullable(),
+  classIndex: z.number().nullable(),
   bbox: bboxSchema,
   score: z.number(),
 });
@@ -214,9 +263,19 @@ export const imageMatchesSchema = z.object({
     z.object({
       bbox: bboxSchema,
       score: z.number(),
-      categoryId: z.number(),
-      /** ignored: absorbed by a crowd region (neither TP nor FP) */
-      status: z.enum(['tp', 'fp', 'ignored']),
+      /** the evaluation category it scored as; null: its model class is not scored */
+      categoryId: z.number().nullable(),
+      /** the model's own class index (null for evaluations recorded before it was stored) */
+      classIndex: z.number().nullable(),
+      /** the evaluation category's name, or the model class's name when not scored */
+      label: z.string(),
+      /**
+       * ignored: absorbed by a crowd region or an ignore region (neither TP nor FP);
+       * not-scored: a model class the class map does not score (shown, never counted)
+       */
+      status: z.enum(['tp', 'fp', 'ignored', 'not-scored']),
+      /** what absorbed an ignored detection */
+      ignoredBy: z.enum(['crowd', 'ignore-region']).optional(),
       gtId: z.number().optional(),
       iou: z.number().optional(),
     }),
@@ -225,10 +284,18 @@ export const imageMatchesSchema = z.object({
     z.object({
       id: z.number(),
       bbox: bboxSchema,
+      /** the dataset category */
       categoryId: z.number(),
+      /** the dataset category's name */
+      label: z.string(),
+      /** the evaluation category it is GT of (a merge's name differs from the label); null when not scored */
+      scoredAs: z.string().nullable(),
       iscrowd: z.boolean(),
-      /** excluded: a category the evaluation does not score (unmapped) */
-      status: z.enum(['matched', 'missed', 'crowd', 'excluded']),
+      /**
+       * ignore-region: not scored itself, an ignore region for a scored category;
+       * excluded: a category the evaluation does not score at all (unmapped)
+       */
+      status: z.enum(['matched', 'missed', 'crowd', 'ignore-region', 'excluded']),
     }),
   ),
   /** detections not shown: under the score threshold, or past maxDets in their category */

@@ -236,20 +236,23 @@ describe('Odra in the browser (odra serve + Chromium)', () => {
     await expect.poll(() => table.locator('tr[data-category="person"]').count()).toBe(1);
     expect(await page.getByTestId('coco-stats').locator('tr').count()).toBe(12);
 
-    // The highlighted row is the lowest defined AP among classes with ground truth.
+    // The highlighted row is the lowest defined AP among classes with at least 10 GT boxes (#GT beside AP).
     const rows = await table.locator('tbody tr').evaluateAll((trs) =>
       trs.map((tr) => {
         const td = [...tr.querySelectorAll('td')].map((c) => c.textContent?.trim() ?? '');
-        return { name: tr.getAttribute('data-category'), worst: tr.classList.contains('worst'), ap: td[1], gt: Number(td[3]) };
+        return { name: tr.getAttribute('data-category'), worst: tr.classList.contains('worst'), ap: td[1], gt: Number(td[2]) };
       }),
     );
-    const scored = rows.filter((r) => r.gt > 0 && r.ap !== '—');
+    expect(await table.locator('thead th').allTextContents().then((h) => h.map((x) => x.replace(/[▲▼\s]+/g, '')))).toEqual(['Category', 'AP', '#GT', 'AP50', '#dets']);
+    const scored = rows.filter((r) => r.gt >= 10 && r.ap !== '—');
     expect(scored.length).toBeGreaterThan(0);
     const minAp = Math.min(...scored.map((r) => Number(r.ap)));
     const highlighted = rows.filter((r) => r.worst);
     expect(highlighted).toHaveLength(1);
     expect(Number(highlighted[0].ap)).toBe(minAp);
-    expect(highlighted[0].gt).toBeGreaterThan(0);
+    expect(highlighted[0].gt).toBeGreaterThanOrEqual(10);
+    const fewer = rows.filter((r) => r.gt > 0 && r.gt < 10 && r.ap !== '—');
+    expect(await page.getByTestId('worst-skipped').textContent()).toContain(fewer.length > 0 ? `${fewer.length} ` : 'no class skipped');
     await expect.poll(() => page.getByTestId('per-class-chart').locator('svg text').allTextContents()).toContain(highlighted[0].name);
 
     // Traceability: the model's own SHA-256 and the run's tool version and provider.
@@ -257,10 +260,13 @@ describe('Odra in the browser (odra serve + Chromium)', () => {
     expect(trace).toContain(sha256(await readFile(modelFile)));
     expect(trace).toMatch(/Execution provider\s*\S+/);
 
-    // Sorting by AP ascending puts the worst class on top.
+    // Sorting by AP ascending puts the worst class first among those with 10 or more GT.
     await page.getByTestId('sort-AP').click();
     if ((await page.getByTestId('sort-AP').textContent())?.includes('▼')) await page.getByTestId('sort-AP').click();
-    expect(await table.locator('tbody tr').first().getAttribute('data-category')).toBe(highlighted[0].name);
+    const ascending = await table.locator('tbody tr').evaluateAll((trs) =>
+      trs.map((tr) => ({ name: tr.getAttribute('data-category'), gt: Number(tr.querySelectorAll('td')[2]?.textContent) })),
+    );
+    expect(ascending.find((r) => r.gt >= 10)?.name).toBe(highlighted[0].name);
     await shot(page, '07-result');
     await page.getByTestId('evaluation-result').screenshot({ path: path.join(shots, '07-result-detail.png') });
   });
@@ -270,21 +276,32 @@ describe('Odra in the browser (odra serve + Chromium)', () => {
     // the page has sent its cancel, then the engine receives both, cancel right behind.
     const held = rpc.hold('evaluations.run');
     await page.getByTestId('eval-run').click();
+    // a new run does not show the previous evaluation's numbers as its own
+    await expect.poll(() => page.getByTestId('evaluation-result').count()).toBe(0);
     const request = await held.sent;
     await page.getByTestId('eval-cancel').click();
     await held.followedBy((m) => m.type === 'cancel' && m.id === request.id, 'cancel of the evaluation');
     held.release();
-    await expect.poll(() => page.getByTestId('eval-notice').textContent(), { timeout: 60_000 }).toContain('cancelled');
+    await expect.poll(() => page.getByTestId('eval-notice').textContent(), { timeout: 60_000 }).toMatch(/^Evaluation #\d+ was cancelled after \d+ of \d+ images; nothing was scored/);
+    expect(await page.getByTestId('evaluation-result').count()).toBe(0);
     const list = page.getByTestId('evaluation-row');
     await expect.poll(() => list.count()).toBeGreaterThanOrEqual(1);
     const statuses = await list.evaluateAll((trs) => trs.map((tr) => tr.querySelectorAll('td')[3]?.textContent?.trim()));
     expect(statuses).toContain('done');
     expect(statuses).not.toContain('running');
+    // the cancelled one, reopened, says so plainly: no abort jargon, a duration, no numbers
+    await list.nth(statuses.indexOf('cancelled')).click();
+    const stopped = page.getByTestId('evaluation-stopped');
+    await expect.poll(() => stopped.textContent()).toMatch(/^Cancelled after \d+ of \d+ images \(\d+\.\d s\)\. Nothing was scored/);
+    expect(await page.getByTestId('evaluation-result').textContent()).not.toContain('aborted');
+    expect(await page.getByTestId('evaluation-duration').textContent()).toMatch(/^\d+\.\d s$/);
+    expect(await page.getByTestId('per-class-table').count()).toBe(0);
+    await shot(page, '08-cancelled');
     // reopening a past evaluation shows it again
     const doneIndex = statuses.indexOf('done');
     await list.nth(doneIndex).click();
     await page.getByTestId('per-class-table').waitFor();
-    await shot(page, '08-history');
+    await shot(page, '09-history');
   });
 
   it('printed no errors in the browser console and broke no CSP rule', async () => {

@@ -4,6 +4,7 @@ import { MODEL_FAMILIES, type ModelFamily } from '../../shared/adapter';
 import { DATASET_FORMATS, type DatasetFormat } from '../../shared/schemas';
 import { readJson } from '../../engine/datasets/coco-import';
 import { parseClassMapFile } from '../../engine/evaluations/class-map';
+import { resolveClassMap } from '../../shared/class-map';
 import { Engine } from '../../engine/engine';
 import { inProcessClient } from '../../engine/rpc/in-process';
 import { usageError } from '../cli-error';
@@ -61,7 +62,10 @@ export async function evalCommand(argv: string[]): Promise<void> {
     );
     bar.end();
     const model = await client.call('models.import', { path: values.model, family: family as ModelFamily | undefined, namesFile: values.names });
-    const classMap = values['class-map'] ? parseClassMapFile(await readJson(values['class-map']), dataset.categories, values['class-map']) : undefined;
+    const mapFile = values['class-map'];
+    const classMap = mapFile ? parseClassMapFile(await readJson(mapFile), dataset.categories, mapFile) : undefined;
+    // refused here, naming the file, when it does not fit the model or counts a class twice
+    if (classMap && mapFile) resolveClassMap(classMap, model.adapter.classNames, dataset.categories, mapFile);
     const evaluation = await client.call(
       'evaluations.run',
       { modelId: model.id, datasetId: dataset.id, classMap, threads, batchSize, executionProvider: values.ep },
@@ -69,8 +73,9 @@ export async function evalCommand(argv: string[]): Promise<void> {
     );
     bar.end();
     if (values['dt-out']) {
+      // the scored detections, under their evaluation category (a merge: its smallest dataset category id)
       const dets = await client.call('evaluations.detections', { id: evaluation.id });
-      const results = dets.map((d) => ({ image_id: d.imageId, category_id: d.categoryId, bbox: d.bbox, score: d.score }));
+      const results = dets.flatMap((d) => (d.categoryId === null ? [] : [{ image_id: d.imageId, category_id: d.categoryId, bbox: d.bbox, score: d.score }]));
       await writeFile(values['dt-out'], JSON.stringify(results));
     }
     const info = await client.call('system.info', {});

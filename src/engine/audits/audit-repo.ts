@@ -22,7 +22,8 @@ import type {
 import { provenanceSchema } from '../../shared/audits';
 import { adapterConfigSchema, type AdapterConfig } from '../../shared/adapter';
 import { OdraError } from '../../shared/errors';
-import { classMapSchema, cocoStatsSchema, type ClassMap, type CocoStatsDto, type PerCategoryDto } from '../../shared/schemas';
+import { readClassMap, scoringLayout, type CategoryRef } from '../../shared/class-map';
+import { cocoStatsSchema, type ClassMap, type CocoStatsDto, type PerCategoryDto } from '../../shared/schemas';
 import type { Db } from '../store/database';
 
 export interface NewAuditModel {
@@ -204,6 +205,7 @@ export class AuditRepo {
   }
 
   models(id: number): AuditModelRow[] {
+    const categories = this.categoriesOf(id);
     const rows = this.db
       .prepare(
         `SELECT am.*, m.name, m.path, m.sha256, m.file_size FROM audit_models am JOIN models m ON m.id = am.model_id
@@ -232,7 +234,8 @@ export class AuditRepo {
       fileSize: r.file_size,
       baseline: r.baseline === 1,
       adapter: adapterConfigSchema.parse(JSON.parse(r.adapter_json)),
-      classMap: classMapSchema.parse(JSON.parse(r.class_map_json)),
+      // recorded maps may be in the first format (evaluations migrated from before format 2)
+      classMap: readClassMap(JSON.parse(r.class_map_json), categories),
       executionProvider: r.execution_provider,
       requestedProvider: r.requested_provider,
       providerWarning: r.provider_warning,
@@ -415,9 +418,7 @@ export class AuditRepo {
       .filter(({ c }) => (filter.corruption === undefined || c.corruption === filter.corruption) && (filter.severity === undefined || c.severity === filter.severity))
       .map(({ i }) => i);
     if (!wanted.length || modelPos === -1) return [];
-    const names = new Map(
-      (this.db.prepare('SELECT id, name FROM categories WHERE dataset_id = ?').all(audit.datasetId) as { id: number; name: string }[]).map((c) => [c.id, c.name]),
-    );
+    const labels = models.map((m) => this.labels(m.classMap, audit.datasetId));
     const rows = this.db
       .prepare(
         `SELECT model_pos, condition_pos, category_id, ap, ap50, num_gt, num_dets FROM audit_cell_categories
@@ -442,7 +443,7 @@ export class AuditRepo {
       corruption: conditions[r.condition_pos].corruption,
       severity: conditions[r.condition_pos].severity,
       id: r.category_id,
-      name: names.get(r.category_id) ?? String(r.category_id),
+      name: labels[r.model_pos].get(r.category_id)?.name ?? String(r.category_id),
       AP: r.ap,
       AP50: r.ap50,
       num_gt: r.num_gt,
@@ -453,14 +454,20 @@ export class AuditRepo {
   /** One cell's per-category rows (what a "cell done" event carries). */
   cellCategories(id: number, modelPos: number, conditionPos: number): PerCategoryDto[] {
     const audit = this.get(id);
-    const names = new Map(
-      (this.db.prepare('SELECT id, name FROM categories WHERE dataset_id = ?').all(audit.datasetId) as { id: number; name: string }[]).map((c) => [c.id, c.name]),
-    );
+    const model = this.models(id)[modelPos];
+    const labels = this.labels(model.classMap, audit.datasetId);
     return (
       this.db
         .prepare('SELECT category_id, ap, ap50, num_gt, num_dets FROM audit_cell_categories WHERE audit_id = ? AND model_pos = ? AND condition_pos = ? ORDER BY category_id')
         .all(id, modelPos, conditionPos) as { category_id: number; ap: number | null; ap50: number | null; num_gt: number; num_dets: number }[]
-    ).map((r) => ({ id: r.category_id, name: names.get(r.category_id) ?? String(r.category_id), AP: r.ap, AP50: r.ap50, num_gt: r.num_gt, num_dets: r.num_dets }));
+    ).map((r) => ({
+      id: r.category_id,
+      AP: r.ap,
+      AP50: r.ap50,
+      num_gt: r.num_gt,
+      num_dets: r.num_dets,
+      ...(labels.get(r.category_id) ?? { name: String(r.category_id) }),
+    }));
   }
 
   cellStats(id: number, modelPos: number, conditionPos: number): CocoStatsDto | null {
@@ -519,14 +526,46 @@ export class AuditRepo {
   }
 
   /** Detections of a legacy (migrated) evaluation, already by category. */
-  legacyDetections(id: number, imageId?: number): { imageId: number; categoryId: number; bbox: [number, number, number, number]; score: number }[] {
-    const columns = 'SELECT image_id, category_id, x, y, w, h, score FROM legacy_detections';
+  /**
+   * Names of a model's evaluation categories under its class map, by evaluation category
+   * id; a merge lists its dataset categories, an ignore rule the categories it ignores.
+   */
+  private labels(classMap: ClassMap, datasetId: number): Map<number, Pick<PerCategoryDto, 'name' | 'datasetCategories' | 'ignoring'>> {
+    const categories = this.datasetCategories(datasetId);
+    const names = new Map(categories.map((c) => [c.id, c.name]));
+    const named = (ids: readonly number[]): string[] => ids.map((d) => names.get(d) ?? String(d));
+    const out = new Map<number, Pick<PerCategoryDto, 'name' | 'datasetCategories' | 'ignoring'>>();
+    for (const c of categories) out.set(c.id, { name: c.name });
+    for (const c of scoringLayout(classMap, categories).categories) {
+      out.set(c.id, {
+        name: c.name,
+        ...(c.datasetCategories.length > 1 ? { datasetCategories: named(c.datasetCategories) } : {}),
+        ...(c.ignore.length > 0 ? { ignoring: named(c.ignore) } : {}),
+      });
+    }
+    return out;
+  }
+
+  private datasetCategories(datasetId: number): CategoryRef[] {
+    return this.db.prepare('SELECT id, name FROM categories WHERE dataset_id = ? ORDER BY id').all(datasetId) as CategoryRef[];
+  }
+
+  private categoriesOf(auditId: number): CategoryRef[] {
+    const row = this.db.prepare('SELECT dataset_id FROM audits WHERE id = ?').get(auditId) as { dataset_id: number } | undefined;
+    return row ? this.datasetCategories(row.dataset_id) : [];
+  }
+
+  legacyDetections(
+    id: number,
+    imageId?: number,
+  ): { imageId: number; categoryId: number | null; classIndex: number | null; bbox: [number, number, number, number]; score: number }[] {
+    const columns = 'SELECT image_id, category_id, class_index, x, y, w, h, score FROM legacy_detections';
     const rows = (
       imageId === undefined
         ? this.db.prepare(`${columns} WHERE audit_id = ? ORDER BY rowid`).all(id)
         : this.db.prepare(`${columns} WHERE audit_id = ? AND image_id = ? ORDER BY rowid`).all(id, imageId)
-    ) as { image_id: number; category_id: number; x: number; y: number; w: number; h: number; score: number }[];
-    return rows.map((r) => ({ imageId: r.image_id, categoryId: r.category_id, bbox: [r.x, r.y, r.w, r.h], score: r.score }));
+    ) as { image_id: number; category_id: number | null; class_index: number | null; x: number; y: number; w: number; h: number; score: number }[];
+    return rows.map((r) => ({ imageId: r.image_id, categoryId: r.category_id, classIndex: r.class_index, bbox: [r.x, r.y, r.w, r.h], score: r.score }));
   }
 }
 

@@ -35,7 +35,7 @@ import { runAudit, type ExecutorDeps } from './executor';
 import { planFingerprint, sampleImages } from './plan';
 import { toAuditResult } from './result-mapping';
 import type { AuditAnalysis } from '../../shared/audit-results';
-import { scoringMap } from './scoring-map';
+import { checkedScoringMap, scoringMap } from './scoring-map';
 
 export type AuditStartParsed = z.output<typeof auditStartInputSchema>;
 export type AuditMetricsParsed = z.output<typeof auditMetricsInputSchema>;
@@ -73,7 +73,7 @@ export class AuditService {
     const maps: ClassMap[] = models.map((m) => {
       const pair = { modelId: m.id, datasetId: dataset.id, classNames: m.adapter.classNames, categories: dataset.categories };
       const classMap = input.classMaps?.[String(m.id)] ?? classMapInForce(this.deps.classMaps, pair).classMap;
-      const map = scoringMap(classMap, m.adapter.classNames, dataset.categories);
+      const map = checkedScoringMap(classMap, m.adapter.classNames, dataset.categories, `the class map of model "${m.name}"`);
       if (!map.categories.some((c) => withGt.has(c.id))) {
         throw new OdraError('BAD_INPUT', `none of the dataset's annotated categories maps to a class of model "${m.name}": give a class map`);
       }
@@ -180,7 +180,7 @@ export class AuditService {
     const maps = models.map((m) => {
       const pair = { modelId: m.modelId, datasetId: dataset.id, classNames: m.adapter.classNames, categories: dataset.categories };
       const classMap = classMaps?.[String(m.modelId)] ?? classMapInForce(this.deps.classMaps, pair).classMap;
-      const map = scoringMap(classMap, m.adapter.classNames, dataset.categories);
+      const map = checkedScoringMap(classMap, m.adapter.classNames, dataset.categories, `the class map of model "${m.name}"`);
       if (!map.categories.some((c) => withGt.has(c.id))) {
         throw new OdraError('BAD_INPUT', `none of the dataset's annotated categories maps to a class of model "${m.name}": give a class map`);
       }

@@ -3,13 +3,15 @@
  * 'evaluation' (one model, the clean condition, every image), so it has the same
  * pipeline, store layout and scorer as any audit. This keeps the `evaluations.*`
  * contract (the Evaluate view, the image view, `odra eval`) answering from audits:
- * its stats are the one cell's, its detections the stored raw ones mapped through the
- * audit's class map (scoring-map.ts), exactly what was scored.
+ * its stats are the one cell's, its detections the stored raw ones labelled through the
+ * audit's class map (scoring-map.ts): what was scored, and the not-scored ones with a
+ * null category (the image view shows them).
  *
  * Evaluations migrated from before raw detections (legacy) keep their numbers and
  * their by-category detections (legacy_detections).
  */
-import type { DetectionDto, EvaluationDto } from '../../shared/schemas';
+import type { CategoryRef } from '../../shared/class-map';
+import type { ClassMap, DetectionDto, EvaluationDto } from '../../shared/schemas';
 import { OdraError } from '../../shared/errors';
 import type { DatasetRepo } from '../datasets/dataset-repo';
 import type { AuditRepo, AuditRow } from './audit-repo';
@@ -30,6 +32,10 @@ export class EvaluationView {
     return this.toDto(this.row(id));
   }
 
+  /**
+   * Every stored detection, with the model's class index; categoryId is the evaluation
+   * category it scores as under the recorded class map, null when its class is not scored.
+   */
   detections(id: number, imageId?: number): DetectionDto[] {
     const audit = this.row(id);
     if (audit.legacy) return this.audits.legacyDetections(id, imageId);
@@ -42,11 +48,19 @@ export class EvaluationView {
     for (const pos of positions) {
       const blob = this.audits.unit(id, 0, 0, pos);
       if (!blob) continue;
-      for (const d of map.detections(imageIds[pos], unpackDetections(blob))) {
-        out.push({ imageId: d.image_id, categoryId: d.category_id, bbox: d.bbox, score: d.score });
+      for (const d of unpackDetections(blob)) {
+        out.push({ imageId: imageIds[pos], categoryId: map.categoryOf(d.classIndex), classIndex: d.classIndex, bbox: d.bbox, score: d.score });
       }
     }
     return out;
+  }
+
+  /** What an evaluation ran with, as the image view needs it to re-match one image. */
+  recordedScoring(id: number): { datasetId: number; classMap: ClassMap; classNames: string[]; categories: CategoryRef[] } {
+    const audit = this.row(id);
+    const [model] = this.audits.models(id);
+    const categories = this.datasets.get(audit.datasetId).categories.map((c) => ({ id: c.id, name: c.name }));
+    return { datasetId: audit.datasetId, classMap: model.classMap, classNames: model.adapter.classNames, categories };
   }
 
   private row(id: number): AuditRow {

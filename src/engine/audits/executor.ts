@@ -181,6 +181,7 @@ class AuditRun {
     }
     const seconds = (performance.now() - this.started) / 1000;
     const status = outcome.status;
+    if (status === 'cancelled' && !outcome.error) outcome = { ...outcome, error: this.cancelledWords() };
     audits.setStatus(this.id, status, outcome.error ?? (status === 'interrupted' ? (outcome.message ?? null) : null), seconds);
     this.stats.wallSeconds = seconds;
     this.deps.onRunStats?.(this.stats);
@@ -387,6 +388,15 @@ class AuditRun {
 
   private stopOutcome(): JobOutcome {
     return stopReason(this.job.stop) === 'cancel' ? { status: 'cancelled' } : { status: 'paused' };
+  }
+
+  /** How far a cancelled run got, in words an analyst can use (never the abort's own text). */
+  private cancelledWords(): string {
+    const c = this.deps.audits.counts(this.id);
+    const total = this.deps.audits.get(this.id).unitsTotal;
+    return this.audit.kind === 'evaluation'
+      ? `cancelled after ${c.unitsDone} of ${total} images; ${c.cellsDone ? 'it was scored' : 'nothing was scored'}`
+      : `cancelled after ${c.unitsDone} of ${total} units; ${c.cellsDone} of ${c.cellsTotal} cells scored`;
   }
 
   private failed(message: string, errorCode: ErrorCode = 'INTERNAL'): JobOutcome {

@@ -46,6 +46,19 @@
  *   GT: `ignore` is set to `iscrowd` and a given `ignore` field has no effect (as in
  *   pycocotools' _prepare); the GT `area` field (not w * h) decides its area range.
  *
+ * Ignore regions (Odra's extension; pycocotools has none): a GT annotation with
+ *   `ignore_region: true` is a box where detections of its category are neither TP nor
+ *   FP (a class map's "ignore for" rule, src/shared/class-map.ts: KITTI's Van boxes for
+ *   the Car category). It is matched exactly as a crowd region, whatever its iscrowd:
+ *   IoU = intersection / detection area (maskApi.c's iscrowd form), at the same
+ *   thresholds; it is ignored in every area range, sorted after the non-ignored GT,
+ *   stays available after a match (absorbs any number of detections), and a detection
+ *   holding a non-ignored GT stops at it; a detection it absorbs is IGNORED. Unlike a
+ *   crowd region it is not ground truth at all: it is never counted in num_gt (crowd
+ *   regions are). Without ignore regions every number is pycocotools' own; with them,
+ *   the numbers equal pycocotools' on the same GT with each ignore region written as a
+ *   crowd annotation, except num_gt.
+ *
  * evaluate, per (image, category) with any GT or detection (evaluateImg):
  *   1. detections: stable sort by score, highest first (np.argsort(-score, 'mergesort')),
  *      ties kept in file order; keep the first maxDets[M-1].
@@ -94,8 +107,9 @@
  *   first occurrence.
  *   Per category k: AP = mean of precision[:, :, k, 'all', maxDets=100] over entries
  *   > -1, AP50 = the same at the iouThrs == 0.5 row; null where pycocotools has only -1
- *   (no non-crowd GT of k, or no such row). num_gt counts crowd GT too, num_dets all
- *   detections of k before the maxDets cut, both over the evaluated images.
+ *   (no non-crowd GT of k, or no such row). num_gt counts crowd GT too (ignore regions
+ *   not), num_dets all detections of k before the maxDets cut, both over the evaluated
+ *   images.
  *
  * One deliberate deviation: pycocotools records a match by annotation id and treats id
  * 0 as "unmatched", so a detection matched to a GT with id 0 counts as FP there. Here
@@ -119,6 +133,8 @@ export interface GtAnnotation {
   iscrowd: 0 | 1 | boolean;
   /** Has no effect, as in pycocotools (its _prepare overwrites it with iscrowd). */
   ignore?: number;
+  /** an ignore region (see the header): matched as a crowd region, never counted as GT */
+  ignore_region?: boolean;
 }
 export interface Category { id: number; name: string }
 export interface CocoGroundTruth { images: GtImage[]; annotations: GtAnnotation[]; categories: Category[] }
@@ -136,6 +152,14 @@ export const DET_TP = 1;
 export const DET_IGNORED = 2;
 /** detUniform value: the state depends on the threshold. */
 export const DET_MIXED = 255;
+
+/** GtArrays.crowd values: both match as crowd regions (every test is `crowd !== 0`); only CROWD counts in num_gt. */
+const CROWD = 1;
+const IGNORE_REGION = 2;
+
+function crowdCode(a: Pick<GtAnnotation, 'iscrowd' | 'ignore_region'>): number {
+  return a.ignore_region === true ? IGNORE_REGION : a.iscrowd ? CROWD : 0;
+}
 
 /** pycocotools: min(t, 1 - 1e-10) caps the threshold so IoU 1 always matches. */
 const IOU_CAP = 1 - 1e-10;
@@ -158,6 +182,7 @@ export interface GroundTruthIndex {
   readonly box: Float64Array;
   /** the annotation's `area` field */
   readonly area: Float64Array;
+  /** CROWD for crowd regions, IGNORE_REGION for ignore regions, 0 for GT */
   readonly crowd: Uint8Array;
 }
 
@@ -207,7 +232,7 @@ export function indexGroundTruth(gt: CocoGroundTruth): GroundTruthIndex {
     categoryId[i] = a.category_id;
     readBox(a.bbox, box, i, what);
     area[i] = a.area;
-    crowd[i] = a.iscrowd ? 1 : 0;
+    crowd[i] = crowdCode(a);
   }
   return {
     images: gt.images,
@@ -262,7 +287,7 @@ export interface ImageEval {
   readonly numBlocks: number;
   /** [numBlocks] k (index into setup.catIds), ascending */
   readonly cat: Int32Array;
-  /** [numBlocks] GT of the category on the image, crowd included */
+  /** [numBlocks] GT of the category on the image, crowd included, ignore regions not */
   readonly numGt: Int32Array;
   /** [numBlocks] detections of the category on the image before the maxDets cut */
   readonly numDets: Int32Array;
@@ -386,7 +411,9 @@ function evaluateImageRanges(
     const D = di - ds;
     const Dc = Math.min(D, maxDet);
     cat[b] = c;
-    numGt[b] = G;
+    let counted = G;
+    for (let j = gs; j < gi; j++) if (gt.crowd[gtOrder[j]] === IGNORE_REGION) counted--;
+    numGt[b] = counted;
     numDets[b] = D;
     detStart[b] = out;
 
@@ -680,7 +707,7 @@ export function evaluateImage(
     readBox(a.bbox, gBox, i, `GT annotation ${i}`);
     if (!isFiniteNumber(a.area)) throw new Error(`GT annotation ${i}: area is not a finite number`);
     gArea[i] = a.area;
-    gCrowd[i] = a.iscrowd ? 1 : 0;
+    gCrowd[i] = crowdCode(a);
     gCat[i] = setup.catIndex.get(a.category_id) ?? -1;
   }
   const dBox = new Float64Array(4 * D);

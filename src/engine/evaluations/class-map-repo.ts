@@ -3,21 +3,24 @@
  * one if there is one, else the automatic suggestion (class-map.ts). A map is checked
  * against the model's classes and the dataset's categories before it is saved, so a
  * saved map always fit when it was saved; if the model's class names change later
- * (a new adapter), the saved map is reported as stale instead of being used.
+ * (a new adapter), or a map saved before schema 4 maps one class to several
+ * categories (double counting, now refused), it is reported instead of being used.
  */
+import { completeClassMap, readClassMap, resolveClassMap, scoringLayout } from '../../shared/class-map';
 import type { ClassMap, ClassMapState } from '../../shared/schemas';
 import { OdraError } from '../../shared/errors';
 import type { Db } from '../store/database';
-import { resolveClassMap, suggestClassMap, type CategoryRef } from './class-map';
+import { suggestClassMap, type CategoryRef } from './class-map';
 
 export class ClassMapRepo {
   constructor(private readonly db: Db) {}
 
-  get(modelId: number, datasetId: number): ClassMap | null {
+  /** The saved map (a first-format one, from a store older than schema 4, converted). */
+  get(modelId: number, datasetId: number, categories: readonly CategoryRef[]): ClassMap | null {
     const row = this.db.prepare('SELECT map_json FROM class_maps WHERE model_id = ? AND dataset_id = ?').get(modelId, datasetId) as
       | { map_json: string }
       | undefined;
-    return row ? (JSON.parse(row.map_json) as ClassMap) : null;
+    return row ? readClassMap(JSON.parse(row.map_json), categories) : null;
   }
 
   /** Inserts or replaces; the caller has checked the map (saveClassMap). */
@@ -44,51 +47,49 @@ export interface ClassMapPair {
   categories: readonly (CategoryRef & { count?: number })[];
 }
 
-/** The map evaluations use when the caller gives none: the saved one (it must still fit), else the suggestion. */
-export function classMapInForce(repo: ClassMapRepo, pair: ClassMapPair): { classMap: ClassMap; source: 'saved' | 'suggested' } {
-  const saved = repo.get(pair.modelId, pair.datasetId);
-  if (!saved) return { classMap: suggestClassMap(pair.classNames, pair.categories), source: 'suggested' };
+/**
+ * The map evaluations use when the caller gives none: the saved one (it must still fit
+ * and count no class twice; else BAD_INPUT), else the suggestion with its notes.
+ */
+export function classMapInForce(repo: ClassMapRepo, pair: ClassMapPair): { classMap: ClassMap; source: 'saved' | 'suggested'; notes: string[] } {
+  const saved = repo.get(pair.modelId, pair.datasetId, pair.categories);
+  if (!saved) return { ...suggestClassMap(pair.classNames, pair.categories), source: 'suggested' };
   resolveClassMap(saved, pair.classNames, pair.categories, `the class map saved for model ${pair.modelId} and dataset ${pair.datasetId}`);
-  return { classMap: saved, source: 'saved' };
+  return { classMap: saved, source: 'saved', notes: [] };
 }
 
-/** The state shown to the analyst; a saved map that no longer fits is named in `note`, not used. */
+/** The state shown to the analyst; a saved map that cannot be used is named in `note`, not used. */
 export function classMapState(repo: ClassMapRepo, pair: ClassMapPair): ClassMapState {
   try {
-    const { classMap, source } = classMapInForce(repo, pair);
-    return describe(classMap, source, pair);
+    const { classMap, source, notes } = classMapInForce(repo, pair);
+    return describe(classMap, source, pair, notes);
   } catch (err) {
     if (!(err instanceof OdraError) || err.code !== 'BAD_INPUT') throw err;
-    const suggestion = describe(suggestClassMap(pair.classNames, pair.categories), 'suggested', pair);
+    const suggestion = suggestClassMap(pair.classNames, pair.categories);
     const why = (err.details?.problems ?? []).map((p) => p.problem).join('; ');
     return {
-      ...suggestion,
-      note: `the saved class map no longer fits this model (${why}); showing the automatic suggestion. Evaluations refuse to run until a map is saved again.`,
+      ...describe(suggestion.classMap, 'suggested', pair, suggestion.notes),
+      note: `the saved class map cannot be used (${why}); showing the automatic suggestion. Evaluations refuse to run until a map is saved again.`,
     };
   }
 }
 
-/** Checks the map against the model and the dataset, completes it (every category listed) and saves it. */
+/** Completes the map (every category listed), checks it against the model and the dataset, and saves it. */
 export function saveClassMap(repo: ClassMapRepo, pair: ClassMapPair, classMap: ClassMap): ClassMapState {
-  const complete: ClassMap = {};
-  for (const c of pair.categories) complete[String(c.id)] = [];
-  for (const [key, names] of Object.entries(classMap)) {
-    // "07" and "7" are the same category; stored once, under the plain id
-    const canonical = /^\d+$/.test(key.trim()) ? String(Number(key)) : key;
-    complete[canonical] = [...new Set([...(complete[canonical] ?? []), ...names])];
-  }
+  const complete = completeClassMap(classMap, pair.categories);
   resolveClassMap(complete, pair.classNames, pair.categories, `the class map for model ${pair.modelId} and dataset ${pair.datasetId}`);
   repo.put(pair.modelId, pair.datasetId, complete);
-  return describe(complete, 'saved', pair);
+  return describe(complete, 'saved', pair, []);
 }
 
-function describe(classMap: ClassMap, source: 'saved' | 'suggested', pair: ClassMapPair): ClassMapState {
-  const { unmapped } = resolveClassMap(classMap, pair.classNames, pair.categories);
+function describe(classMap: ClassMap, source: 'saved' | 'suggested', pair: ClassMapPair, notes: string[]): ClassMapState {
+  const { unmapped } = scoringLayout(classMap, pair.categories);
   const counts = new Map(pair.categories.map((c) => [c.id, c.count ?? 0]));
   return {
     classMap,
     source,
     unmapped: unmapped.map((c) => c.name),
     unmappedAnnotations: unmapped.reduce((n, c) => n + (counts.get(c.id) ?? 0), 0),
+    notes,
   };
 }

@@ -14,13 +14,22 @@
  *   - IoU in double, boxes unclipped; against a crowd region it is inter / detection area;
  *   - matched to a non-crowd GT: 'tp'; matched to a crowd region: 'ignored' (absorbed,
  *     neither TP nor FP); unmatched: 'fp'.
+ *   - an ignore region (a class map's "ignore for" rule) is matched exactly as a crowd
+ *     region, as in the evaluator; a detection it absorbs is 'ignored' too.
  *
- * Categories the evaluation did not score (unmapped in its class map) take no part:
- * their GT is reported as 'excluded' and their detections (there are none: an
- * evaluation stores detections of mapped categories only) are dropped.
+ * imageMatchesFor applies the evaluation's recorded class map first, as its metrics
+ * did (src/shared/class-map.ts): GT of merged categories relabelled to their
+ * evaluation category, boxes of "ignore for" categories added as ignore regions, GT of
+ * unmapped categories 'excluded'; then reports per dataset box: 'matched' / 'missed' /
+ * 'crowd' when it is scored, else 'ignore-region' when it is one for some scored
+ * category, else 'excluded'. Stored detections whose model class is not scored take no
+ * part in matching and are reported as 'not-scored' (at or above the score threshold),
+ * labelled with the model's class name.
  * COCO's area range 'all' is [0, 1e10] px²; nothing in a real image exceeds it, so it
  * is not checked here.
  */
+import { scoringLayout } from '../../shared/class-map';
+import type { ClassMap, ImageMatchesDto } from '../../shared/schemas';
 
 export type Box = [number, number, number, number];
 
@@ -29,6 +38,8 @@ export interface MatchGt {
   categoryId: number;
   bbox: Box;
   iscrowd: boolean;
+  /** an ignore region: matched as a crowd region, never GT */
+  ignoreRegion?: boolean;
 }
 
 export interface MatchDetection {
@@ -47,25 +58,27 @@ export interface MatchOptions {
 }
 
 export type DetectionStatus = 'tp' | 'fp' | 'ignored';
-export type GtStatus = 'matched' | 'missed' | 'crowd' | 'excluded';
+export type GtStatus = 'matched' | 'missed' | 'crowd' | 'ignore-region' | 'excluded';
 
-export interface MatchedDetection extends MatchDetection {
+export type MatchedDetection<D extends MatchDetection = MatchDetection> = D & {
   status: DetectionStatus;
-  /** the GT (or crowd region) the detection matched */
+  /** the GT (crowd or ignore region) the detection matched */
   gtId?: number;
   /** its IoU with that GT */
   iou?: number;
-}
+  /** what absorbed an ignored detection */
+  ignoredBy?: 'crowd' | 'ignore-region';
+};
 
-export interface MatchedGt extends MatchGt {
+export type MatchedGt<G extends MatchGt = MatchGt> = G & {
   status: GtStatus;
-}
+};
 
-export interface ImageMatches {
+export interface ImageMatches<D extends MatchDetection = MatchDetection, G extends MatchGt = MatchGt> {
   /** highest score first */
-  detections: MatchedDetection[];
+  detections: MatchedDetection<D>[];
   /** in input order */
-  groundTruth: MatchedGt[];
+  groundTruth: MatchedGt<G>[];
   /** detections left out: under the score threshold, or past maxDets in their category */
   hidden: { belowScore: number; beyondMaxDets: number };
 }
@@ -84,7 +97,11 @@ export function boxIou(d: Box, g: Box, crowd: boolean): number {
   return inter / (crowd ? dArea : dArea + g[2] * g[3] - inter);
 }
 
-export function matchImage(gts: readonly MatchGt[], dets: readonly MatchDetection[], options: MatchOptions): ImageMatches {
+export function matchImage<D extends MatchDetection, G extends MatchGt>(
+  gts: readonly G[],
+  dets: readonly D[],
+  options: MatchOptions,
+): ImageMatches<D, G> {
   const { iouThreshold, scoreThreshold, scoredCategories } = options;
   const maxDets = options.maxDets ?? 100;
   if (!(iouThreshold >= 0 && iouThreshold <= 1)) throw new RangeError(`iouThreshold must be in [0, 1], got ${iouThreshold}`);
@@ -92,8 +109,12 @@ export function matchImage(gts: readonly MatchGt[], dets: readonly MatchDetectio
   const thr = Math.min(iouThreshold, IOU_CAP);
   const scored = (c: number): boolean => !scoredCategories || scoredCategories.has(c);
 
-  const gtStatus: GtStatus[] = gts.map((g) => (!scored(g.categoryId) ? 'excluded' : g.iscrowd ? 'crowd' : 'missed'));
-  const out: MatchedDetection[] = [];
+  // crowd regions and ignore regions match alike; "crowd" below means either
+  const crowd = gts.map((g) => g.iscrowd || g.ignoreRegion === true);
+  const gtStatus: GtStatus[] = gts.map((g, j) =>
+    !scored(g.categoryId) ? 'excluded' : g.ignoreRegion === true ? 'ignore-region' : crowd[j] ? 'crowd' : 'missed',
+  );
+  const out: MatchedDetection<D>[] = [];
   let belowScore = 0;
   let beyondMaxDets = 0;
 
@@ -118,17 +139,17 @@ export function matchImage(gts: readonly MatchGt[], dets: readonly MatchDetectio
     gts.forEach((g, j) => {
       if (g.categoryId === categoryId) catGts.push(j);
     });
-    const sorted = [...catGts.filter((j) => !gts[j].iscrowd), ...catGts.filter((j) => gts[j].iscrowd)];
+    const sorted = [...catGts.filter((j) => !crowd[j]), ...catGts.filter((j) => crowd[j])];
     const matched = new Uint8Array(sorted.length);
     for (const i of kept) {
       const d = dets[i];
       let best = -1;
       let bestIou = thr;
       for (let s = 0; s < sorted.length; s++) {
-        const g = gts[sorted[s]];
-        if (matched[s] && !g.iscrowd) continue;
-        if (best > -1 && !gts[sorted[best]].iscrowd && g.iscrowd) break;
-        const v = boxIou(d.bbox, g.bbox, g.iscrowd);
+        const c = crowd[sorted[s]];
+        if (matched[s] && !c) continue;
+        if (best > -1 && !crowd[sorted[best]] && c) break;
+        const v = boxIou(d.bbox, gts[sorted[s]].bbox, c);
         if (v < bestIou) continue;
         bestIou = v;
         best = s;
@@ -139,8 +160,9 @@ export function matchImage(gts: readonly MatchGt[], dets: readonly MatchDetectio
       }
       matched[best] = 1;
       const g = gts[sorted[best]];
-      if (!g.iscrowd) gtStatus[sorted[best]] = 'matched';
-      out.push({ ...d, status: g.iscrowd ? 'ignored' : 'tp', gtId: g.id, iou: bestIou });
+      if (!crowd[sorted[best]]) out.push({ ...d, status: 'tp', gtId: g.id, iou: bestIou });
+      else out.push({ ...d, status: 'ignored', gtId: g.id, iou: bestIou, ignoredBy: g.ignoreRegion === true ? 'ignore-region' : 'crowd' });
+      if (!crowd[sorted[best]]) gtStatus[sorted[best]] = 'matched';
     }
   }
   out.sort((a, b) => b.score - a.score);
@@ -153,29 +175,85 @@ export function matchImage(gts: readonly MatchGt[], dets: readonly MatchDetectio
 
 /** What imageMatchesFor reads from the store (EvaluationRepo and DatasetRepo have these). */
 export interface ImageMatchSources {
-  evaluation(id: number): { datasetId: number; classMap: Record<string, string[]> };
-  detections(id: number, imageId: number): MatchDetection[];
+  evaluation(id: number): {
+    datasetId: number;
+    classMap: ClassMap;
+    /** the model's class names when the evaluation ran */
+    classNames: readonly string[];
+    categories: readonly { id: number; name: string }[];
+  };
+  detections(id: number, imageId: number): { categoryId: number | null; classIndex: number | null; bbox: Box; score: number }[];
   image(datasetId: number, imageId: number): { annotations: MatchGt[] };
 }
 
-/**
- * One stored image of an evaluation, matched. The categories scored are the ones the
- * evaluation's recorded class map maps to a model class, as in its metrics.
- */
+/** One stored image of an evaluation, matched under the evaluation's recorded class map, as in its metrics. */
 export function imageMatchesFor(
   sources: ImageMatchSources,
   input: { id: number; imageId: number; iouThreshold: number; scoreThreshold: number },
-): ImageMatches {
+): ImageMatchesDto {
   const evaluation = sources.evaluation(input.id);
-  const scored = new Set(
-    Object.entries(evaluation.classMap)
-      .filter(([, names]) => names.length > 0)
-      .map(([key]) => Number(key)),
-  );
+  const layout = scoringLayout(evaluation.classMap, evaluation.categories);
+  const datasetName = new Map(evaluation.categories.map((c) => [c.id, c.name]));
+  const evalName = new Map(layout.categories.map((c) => [c.id, c.name]));
   const image = sources.image(evaluation.datasetId, input.imageId);
-  return matchImage(image.annotations, sources.detections(input.id, input.imageId), {
-    iouThreshold: input.iouThreshold,
-    scoreThreshold: input.scoreThreshold,
-    scoredCategories: scored,
+
+  // the GT the evaluator scored, each entry remembering the dataset box it came from
+  const expanded: (MatchGt & { source: number })[] = [];
+  image.annotations.forEach((a, source) => {
+    const as = layout.scoredAs.get(a.categoryId);
+    if (as !== undefined) expanded.push({ ...a, categoryId: as, ignoreRegion: false, source });
+    for (const f of layout.ignoreFor.get(a.categoryId) ?? []) expanded.push({ ...a, categoryId: f, ignoreRegion: true, source });
   });
+
+  const stored = sources.detections(input.id, input.imageId);
+  const scored = stored.filter((d): d is typeof d & { categoryId: number } => d.categoryId !== null);
+  const m = matchImage(expanded, scored, { iouThreshold: input.iouThreshold, scoreThreshold: input.scoreThreshold });
+
+  const status: ImageMatchesDto['groundTruth'][number]['status'][] = image.annotations.map(() => 'excluded');
+  for (const g of m.groundTruth) {
+    const own = status[g.source];
+    if (g.status === 'ignore-region') {
+      if (own === 'excluded') status[g.source] = 'ignore-region';
+    } else if (g.status !== 'excluded') status[g.source] = g.status;
+  }
+
+  let belowScore = m.hidden.belowScore;
+  const detections: ImageMatchesDto['detections'] = m.detections.map((d) => ({
+    bbox: d.bbox,
+    score: d.score,
+    categoryId: d.categoryId,
+    classIndex: d.classIndex,
+    label: evalName.get(d.categoryId) ?? datasetName.get(d.categoryId) ?? `#${d.categoryId}`,
+    status: d.status,
+    ...(d.ignoredBy ? { ignoredBy: d.ignoredBy } : {}),
+    ...(d.gtId !== undefined ? { gtId: d.gtId, iou: d.iou } : {}),
+  }));
+  for (const d of stored) {
+    if (d.categoryId !== null) continue;
+    if (!(d.score >= input.scoreThreshold)) {
+      belowScore++;
+      continue;
+    }
+    const name = d.classIndex === null ? undefined : evaluation.classNames[d.classIndex];
+    detections.push({ bbox: d.bbox, score: d.score, categoryId: null, classIndex: d.classIndex, label: name ?? `class ${d.classIndex ?? '?'}`, status: 'not-scored' });
+  }
+  // stable: among equal scores the scored detections stay first
+  detections.sort((a, b) => b.score - a.score);
+
+  return {
+    detections,
+    groundTruth: image.annotations.map((a, j) => {
+      const as = layout.scoredAs.get(a.categoryId);
+      return {
+        id: a.id,
+        bbox: a.bbox,
+        categoryId: a.categoryId,
+        label: datasetName.get(a.categoryId) ?? `#${a.categoryId}`,
+        scoredAs: as === undefined ? null : (evalName.get(as) ?? null),
+        iscrowd: a.iscrowd,
+        status: status[j],
+      };
+    }),
+    hidden: { belowScore, beyondMaxDets: m.hidden.beyondMaxDets },
+  };
 }

@@ -89,9 +89,9 @@ export class RpcSession {
       });
       if (!this.closed) this.send({ type: 'response', id, ok: true, output });
     } catch (err) {
-      const payload = controller.signal.aborted
-        ? { code: 'CANCELLED' as const, message: `${method} was cancelled` }
-        : toErrorPayload(err);
+      // a job that says how far it got when cancelled (an evaluation) keeps its own words
+      const ownCancel = err instanceof OdraError && err.code === 'CANCELLED';
+      const payload = controller.signal.aborted && !ownCancel ? { code: 'CANCELLED' as const, message: `${method} was cancelled` } : toErrorPayload(err);
       if (!this.closed) this.send({ type: 'response', id, ok: false, error: payload });
     } finally {
       this.running.delete(id);

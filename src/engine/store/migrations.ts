@@ -123,6 +123,44 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 4,
+    description:
+      'class maps in format 2 (evaluation categories with merges and ignore rules); every detection stored with the model class index, category nullable (not scored)',
+    sql: `
+      -- {"<id>": [classes]} -> {"version": 2, "categories": [one per dataset category, in id order]}.
+      -- A saved map that mapped one class to several categories stays so and is then refused
+      -- (reported, not used) instead of being silently changed.
+      UPDATE class_maps SET map_json = (
+        SELECT json_object('version', 2, 'categories', json_group_array(json(g.cat) ORDER BY g.id))
+        FROM (
+          SELECT c.id AS id,
+                 json_object('name', c.name, 'datasetCategories', json_array(c.id),
+                             'modelClasses', json(COALESCE(e.value, '[]')), 'ignore', json_array()) AS cat
+          FROM categories c
+          LEFT JOIN json_each(class_maps.map_json) e ON CAST(e.key AS INTEGER) = c.id
+          WHERE c.dataset_id = class_maps.dataset_id
+        ) g
+      )
+      WHERE json_valid(map_json) AND json_type(map_json, '$.version') IS NULL;
+
+      CREATE TABLE detections_v4 (
+        evaluation_id INTEGER NOT NULL REFERENCES evaluations(id) ON DELETE CASCADE,
+        image_id INTEGER NOT NULL,
+        -- the evaluation category it scored as; NULL: its model class is not scored
+        category_id INTEGER,
+        -- the model's own class index; NULL in evaluations recorded before version 4
+        class_index INTEGER,
+        x REAL NOT NULL, y REAL NOT NULL, w REAL NOT NULL, h REAL NOT NULL,
+        score REAL NOT NULL
+      );
+      INSERT INTO detections_v4 (evaluation_id, image_id, category_id, class_index, x, y, w, h, score)
+        SELECT evaluation_id, image_id, category_id, NULL, x, y, w, h, score FROM detections ORDER BY rowid;
+      DROP TABLE detections;
+      ALTER TABLE detections_v4 RENAME TO detections;
+      CREATE INDEX detections_by_image ON detections(evaluation_id, image_id);
+    `,
+  },
+  {
+    version: 5,
     description: 'audits (plan, models, conditions, images, raw detections per unit, scored cells); evaluations become clean audits',
     sql: `
       CREATE TABLE audits (
@@ -147,7 +185,7 @@ export const MIGRATIONS: readonly Migration[] = [
         -- running time summed over every run
         seconds REAL NOT NULL DEFAULT 0,
         error TEXT,
-        -- 1: migrated from an evaluation stored before raw detections (detections by category in legacy_detections)
+        -- 1: migrated from an evaluation stored before audits (its detections in legacy_detections, its numbers as they were)
         legacy INTEGER NOT NULL DEFAULT 0
       );
       CREATE INDEX audits_by_fingerprint ON audits(fingerprint);
@@ -243,10 +281,13 @@ export const MIGRATIONS: readonly Migration[] = [
         sha256 TEXT NOT NULL,
         checked_at TEXT NOT NULL
       ) WITHOUT ROWID;
+      -- an evaluation's detections as stored before audits: category_id NULL for a class not
+      -- scored, class_index NULL before schema 4 (kept as they were, never re-scored)
       CREATE TABLE legacy_detections (
         audit_id INTEGER NOT NULL REFERENCES audits(id) ON DELETE CASCADE,
         image_id INTEGER NOT NULL,
-        category_id INTEGER NOT NULL,
+        category_id INTEGER,
+        class_index INTEGER,
         x REAL NOT NULL, y REAL NOT NULL, w REAL NOT NULL, h REAL NOT NULL,
         score REAL NOT NULL
       );
@@ -292,8 +333,8 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE x.category_id IS NOT NULL AND e.status = 'done'
         GROUP BY x.evaluation_id, x.category_id;
       -- detections of evaluations that were still running are partial and cannot be resumed: dropped
-      INSERT INTO legacy_detections (audit_id, image_id, category_id, x, y, w, h, score)
-        SELECT d.evaluation_id, d.image_id, d.category_id, d.x, d.y, d.w, d.h, d.score
+      INSERT INTO legacy_detections (audit_id, image_id, category_id, class_index, x, y, w, h, score)
+        SELECT d.evaluation_id, d.image_id, d.category_id, d.class_index, d.x, d.y, d.w, d.h, d.score
         FROM detections d JOIN evaluations e ON e.id = d.evaluation_id WHERE e.status <> 'running' ORDER BY d.rowid;
       DROP TABLE detections;
       DROP TABLE metrics;

@@ -53,6 +53,8 @@ describe('RPC session on a real evaluation', () => {
       ),
     );
     expect(err.code).toBe('CANCELLED');
+    // the caller learns which evaluation stopped and how far it got, in words
+    expect(err.message).toMatch(/^evaluation \d+ cancelled after \d+ of \d+ images; nothing was scored$/);
     const detecting = seen.filter((p) => p.stage === 'detecting');
     expect(detecting.at(-1)!.done).toBeLessThan(ds.imageCount);
     expect(seen.some((p) => p.stage === 'scoring')).toBe(false);
@@ -61,6 +63,9 @@ describe('RPC session on a real evaluation', () => {
     expect(evaluation.status).toBe('cancelled');
     expect(evaluation.stats).toBeNull();
     expect(evaluation.finishedAt).not.toBeNull();
+    // stored plainly, with how long it ran: never the abort's own "This operation was aborted"
+    expect(evaluation.error).toMatch(/^cancelled after \d+ of \d+ images; nothing was scored$/);
+    expect(evaluation.seconds).toBeGreaterThan(0);
     const metrics = engine.db.prepare('SELECT COUNT(*) AS n FROM audit_cell_categories WHERE audit_id = ?').get(evaluation.id) as { n: number };
     expect(metrics.n).toBe(0);
   });

@@ -13,6 +13,7 @@ import type { AuditCell, JobEvent, JobInfo } from '../../../src/shared/audits';
 import { Engine } from '../../../src/engine/engine';
 import { inProcessClient } from '../../../src/engine/rpc/in-process';
 import type { OdraClient } from '../../../src/shared/client';
+import type { ClassMap } from '../../../src/shared/schemas';
 import { FakeRunnerLauncher, type FakeBehaviour } from '../../helpers/fake-runner';
 import { makeGoodDataset, makeTempDir, removeDir, type CocoJson } from '../../helpers/broken-datasets';
 import { sharedPath } from '../../helpers/shared';
@@ -310,7 +311,10 @@ describe('audit executor', () => {
     expect(dets.length).toBe([...launcher.boxes.values()].reduce((n, b) => n + b.length, 0));
 
     const launches = launcher.launches;
-    const carOnly = Object.fromEntries(dataset.categories.map((c) => [String(c.id), c.name === 'car' ? ['car'] : []]));
+    const carOnly: ClassMap = {
+      version: 2,
+      categories: dataset.categories.map((c) => ({ name: c.name, datasetCategories: [c.id], modelClasses: c.name === 'car' ? ['car'] : [], ignore: [] })),
+    };
     const { jobId } = await client.call('audits.rescore', { id: evaluation.id, classMaps: { [String(models[0].id)]: carOnly } });
     expect((await watch(client, jobId)).info.status).toBe('done');
     expect(launcher.launches).toBe(launches);

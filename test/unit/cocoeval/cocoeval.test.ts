@@ -95,6 +95,7 @@ function apOf(gt: CocoGroundTruth, dets: CocoDetection[], catId = 1): { AP: numb
 }
 
 const FAR: Box = [800, 800, 10, 10];
+const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);
 
 describe('score ties', () => {
   it('orders equal scores across images by image id, not by file position', () => {
@@ -165,6 +166,67 @@ describe('matching', () => {
     expect(apOf(gt, [det(1, 1, [0, 0, 85, 100], 0.9)]).AP).toBeCloseTo(0.8, 12);
     // IoU exactly 0.5 matches at 0.5
     expect(apOf(gt, [det(1, 1, [0, 0, 50, 100], 0.9)]).AP50).toBeCloseTo(1, 12);
+  });
+});
+
+describe('ignore regions', () => {
+  /** a small seeded generator, so the random cases are the same on every run */
+  function lcg(seed: number): () => number {
+    let s = seed;
+    return () => {
+      s = (s * 1103515245 + 12345) % 2147483648;
+      return s / 2147483648;
+    };
+  }
+
+  it('match exactly as crowd regions in every area range, with and without an iscrowd flag, but never count as GT', () => {
+    const rand = lcg(7);
+    const box = (): Box => [Math.floor(rand() * 300), Math.floor(rand() * 300), 8 + Math.floor(rand() * 120), 8 + Math.floor(rand() * 120)];
+    const anns: GtAnnotation[] = [];
+    const dets: CocoDetection[] = [];
+    const marked = new Set<number>();
+    for (let im = 1; im <= 40; im++) {
+      for (let j = 0; j < 1 + Math.floor(rand() * 6); j++) {
+        const a = gtAnn(im, 1 + Math.floor(rand() * 2), box(), { iscrowd: rand() < 0.1 ? 1 : 0 });
+        if (rand() < 0.3) marked.add(a.id);
+        anns.push(a);
+        for (let k = 0; k < Math.floor(rand() * 3); k++) {
+          const b = a.bbox;
+          dets.push(det(im, a.category_id, [b[0] + Math.floor(rand() * 20) - 10, b[1] + Math.floor(rand() * 20) - 10, b[2], b[3]], Math.round(rand() * 100) / 100));
+        }
+      }
+      for (let k = 0; k < Math.floor(rand() * 3); k++) dets.push(det(im, 1 + Math.floor(rand() * 2), box(), Math.round(rand() * 100) / 100));
+    }
+    const asCrowd = evaluateCoco(dataset(range(40), anns.map((a) => (marked.has(a.id) ? { ...a, iscrowd: 1 } : a))), dets);
+    const asIgnore = evaluateCoco(dataset(range(40), anns.map((a) => (marked.has(a.id) ? { ...a, ignore_region: true } : a))), dets);
+    expect(asIgnore.statsArray).toEqual(asCrowd.statsArray);
+    expect(asIgnore.per_category.map((c) => [c.AP, c.AP50, c.num_dets])).toEqual(asCrowd.per_category.map((c) => [c.AP, c.AP50, c.num_dets]));
+    // the marked boxes that were not crowd already: counted by crowd, never as ignore regions
+    for (const c of asIgnore.per_category) {
+      const ofCat = anns.filter((a) => a.category_id === c.id);
+      expect(c.num_gt).toBe(ofCat.filter((a) => !marked.has(a.id)).length);
+      expect(asCrowd.per_category.find((x) => x.id === c.id)!.num_gt).toBe(ofCat.length);
+    }
+    expect(marked.size).toBeGreaterThan(10);
+    expect(asIgnore.stats.AP).toBeGreaterThan(0);
+  });
+
+  it('absorb a detection at crowd IoU (intersection / detection area), at the same thresholds', () => {
+    // the detection lies half inside the region: crowd IoU 0.5 (ordinary IoU 1/3), so it
+    // is ignored at t = 0.5 only, and an FP ranked first at the 9 higher thresholds
+    const gt = dataset([1], [gtAnn(1, 1, [0, 0, 50, 50]), gtAnn(1, 1, [100, 100, 200, 200], { ignore_region: true })]);
+    const dets = [det(1, 1, [80, 150, 40, 20], 0.9), det(1, 1, [0, 0, 50, 50], 0.5)];
+    expect(apOf(gt, dets).AP).toBeCloseTo(0.55, 12);
+    const single = evaluateCoco(gt, dets).per_category[0];
+    expect(single.num_gt).toBe(1);
+  });
+
+  it('alone leave a category without GT: AP null, and the image-level evaluation counts no GT', () => {
+    const gt = dataset([1], [gtAnn(1, 1, [0, 0, 50, 50], { ignore_region: true })]);
+    const result = evaluateCoco(gt, [det(1, 1, [0, 0, 50, 50], 0.9)]);
+    expect(result.per_category[0]).toMatchObject({ AP: null, num_gt: 0, num_dets: 1 });
+    const e = evaluateImage(createEvalSetup(gt), 1, gt.annotations, [det(1, 1, [0, 0, 50, 50], 0.9)]);
+    expect([e.numGt[0], e.npig[0], e.detState[0]]).toEqual([0, 0, 2]);
   });
 });
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createEvalSetup, DET_IGNORED, DET_TP, evaluateImage } from '../../../src/engine/cocoeval/cocoeval';
 import { boxIou, imageMatchesFor, matchImage, type Box, type MatchDetection, type MatchGt } from '../../../src/engine/evaluations/image-matches';
+import { fromLegacyClassMap } from '../../../src/shared/class-map';
+import type { ClassMap } from '../../../src/shared/schemas';
 
 const gt = (id: number, categoryId: number, bbox: Box, iscrowd = false): MatchGt => ({ id, categoryId, bbox, iscrowd });
 const det = (categoryId: number, bbox: Box, score: number): MatchDetection => ({ categoryId, bbox, score });
@@ -156,6 +158,51 @@ describe('matchImage', () => {
   });
 });
 
+describe('matchImage with ignore regions', () => {
+  it('an ignore region absorbs detections like a crowd region and is reported as one; a real GT is preferred', () => {
+    const gts: MatchGt[] = [{ ...gt(5, 1, [100, 0, 50, 40]), ignoreRegion: true }, gt(6, 1, [0, 0, 40, 30])];
+    const dets = [det(1, [101, 0, 50, 40], 0.95), det(1, [0, 0, 40, 30], 0.9), det(1, [120, 10, 10, 10], 0.5)];
+    const m = matchImage(gts, dets, { iouThreshold: 0.5, scoreThreshold: 0 });
+    expect(m.detections.map((d) => [d.score, d.status, d.ignoredBy, d.gtId])).toEqual([
+      [0.95, 'ignored', 'ignore-region', 5],
+      [0.9, 'tp', undefined, 6],
+      [0.5, 'ignored', 'ignore-region', 5],
+    ]);
+    expect(m.groundTruth.map((g) => g.status)).toEqual(['ignore-region', 'matched']);
+    const crowd = matchImage([gt(5, 1, [0, 0, 100, 100], true)], [det(1, [0, 0, 10, 10], 0.5)], { iouThreshold: 0.5, scoreThreshold: 0 });
+    expect(crowd.detections[0].ignoredBy).toBe('crowd');
+  });
+});
+
+const CATS = [
+  { id: 1, name: 'Car' },
+  { id: 2, name: 'Van' },
+  { id: 3, name: 'Pedestrian' },
+];
+const CLASSES = ['person', 'car', 'bus'];
+/** KITTI-like image: a Car, a Van and a Pedestrian; the model finds the car and the van as `car`, and a bus on a billboard */
+const IMAGE = { annotations: [gt(10, 1, [0, 0, 40, 30]), gt(11, 2, [100, 0, 50, 40]), gt(12, 3, [200, 0, 20, 50])] };
+const STORED: Stored[] = [
+  { categoryId: 1, classIndex: 1, bbox: [101, 0, 50, 40] as Box, score: 0.95 },
+  { categoryId: 1, classIndex: 1, bbox: [0, 0, 40, 30] as Box, score: 0.9 },
+  { categoryId: null, classIndex: 2, bbox: [300, 0, 80, 60] as Box, score: 0.6 },
+  { categoryId: null, classIndex: 2, bbox: [300, 100, 80, 60] as Box, score: 0.1 },
+];
+const entry = (name: string, ids: number[], classes: string[], ignore: number[] = []) => ({ name, datasetCategories: ids, modelClasses: classes, ignore });
+
+type Stored = { categoryId: number | null; classIndex: number | null; bbox: Box; score: number };
+
+function matchUnder(classMap: ClassMap, stored: Stored[] = STORED) {
+  return imageMatchesFor(
+    {
+      evaluation: () => ({ datasetId: 4, classMap, classNames: CLASSES, categories: CATS }),
+      detections: () => stored,
+      image: () => IMAGE,
+    },
+    { id: 9, imageId: 77, iouThreshold: 0.5, scoreThreshold: 0.3 },
+  );
+}
+
 describe('imageMatchesFor', () => {
   it("scores the categories the evaluation's recorded class map maps, on the evaluation's dataset", () => {
     const asked: string[] = [];
@@ -163,11 +210,14 @@ describe('imageMatchesFor', () => {
       {
         evaluation: (id) => {
           asked.push(`evaluation ${id}`);
-          return { datasetId: 4, classMap: { '1': ['car'], '2': [], '3': ['person'] } };
+          return { datasetId: 4, classMap: fromLegacyClassMap({ '1': ['car'], '2': [], '3': ['person'] }, CATS), classNames: CLASSES, categories: CATS };
         },
         detections: (id, imageId) => {
           asked.push(`detections ${id}/${imageId}`);
-          return [det(1, [0, 0, 10, 10], 0.9), det(3, [50, 50, 10, 10], 0.4)];
+          return [
+            { categoryId: 1, classIndex: 1, bbox: [0, 0, 10, 10], score: 0.9 },
+            { categoryId: 3, classIndex: 0, bbox: [50, 50, 10, 10], score: 0.4 },
+          ];
         },
         image: (datasetId, imageId) => {
           asked.push(`image ${datasetId}/${imageId}`);
@@ -177,12 +227,70 @@ describe('imageMatchesFor', () => {
       { id: 9, imageId: 77, iouThreshold: 0.5, scoreThreshold: 0.5 },
     );
     expect(asked).toEqual(['evaluation 9', 'image 4/77', 'detections 9/77']);
-    expect(m.groundTruth.map((g) => [g.id, g.status])).toEqual([
-      [10, 'matched'],
-      [11, 'excluded'],
-      [12, 'missed'],
+    expect(m.groundTruth.map((g) => [g.id, g.status, g.label, g.scoredAs])).toEqual([
+      [10, 'matched', 'Car', 'Car'],
+      [11, 'excluded', 'Van', null],
+      [12, 'missed', 'Pedestrian', 'Pedestrian'],
     ]);
-    expect(m.detections.map((d) => d.status)).toEqual(['tp']);
+    expect(m.detections.map((d) => [d.status, d.label])).toEqual([['tp', 'Car']]);
     expect(m.hidden.belowScore).toBe(1);
+  });
+
+  it('ignore for: the car on the Van is ignored (neither TP nor FP) and the Van is drawn as an ignore region', () => {
+    const m = matchUnder({ version: 2, categories: [entry('Car', [1], ['car'], [2]), entry('Pedestrian', [3], ['person'])] });
+    expect(m.detections.map((d) => [d.score, d.status, d.ignoredBy ?? null, d.label])).toEqual([
+      [0.95, 'ignored', 'ignore-region', 'Car'],
+      [0.9, 'tp', null, 'Car'],
+      [0.6, 'not-scored', null, 'bus'],
+    ]);
+    expect(m.groundTruth.map((g) => g.status)).toEqual(['matched', 'ignore-region', 'missed']);
+    // the bus under the score threshold is hidden with the others
+    expect(m.hidden.belowScore).toBe(1);
+  });
+
+  it('merged: both are TPs of "vehicle", and each GT keeps its own label with what it is scored as', () => {
+    const stored = STORED.map((d) => (d.categoryId === 1 ? { ...d, categoryId: 1 } : d));
+    const m = matchUnder({ version: 2, categories: [entry('vehicle', [1, 2], ['car'])] }, stored);
+    expect(m.detections.filter((d) => d.categoryId !== null).map((d) => [d.status, d.label])).toEqual([
+      ['tp', 'vehicle'],
+      ['tp', 'vehicle'],
+    ]);
+    expect(m.groundTruth.map((g) => [g.label, g.scoredAs, g.status])).toEqual([
+      ['Car', 'vehicle', 'matched'],
+      ['Van', 'vehicle', 'matched'],
+      ['Pedestrian', null, 'excluded'],
+    ]);
+  });
+
+  it('unmapped Van: the car on it is an FP of Car and the Van is excluded', () => {
+    const m = matchUnder({ version: 2, categories: [entry('Car', [1], ['car'])] });
+    expect(m.detections.map((d) => d.status)).toEqual(['fp', 'tp', 'not-scored']);
+    expect(m.groundTruth.map((g) => g.status)).toEqual(['matched', 'excluded', 'excluded']);
+  });
+
+  it('a category scored itself and ignored for another keeps its own status', () => {
+    // a model whose bus class scores as Van: its detections were stored under Van
+    const stored = [...STORED.map((d) => (d.classIndex === 2 ? { ...d, categoryId: 2 } : d)), { categoryId: 2, classIndex: 2, bbox: [100, 0, 50, 40] as Box, score: 0.5 }];
+    const m = matchUnder({ version: 2, categories: [entry('Car', [1], ['car'], [2]), entry('Van', [2], ['bus'])] }, stored);
+    expect(m.groundTruth.map((g) => g.status)).toEqual(['matched', 'matched', 'excluded']);
+    expect(m.detections.map((d) => [d.label, d.status])).toEqual([
+      ['Car', 'ignored'],
+      ['Car', 'tp'],
+      ['Van', 'fp'],
+      ['Van', 'tp'],
+    ]);
+  });
+
+  it('an evaluation recorded with a first-format one-to-many map shows what it scored: the car as Car and as Van', () => {
+    const legacy = fromLegacyClassMap({ '1': ['car'], '2': ['car'] }, CATS);
+    const stored = [
+      { categoryId: 1, classIndex: null, bbox: [0, 0, 40, 30] as Box, score: 0.9 },
+      { categoryId: 2, classIndex: null, bbox: [0, 0, 40, 30] as Box, score: 0.9 },
+    ];
+    const m = matchUnder(legacy, stored);
+    expect(m.detections.map((d) => [d.label, d.status, d.classIndex])).toEqual([
+      ['Car', 'tp', null],
+      ['Van', 'fp', null],
+    ]);
   });
 });

@@ -60,7 +60,7 @@ vi.mock('electron', async () => {
   return { BrowserWindow, session: { fromPartition: () => printSession } };
 });
 
-const { isPrintRequestAllowed, printToPdf } = await import('../../../src/main/printing');
+const { electronPrinter, isPrintRequestAllowed, printHtml, printToPdf } = await import('../../../src/main/printing');
 
 let out: string;
 beforeAll(async () => {
@@ -122,5 +122,39 @@ describe('printToPdf', () => {
     expect(state.windows).toHaveLength(3);
     expect(state.maxActive).toBe(1);
     for (const i of [1, 2, 3]) expect(existsSync(path.join(out, `${i}.pdf`))).toBe(true);
+  });
+});
+
+describe('electronPrinter (the PdfPrinter port over printToPDF)', () => {
+  it('passes header and footer templates, margins in inches, tagging and the outline, and returns the bytes', async () => {
+    const printer = electronPrinter('99.0.0');
+    expect(printer.name).toBe('Electron 99.0.0 printToPDF');
+    const bytes = await printer.print('<p>report</p>', {
+      pageSize: 'A4',
+      landscape: false,
+      marginsMm: { top: 25.4, bottom: 12.7, left: 50.8, right: 0 },
+      headerTemplate: '<div>audit 7</div>',
+      footerTemplate: '<div>page <span class="pageNumber"></span></div>',
+    });
+    const text = Buffer.from(bytes).toString('utf8');
+    expect(text.startsWith('%PDF')).toBe(true);
+    const options = JSON.parse(text.slice(text.indexOf('{'), text.lastIndexOf('}') + 1)) as Record<string, unknown>;
+    expect(options).toMatchObject({
+      displayHeaderFooter: true,
+      headerTemplate: '<div>audit 7</div>',
+      footerTemplate: '<div>page <span class="pageNumber"></span></div>',
+      margins: { top: 1, bottom: 0.5, left: 2, right: 0 },
+      generateTaggedPDF: true,
+      generateDocumentOutline: true,
+      landscape: false,
+    });
+    expect(state.windows[0]?.destroyed).toBe(true);
+  });
+
+  it('prints without header and footer when no template is given', async () => {
+    const bytes = await printHtml('<p>x</p>', { landscape: true });
+    const text = Buffer.from(bytes).toString('utf8');
+    expect(text).not.toContain('displayHeaderFooter');
+    expect(text).toContain('"landscape":true');
   });
 });

@@ -4,6 +4,10 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrate, openDatabase, schemaVersion, type Db } from '../../../src/engine/store/database';
 import { MIGRATIONS, type Migration } from '../../../src/engine/store/migrations';
+import { AuditRepo } from '../../../src/engine/audits/audit-repo';
+import { EvaluationView } from '../../../src/engine/audits/evaluation-view';
+import { DatasetRepo } from '../../../src/engine/datasets/dataset-repo';
+import { classMapSchema } from '../../../src/shared/schemas';
 import { makeTempDir, removeDir } from '../../helpers/broken-datasets';
 
 const NEWEST = MIGRATIONS[MIGRATIONS.length - 1].version;
@@ -213,5 +217,112 @@ describe('store migrations', () => {
     const db = track(openDatabase(':memory:'));
     expect(tables(db)).toEqual(EXPECTED_TABLES);
     expect(schemaVersion(db)).toBe(NEWEST);
+  });
+});
+
+describe('store migration 4: class maps in format 2, every detection with its model class', () => {
+  let dir: string;
+  let file: string;
+
+  beforeEach(async () => {
+    dir = await makeTempDir('store-v4');
+    file = path.join(dir, 'odra.db');
+  });
+  afterEach(async () => {
+    await removeDir(dir);
+  });
+
+  /** A store at version 3 with a saved first-format map (one-to-many, as the old suggestion made it) and an evaluation. */
+  function version3Store(): void {
+    const db = openDatabase(file, { migrations: MIGRATIONS.filter((m) => m.version <= 3) });
+    db.prepare(
+      `INSERT INTO models (id, name, path, sha256, file_size, io_json, adapter_json, adapter_source, detect_confidence, detect_reason, created_at)
+       VALUES (1, 'm', '/m.onnx', 'abc', 1, '{}', ?, 'auto', 1, 'r', 't')`,
+    ).run(JSON.stringify({ classNames: ['person', 'car'] }));
+    db.prepare("INSERT INTO datasets (id, name, root, format, content_hash, info_json, created_at) VALUES (1, 'kitti', '/k', 'kitti', 'h', '{}', 't')").run();
+    for (const [id, name] of [[1, 'Car'], [2, 'Van'], [3, 'Pedestrian']] as const) {
+      db.prepare('INSERT INTO categories (dataset_id, id, name) VALUES (1, ?, ?)').run(id, name);
+    }
+    db.prepare("INSERT INTO class_maps (model_id, dataset_id, map_json, updated_at) VALUES (1, 1, ?, 't')").run(
+      JSON.stringify({ '1': ['car'], '2': ['car'], '3': [] }),
+    );
+    db.prepare(
+      `INSERT INTO evaluations (id, model_id, dataset_id, status, params_json, tool_version, started_at, finished_at, seconds)
+       VALUES (1, 1, 1, 'done', ?, '0.1.0', 't', 't', 1.5)`,
+    ).run(JSON.stringify({ classMap: { '1': ['car'], '2': ['car'], '3': [] }, unmappedCategories: ['Pedestrian'], threads: null, adapter: { classNames: ['person', 'car'] } }));
+    const det = db.prepare('INSERT INTO detections (evaluation_id, image_id, category_id, x, y, w, h, score) VALUES (1, 7, ?, 1, 2, 3, 4, 0.5)');
+    det.run(1);
+    det.run(2);
+    db.prepare("INSERT INTO metrics (evaluation_id, category_id, metric, value) VALUES (1, NULL, 'AP', 0.25), (1, 2, 'AP', 0.02), (1, 2, 'num_gt', 20)").run();
+    db.close();
+  }
+
+  it('converts saved maps without changing what they say (a one-to-many one stays so, to be refused), keeps old detections', () => {
+    version3Store();
+    const db = openDatabase(file, { migrations: MIGRATIONS.filter((m) => m.version <= 4) });
+    try {
+      expect(schemaVersion(db)).toBe(4);
+      const { map_json } = db.prepare('SELECT map_json FROM class_maps').get() as { map_json: string };
+      const map = classMapSchema.parse(JSON.parse(map_json));
+      expect(map).toEqual({
+        version: 2,
+        categories: [
+          { name: 'Car', datasetCategories: [1], modelClasses: ['car'], ignore: [] },
+          { name: 'Van', datasetCategories: [2], modelClasses: ['car'], ignore: [] },
+          { name: 'Pedestrian', datasetCategories: [3], modelClasses: [], ignore: [] },
+        ],
+      });
+      const rows = db.prepare('SELECT evaluation_id, image_id, category_id, class_index, x, score FROM detections ORDER BY rowid').all();
+      expect(rows).toEqual([
+        { evaluation_id: 1, image_id: 7, category_id: 1, class_index: null, x: 1, score: 0.5 },
+        { evaluation_id: 1, image_id: 7, category_id: 2, class_index: null, x: 1, score: 0.5 },
+      ]);
+      // the rebuilt table keeps its index and its cascade, and takes unscored detections
+      expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'detections'").all()).toEqual([{ name: 'detections_by_image' }]);
+      db.prepare('INSERT INTO detections (evaluation_id, image_id, category_id, class_index, x, y, w, h, score) VALUES (1, 7, NULL, 0, 1, 1, 1, 1, 0.2)').run();
+    } finally {
+      db.close();
+    }
+  });
+
+  it('an evaluation recorded in the first format reads, as it ran, once it is a clean audit (migration 5)', () => {
+    version3Store();
+    const v4 = openDatabase(file, { migrations: MIGRATIONS.filter((m) => m.version <= 4) });
+    // an audit reads its models' adapters in full (the version-3 fixture records only the class names)
+    const adapter = {
+      family: 'yolox',
+      input: { name: 'images', width: 416, height: 416, layout: 'NCHW' },
+      preprocessing: { resize: 'letterbox', align: 'top-left', padValue: 114, channelOrder: 'BGR', scale: 1, mean: [0, 0, 0], std: [1, 1, 1] },
+      postprocessing: { scoreThreshold: 0.25, nmsIou: 0.45, classAware: true, maxDetections: 100 },
+      strides: [8, 16, 32],
+      outputs: { combined: 'output' },
+      classNames: ['person', 'car'],
+    };
+    v4.prepare("UPDATE evaluations SET params_json = json_set(params_json, '$.adapter', json(?))").run(JSON.stringify(adapter));
+    v4.prepare('INSERT INTO detections (evaluation_id, image_id, category_id, class_index, x, y, w, h, score) VALUES (1, 7, NULL, 0, 1, 1, 1, 1, 0.2)').run();
+    v4.close();
+    const db = openDatabase(file);
+    try {
+      expect(schemaVersion(db)).toBe(NEWEST);
+      const audits = new AuditRepo(db);
+      const view = new EvaluationView(audits, new DatasetRepo(db));
+      const ev = view.get(1);
+      expect(ev.classMap.categories.map((c) => [c.name, c.modelClasses])).toEqual([
+        ['Car', ['car']],
+        ['Van', ['car']],
+        ['Pedestrian', []],
+      ]);
+      expect(ev.perCategory).toEqual([{ id: 2, name: 'Van', AP: 0.02, AP50: null, num_gt: 20, num_dets: 0 }]);
+      expect(view.detections(1, 7).map((d) => [d.categoryId, d.classIndex])).toEqual([
+        [1, null],
+        [2, null],
+        [null, 0],
+      ]);
+      expect(view.recordedScoring(1).classNames).toEqual(['person', 'car']);
+      db.prepare('DELETE FROM audits WHERE id = 1').run();
+      expect(db.prepare('SELECT COUNT(*) AS n FROM legacy_detections').get()).toEqual({ n: 0 });
+    } finally {
+      db.close();
+    }
   });
 });

@@ -1,7 +1,14 @@
+/**
+ * Evaluations on the Evaluate view: the list, the one shown (`current`), and a run with
+ * its progress, warning, error or cancel notice. Starting a run clears `current`, so
+ * the panel never shows the previous evaluation's numbers or warnings as if they were
+ * the new run's; a cancelled run leaves a plain notice and no result.
+ */
 import { defineStore } from 'pinia';
 import type { EvaluationDto, Progress } from '../../../shared/schemas';
 import { api } from '../api';
 import { isCancelled, toUiError, type UiError } from '../api/ui-error';
+import { cancelNotice } from '../ui/format';
 
 /** How to run: absent fields take the engine's defaults (CPU, ORT's threads, batch 8 where the model allows). */
 export interface RunOptions {
@@ -62,6 +69,8 @@ export const useEvaluationsStore = defineStore('evaluations', {
       this.runWarning = null;
       this.runError = null;
       this.runNotice = null;
+      this.current = null;
+      this.openError = null;
       try {
         const result = await api().client.call(
           'evaluations.run',
@@ -83,7 +92,7 @@ export const useEvaluationsStore = defineStore('evaluations', {
         this.current = result;
         this.openError = null;
       } catch (err) {
-        if (isCancelled(err)) this.runNotice = 'The evaluation was cancelled.';
+        if (isCancelled(err)) this.runNotice = cancelNotice(toUiError(err).message);
         else this.runError = toUiError(err);
       } finally {
         this.running = false;

@@ -6,4 +6,6 @@ export function categoryColor(index: number): string {
 }
 
 export const ACCENT = '#2f6fb3';
+/** ACCENT for classes with too few GT boxes to rank */
+export const MUTED_ACCENT = '#a9c3e0';
 export const DANGER = '#c0392b';

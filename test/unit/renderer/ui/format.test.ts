@@ -7,8 +7,14 @@ import {
   formatPercent,
   formatShape,
   shortHash,
+  cancelNotice,
+  DEFAULT_MIN_GT,
+  escapeHtml,
+  parseMinGt,
   sortPerClass,
+  stoppedMessage,
   worstClass,
+  worstClassSummary,
 } from '../../../../src/renderer/src/ui/format';
 import type { PerCategoryDto } from '../../../../src/shared/schemas';
 
@@ -85,6 +91,62 @@ describe('worstClass', () => {
     expect(worstClass([row(1, 'a', 0.2, 5), row(2, 'b', 0.2, 5)])?.name).toBe('a');
     expect(worstClass([row(1, 'a', 0.2, 0), row(2, 'b', -1, 5)])).toBeNull();
     expect(worstClass([])).toBeNull();
+  });
+});
+
+describe('worst class with its support', () => {
+  // KITTI after the class-map fix: Tram has 8 GT, Truck 12
+  const kitti = [row(1, 'Car', 0.22, 182), row(3, 'Truck', 0.31, 12), row(4, 'Pedestrian', 0.17, 37), row(7, 'Tram', 0.04, 8), row(9, 'Misc', null, 0)];
+
+  it('skips classes below the minimum GT count (default 10) and says which', () => {
+    expect(DEFAULT_MIN_GT).toBe(10);
+    const s = worstClassSummary(kitti, DEFAULT_MIN_GT);
+    expect(s.worst?.name).toBe('Pedestrian');
+    expect(s.skipped.map((c) => c.name)).toEqual(['Tram']);
+    expect(s.ties).toBe(0);
+    // lowered to 1 the 8-box Tram is the worst
+    expect(worstClassSummary(kitti, 1)).toMatchObject({ worst: { name: 'Tram' }, skipped: [] });
+    // raised above every class: nothing to rank, everything skipped (fewest GT first)
+    expect(worstClassSummary(kitti, 500)).toMatchObject({ worst: null, ties: 0 });
+    expect(worstClassSummary(kitti, 500).skipped.map((c) => c.name)).toEqual(['Tram', 'Truck', 'Pedestrian', 'Car']);
+    expect(worstClass(kitti, 13)?.name).toBe('Pedestrian');
+  });
+
+  it('counts ties among the classes it ranks only', () => {
+    const rows = [row(1, 'a', 0.2, 50), row(2, 'b', 0.2, 50), row(3, 'c', 0.2, 3)];
+    expect(worstClassSummary(rows, 10)).toMatchObject({ worst: { name: 'a' }, ties: 1 });
+  });
+
+  it('reads the typed minimum: a whole number >= 1, else the default', () => {
+    expect([parseMinGt('25'), parseMinGt(' 1 '), parseMinGt('0'), parseMinGt('2.5'), parseMinGt(''), parseMinGt('x')]).toEqual([25, 1, 10, 10, 10, 10]);
+    // what a number input gives through v-model
+    expect([parseMinGt(3), parseMinGt(0), parseMinGt(1.5)]).toEqual([3, 10, 10]);
+  });
+
+  it('escapes names for the chart tooltip', () => {
+    expect(escapeHtml(`<img src=x onerror="a('b')">&`)).toBe('&lt;img src=x onerror=&quot;a(&#39;b&#39;)&quot;&gt;&amp;');
+  });
+});
+
+describe('what a stopped evaluation says', () => {
+  it('a cancelled one says so plainly, never the abort text, with how far it got when known', () => {
+    expect(stoppedMessage({ status: 'cancelled', error: 'cancelled after 23 of 68 images; nothing was scored', seconds: 4.26 })).toBe(
+      'Cancelled after 23 of 68 images (4.3 s). Nothing was scored, so this evaluation has no metrics.',
+    );
+    // recorded by an older Odra
+    expect(stoppedMessage({ status: 'cancelled', error: 'This operation was aborted', seconds: null })).toBe(
+      'Cancelled. Nothing was scored, so this evaluation has no metrics.',
+    );
+    expect(stoppedMessage({ status: 'failed', error: 'model.onnx: not an ONNX model', seconds: 1 })).toBe('Failed after 1.0 s: model.onnx: not an ONNX model');
+    expect(stoppedMessage({ status: 'done', error: null, seconds: 3 })).toBeNull();
+    expect(stoppedMessage({ status: 'running', error: null, seconds: null })).toBeNull();
+  });
+
+  it("the run's cancel notice names the evaluation and how far it got", () => {
+    expect(cancelNotice('evaluation 12 cancelled after 23 of 68 images; nothing was scored')).toBe(
+      'Evaluation #12 was cancelled after 23 of 68 images; nothing was scored, so it has no results.',
+    );
+    expect(cancelNotice('cancelled before it started')).toBe('The evaluation was cancelled before it started; nothing was scored.');
   });
 });
 
