@@ -197,6 +197,8 @@ class Family:
         tags = {'odra.compression.method': 'unstructured_pruning', 'odra.compression.rate': rate, 'odra.compression.rate_unit': 'sparsity_percent'}
         made = f'{SPARSITY:.0%} per-layer magnitude pruning of baseline ({rate}% of conv weights exactly zero), fine-tuned {self.args.finetune_steps} x 16 images with the mask fixed'
         for suffix, variant, seed in (('', 'plain', 11), ('-aug', 'augmentation', 12), ('-rfs', 'imbalance', 13)):
+            if variant not in self.args.variants.split(','):
+                continue
             self.finetune(f'unstructured{round(SPARSITY * 100)}{suffix}', pruned, masks, variant, 1e-3, seed, tags, made)
 
     def structured(self) -> None:
@@ -208,6 +210,8 @@ class Family:
         made = (f'channel pruning of baseline: {100 - float(rate):.1f}% of the channels of every Conv-BN-ReLU layer removed (smallest BN |gamma|), '
                 f'{parameter_count(base):,} -> {parameter_count(pruned):,} parameters, fine-tuned {self.args.finetune_steps} x 16 images')
         for suffix, variant, seed in (('', 'plain', 21), ('-aug', 'augmentation', 22), ('-rfs', 'imbalance', 23)):
+            if variant not in self.args.variants.split(','):
+                continue
             self.finetune(f'structured{round(KEEP_CHANNELS * 100)}{suffix}', pruned, None, variant, 2e-3, seed, tags, made)
 
     def int8(self) -> None:
@@ -314,6 +318,8 @@ def main() -> None:
     ap.add_argument('--baseline-steps', type=int, default=1800)
     ap.add_argument('--finetune-steps', type=int, default=300)
     ap.add_argument('--only', default='data,baseline,unstructured,structured,int8,evaluate')
+    ap.add_argument('--variants', default='plain,augmentation,imbalance',
+                    help='fine-tunes of the pruning steps to run (each starts from the same pruned weights, so they can run as separate processes)')
     ap.add_argument('--publish', action='store_true')
     ap.add_argument('--table', action='store_true', help='print the MODELS.md table from work/results.json')
     args = ap.parse_args()
