@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import hashlib
 import json
 import os
 import shutil
@@ -67,6 +68,14 @@ MODEL_ORDER = ['baseline', 'unstructured70', 'unstructured70-aug', 'unstructured
                'structured50', 'structured50-aug', 'structured50-rfs', 'int8']
 
 AUG_NOTE = 'photometric (brightness, contrast, gamma), Gaussian and shot noise, box blur; no speckle noise, Gaussian blur, spatter or saturation'
+
+
+def file_sha256(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for chunk in iter(lambda: f.read(1 << 20), b''):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def log(msg: str) -> None:
@@ -233,17 +242,28 @@ class Family:
 
     def evaluate(self) -> dict:
         results = {}
+        path = os.path.join(self.work, 'results.json')
+        earlier = {}
+        if os.path.exists(path):
+            with open(path) as f:
+                earlier = json.load(f)
         for name, info in self.meta.items():
             onnx_file = self.onnx_path(name)
+            digest = file_sha256(onnx_file)
+            if earlier.get(name, {}).get('sha256') == digest:
+                results[name] = earlier[name]  # the same file was evaluated before
+                continue
             log(f'evaluating {name}')
-            entry = {'file': info['file'], 'bytes': os.path.getsize(onnx_file), 'parameters': info['parameters']}
+            entry = {'file': info['file'], 'sha256': digest, 'bytes': os.path.getsize(onnx_file), 'parameters': info['parameters']}
             if os.path.exists(self.ckpt_path(name)):
                 py = evaluate(self.load(name), self.val_set, os.path.join(self.work, f'dt-{name}.json'))
                 entry['python'] = {'AP': py['stats']['AP'], 'AP50': py['stats']['AP50'], 'per_class_AP': {c['name']: c['AP'] for c in py['per_category']}}
             od = odra_eval_onnx(onnx_file, os.path.join(self.work, 'val'))
             entry['odra'] = od
             results[name] = entry
-        with open(os.path.join(self.work, 'results.json'), 'w') as f:
+            with open(path, 'w') as f:  # after every model: a killed run keeps what it evaluated
+                json.dump({**earlier, **results}, f, indent=2)
+        with open(path, 'w') as f:
             json.dump(results, f, indent=2)
         return results
 
