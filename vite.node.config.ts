@@ -1,11 +1,13 @@
 import { builtinModules } from 'node:module';
 import { defineConfig } from 'vite';
 import pkg from './package.json';
+import { assemblyScript } from './scripts/vite-plugin-assemblyscript';
 
 /**
  * The Node-side bundles: the CLI, the engine host that Electron runs as a
- * utilityProcess, the audit runner process, and the corruption and scorer workers. Dependencies stay external (native
- * modules must load from node_modules); only our own code is bundled.
+ * utilityProcess, the audit runner process, and the corruption, scorer and image-scan workers. Dependencies
+ * stay external (native modules must load from node_modules); only our own code is bundled. Beside them, the
+ * corruption kernels' WebAssembly module (src/engine/corruptions/wasm, AssemblyScript).
  */
 const external = [
   ...builtinModules,
@@ -15,6 +17,7 @@ const external = [
 ];
 
 export default defineConfig({
+  plugins: [assemblyScript({ entry: 'src/engine/corruptions/wasm/index.ts', fileName: 'corruption-kernels.wasm' })],
   build: {
     ssr: true,
     target: 'node20',
@@ -29,6 +32,7 @@ export default defineConfig({
         'corruption-worker': 'src/engine/corruptions/worker.ts',
         runner: 'src/engine/runner/runner-entry.ts',
         'scorer-worker': 'src/engine/audits/scorer-worker.ts',
+        'image-scan-worker': 'src/engine/images/scan-worker.ts',
       },
       external: (id) => external.some((e) => id === e || id.startsWith(`${e}/`)),
       output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },

@@ -18,6 +18,7 @@
 import { auditCommand, AUDIT_USAGE } from './commands/audit';
 import { cocoevalCommand, COCOEVAL_USAGE } from './commands/cocoeval';
 import { evalCommand, EVAL_USAGE } from './commands/eval';
+import { importCommand, IMPORT_USAGE } from './commands/import';
 import { serveCommand, SERVE_USAGE } from './commands/serve';
 import { corruptCommand, CORRUPT_USAGE } from './commands/corrupt';
 import { inspectCommand, INSPECT_USAGE } from './commands/inspect';
@@ -31,6 +32,7 @@ import { ODRA_VERSION } from '../engine/util/version';
 /** A command resolves to its exit code, or to nothing for 0. */
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void | number>; usage: string; summary: string }> = {
   audit: { run: auditCommand, usage: AUDIT_USAGE, summary: 'robustness audit: models x dataset x image corruptions (P, mPC, rPC), resumable' },
+  import: { run: importCommand, usage: IMPORT_USAGE, summary: 'import a dataset folder (COCO, YOLO, VOC, KITTI, BDD100K) and check it, as the app does' },
   eval: { run: evalCommand, usage: EVAL_USAGE, summary: 'evaluate an ONNX detector on a dataset (COCO metrics)' },
   cocoeval: { run: cocoevalCommand, usage: COCOEVAL_USAGE, summary: 'COCO bbox evaluation of a results file (pycocotools-equal)' },
   inspect: { run: inspectCommand, usage: INSPECT_USAGE, summary: 'compression fingerprint of an ONNX model (parameters, sparsity, quantized ops)' },
@@ -38,7 +40,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void | number>
   demo: { run: demoCommand, usage: DEMO_USAGE, summary: 'the demo: synthetic road scenes, the demo detector family, an audit, the summary table' },
   'demo-data': { run: demoDataCommand, usage: DEMO_DATA_USAGE, summary: 'generate the synthetic demo road scenes (COCO layout)' },
   serve: { run: serveCommand, usage: SERVE_USAGE, summary: 'serve the app to a browser on 127.0.0.1' },
-  report: { run: reportCommand, usage: REPORT_USAGE, summary: 'verify a safety report: its audit record against its cover (exit 3 if changed)' },
+  report: { run: reportCommand, usage: REPORT_USAGE, summary: 'the safety report of a stored audit (HTML, PDF, policy gate), or verify one (exit 3 if changed)' },
   policy: { run: policyCommand, usage: POLICY_USAGE, summary: 'validate a policy file (the line of every mistake)' },
 };
 

@@ -12,7 +12,8 @@
  * extensions, the policy file with the line of each mistake, a browser for a PDF), so an
  * audit never runs for hours to fail on a typo at the end; emitReportOutputs then writes
  * the files and says the gate's verdict. Exit code: 0 no policy or every rule passes, 3 a
- * rule fails (POLICY_FAIL_EXIT_CODE); errors are thrown (bad input 2, other 1).
+ * rule fails (POLICY_FAIL_EXIT_CODE); errors are thrown (bad input 2, other 1). The flags
+ * themselves live in report-flags.ts; commands load this module only when they are given.
  */
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -27,22 +28,7 @@ import type { AuditReportReader, AuditReportRequest } from '../engine/reports/au
 import { chromiumPrinter, findChromium } from '../engine/reports/chromium-printer';
 import { reportKind } from '../engine/reports/write-report';
 import { usageError } from './cli-error';
-
-/** parseArgs options of the shared flags (each command adds its own name for the report files). */
-export const REPORT_OUTPUT_OPTIONS = {
-  policy: { type: 'string' },
-  junit: { type: 'string' },
-  chromium: { type: 'string' },
-} as const;
-
-export const REPORT_OUTPUT_USAGE = '[--policy FILE] [--junit FILE.xml] [--chromium PATH]';
-
-export interface ReportOutputFlags {
-  out?: string[];
-  policy?: string;
-  junit?: string;
-  chromium?: string;
-}
+import type { ReportOutputFlags } from './report-flags';
 
 export interface PreparedOutputs {
   out: string[];

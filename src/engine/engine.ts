@@ -10,12 +10,17 @@
  * (resumable); close() pauses running jobs before the store is closed, so SIGTERM of
  * `odra serve` leaves them paused, not running.
  */
-import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { env as ortEnv } from 'onnxruntime-node';
 import { listExecutionProviders } from './inference/execution-providers';
 import { contract, type MethodInput, type MethodName, type MethodOutput, type MethodParsedInput } from '../shared/contract';
 import { badInput, OdraError } from '../shared/errors';
+import { realPathInside } from '../platform/node/paths';
+import { imageContentType } from '../shared/image-files';
+import { ThumbnailCache } from './images/thumbnails';
 import type { Progress } from '../shared/schemas';
 import type { JobEvent } from '../shared/audits';
 import { importDataset } from './datasets/import-dataset';
@@ -90,6 +95,8 @@ export class Engine {
   private pool: CorruptionPool | null = null;
   private scorer: Scorer | null = null;
   private closed = false;
+  readonly thumbnails: ThumbnailCache;
+  private readonly cleanup: Promise<void>;
 
   constructor(private readonly options: EngineOptions) {
     this.db = openDatabase(options.dbPath, { nativeBinding: options.sqliteBinding });
@@ -120,12 +127,32 @@ export class Engine {
       ...(options.sqliteBinding ? { sqliteBinding: options.sqliteBinding } : {}),
     });
     this.interruptedAtStart = this.auditService.interruptLeftRunning();
+    this.thumbnails = new ThumbnailCache(thumbnailDir(options.dbPath));
     this.handlers = this.createHandlers();
+    // rows of an import or delete that a crash interrupted: removed in the background
+    this.cleanup = this.datasets.purgeUnfinished().then(
+      () => undefined,
+      () => undefined,
+    );
   }
 
   handle<M extends MethodName>(method: M, input: MethodParsedInput<M>, ctx: JobContext): Promise<MethodOutput<M>> {
     const handler = this.handlers[method] as Handler<M>;
     return Promise.resolve(handler(input, ctx));
+  }
+
+  /**
+   * The grid thumbnail of an image (images/thumbnails.ts), made from the image only if
+   * that may be served (its real path inside the dataset's root, an image type), so a
+   * thumbnail never shows a file the full-image route would refuse.
+   */
+  async thumbnail(datasetId: number, imageId: number, signal?: AbortSignal): Promise<{ path: string; root: string }> {
+    const image = this.datasets.imageFile(datasetId, imageId);
+    // the checks of the full-image routes (host/file-route.ts, main's odra-file:)
+    const real = imageContentType(image.path) ? await realPathInside(image.path, image.root) : null;
+    if (!real?.ok || !imageContentType(real.path)) throw new OdraError('NOT_FOUND', `image ${imageId} of dataset ${datasetId} cannot be served`);
+    const file = await this.thumbnails.get(real.path, image.sha256, signal);
+    return { path: file, root: this.thumbnails.dir };
   }
 
   /** The shared corruption worker pool, started on first use. */
@@ -139,8 +166,10 @@ export class Engine {
     if (this.closed) return;
     this.closed = true;
     await this.jobs.stopAll('shutdown');
+    await this.cleanup;
     await this.scorer?.close();
     await this.pool?.close();
+    if (this.options.dbPath === ':memory:') await this.thumbnails.remove();
     this.db.close();
   }
 
@@ -174,7 +203,10 @@ export class Engine {
       const info = await this.jobs.watch(
         jobId,
         (e) => {
-          if (e.type === 'progress') {
+          if (e.type === 'progress' && e.progress.stage === 'checking files') {
+            // an evaluation's progress counts images; the file check says its own count in words
+            ctx.progress({ stage: 'checking files', done: 0, total: audit.unitsTotal, etaSeconds: null, message: `file ${e.progress.done} of ${e.progress.total}` });
+          } else if (e.type === 'progress') {
             const stage = e.progress.stage === 'running' ? 'detecting' : e.progress.stage;
             ctx.progress({ stage, done: e.progress.done, total: e.progress.total, etaSeconds: e.progress.etaSeconds, ...(e.progress.message ? { message: e.progress.message } : {}) });
           } else if (e.type === 'warning') {
@@ -238,14 +270,17 @@ export class Engine {
           onProgress: (done, total, stage) => ctx.progress({ stage, done, total, etaSeconds: null }),
         });
         signal.throwIfAborted();
-        ctx.progress({ stage: 'storing', done: ds.images.length, total: ds.images.length, etaSeconds: 0 });
-        return this.datasets.insert(ds);
+        return this.datasets.insert(ds, {
+          signal,
+          onProgress: (done, total) => ctx.progress({ stage: 'storing', done, total, etaSeconds: null }),
+        });
       },
       'datasets.get': ({ id }) => this.datasets.get(id),
       'datasets.images': ({ id, offset, limit, categoryId, attribute }) => this.datasets.images(id, offset, limit, { categoryId, attribute }),
       'datasets.attributes': ({ id }) => this.datasets.attributes(id),
       'datasets.imagePath': ({ datasetId, imageId }) => this.datasets.imagePath(datasetId, imageId),
-      'datasets.delete': ({ id }) => ({ deleted: this.datasets.delete(id) }),
+      'datasets.thumbnailPath': ({ datasetId, imageId }, ctx) => this.thumbnail(datasetId, imageId, ctx.signal),
+      'datasets.delete': async ({ id }) => ({ deleted: await this.datasets.delete(id) }),
       'models.list': () => this.models.list(),
       'models.import': async ({ path: file, name, family, namesFile }) => {
         const s = await stat(file).catch(() => null);
@@ -345,6 +380,15 @@ function cancelledByClient(signal: AbortSignal): AbortSignal {
   if (signal.aborted) follow();
   else signal.addEventListener('abort', follow, { once: true });
   return controller.signal;
+}
+
+/**
+ * Thumbnails live beside the store (`<store folder>/thumbnails`); a store in memory gets
+ * a temporary folder of its own, removed when the engine closes.
+ */
+function thumbnailDir(dbPath: string): string {
+  if (dbPath === ':memory:' || dbPath === '') return path.join(os.tmpdir(), `odra-thumbnails-${process.pid}-${randomBytes(6).toString('hex')}`);
+  return path.join(path.dirname(path.resolve(dbPath)), 'thumbnails');
 }
 
 function onnxruntimeVersion(): string {

@@ -1,5 +1,8 @@
 /**
- * `odra-file://dataset/<datasetId>/image/<imageId>`: dataset images for the renderer.
+ * `odra-file://dataset/<datasetId>/image/<imageId>`: dataset images for the renderer;
+ * `odra-file://dataset/<datasetId>/thumbnail/<imageId>`: the grid's thumbnail of one,
+ * which the engine makes on first request in its thumbnail cache (a registered root of
+ * its own, reported as the located file's root).
  *
  * The renderer only names an image by ids; the path comes from the engine's store
  * (main's privileged `datasets.imagePath`), so a compromised page cannot ask for an
@@ -16,6 +19,7 @@ import { sameOrigin } from './urls';
 export interface ImageRef {
   datasetId: number;
   imageId: number;
+  kind: 'image' | 'thumbnail';
 }
 
 export interface LocatedImage {
@@ -23,8 +27,11 @@ export interface LocatedImage {
   root: string;
 }
 
-/** Looks an image up in the store; null (or a rejection) when there is no such image. */
-export type ImageLocator = (ref: ImageRef) => Promise<LocatedImage | null>;
+/**
+ * Looks an image (or its thumbnail) up in the store; null (or a rejection) when there is
+ * none. `signal` aborts when the renderer drops the request.
+ */
+export type ImageLocator = (ref: ImageRef, signal?: AbortSignal) => Promise<LocatedImage | null>;
 
 export function parseImageUrl(url: string): ImageRef | null {
   let parsed: URL;
@@ -34,9 +41,9 @@ export function parseImageUrl(url: string): ImageRef | null {
     return null;
   }
   if (parsed.protocol !== `${IMAGE_SCHEME}:` || parsed.hostname !== 'dataset' || parsed.search || parsed.port) return null;
-  const match = /^\/(\d{1,15})\/image\/(-?\d{1,15})$/.exec(parsed.pathname);
+  const match = /^\/(\d{1,15})\/(image|thumbnail)\/(-?\d{1,15})$/.exec(parsed.pathname);
   if (!match) return null;
-  return { datasetId: Number(match[1]), imageId: Number(match[2]) };
+  return { datasetId: Number(match[1]), imageId: Number(match[3]), kind: match[2] as ImageRef['kind'] };
 }
 
 export type ServeCheck =
@@ -70,7 +77,7 @@ export function createImageHandler(locate: ImageLocator, appUrl: string): (reque
     if (!ref) return plain(404, 'not found');
     let located: LocatedImage | null;
     try {
-      located = await locate(ref);
+      located = await locate(ref, request.signal);
     } catch {
       located = null;
     }

@@ -115,7 +115,11 @@ async function boot(): Promise<void> {
   });
   protocol.handle(
     IMAGE_SCHEME,
-    createImageHandler((ref) => mainClient.call('datasets.imagePath', ref), appUrl),
+    createImageHandler(
+      ({ kind, datasetId, imageId }, signal) =>
+        mainClient.call(kind === 'thumbnail' ? 'datasets.thumbnailPath' : 'datasets.imagePath', { datasetId, imageId }, 15_000, signal),
+      appUrl,
+    ),
   );
   registerDialogHandlers(appUrl);
 

@@ -19,11 +19,15 @@ export class MainEngineClient {
     if (engine.running) this.attach(engine.connect('main'));
   }
 
-  /** Calls the engine; rejects after `timeoutMs` so a stuck engine cannot hang a protocol request. */
-  async call<M extends MethodName>(method: M, input: MethodInput<M>, timeoutMs = 15_000): Promise<MethodOutput<M>> {
+  /**
+   * Calls the engine; rejects after `timeoutMs` so a stuck engine cannot hang a protocol
+   * request. An abort of `signal` (the renderer dropped the request) cancels the call.
+   */
+  async call<M extends MethodName>(method: M, input: MethodInput<M>, timeoutMs = 15_000, signal?: AbortSignal): Promise<MethodOutput<M>> {
     const client = this.client;
     if (!client) throw new OdraError('INTERNAL', 'the engine is not running');
     const controller = new AbortController();
+    signal?.addEventListener('abort', () => controller.abort(), { once: true });
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(() => {

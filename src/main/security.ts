@@ -10,7 +10,7 @@ import { externalUrl, sameOrigin } from './urls';
 /** Same policy as the renderer's meta tag; the header makes it hold even if the page loses the tag. */
 export const CONTENT_SECURITY_POLICY =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: odra-file:; " +
-  "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+  "connect-src 'self' odra-file:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 export function secureWebPreferences(options: { preload?: string; devTools: boolean }): WebPreferences {
   return {

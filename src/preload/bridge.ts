@@ -12,6 +12,7 @@
 import type { ClientMessage, EngineMessage } from '../shared/contract';
 import {
   imageUrl,
+  thumbnailUrl,
   IPC,
   isMenuAction,
   type EngineRestartEvent,
@@ -100,7 +101,8 @@ export function createBridge(ipc: IpcLike): OdraBridge {
       if (typeof listener !== 'function') throw new TypeError('listener must be a function');
       messageListener = listener;
     },
-    imageUrl,
+    imageUrl: (datasetId: number, imageId: number) => imageUrl(datasetId, imageId),
+    thumbnailUrl,
     async pickPath(options: PickPathOptions) {
       const result = await ipc.invoke(IPC.pickPath, toPlainJson(options, 'options'));
       return typeof result === 'string' ? result : null;

@@ -114,6 +114,14 @@ export const contract = {
     input: z.object({ datasetId: id, imageId: z.number().int() }).strict(),
     output: z.object({ path: z.string(), root: z.string() }),
   },
+  /**
+   * Main-process only (the file protocol): the grid thumbnail of an image, made first
+   * if there is none; `root` is the thumbnail cache, the only folder it may be served from.
+   */
+  'datasets.thumbnailPath': {
+    input: z.object({ datasetId: id, imageId: z.number().int() }).strict(),
+    output: z.object({ path: z.string(), root: z.string() }),
+  },
   'datasets.delete': {
     input: z.object({ id }).strict(),
     output: z.object({ deleted: z.boolean() }),
@@ -355,7 +363,7 @@ export const contract = {
 export type Contract = typeof contract;
 
 /** Methods only a trusted caller (Electron main, the CLI, the HTTP file route) may use. */
-export const PRIVILEGED_METHODS: ReadonlySet<string> = new Set(['datasets.imagePath']);
+export const PRIVILEGED_METHODS: ReadonlySet<string> = new Set(['datasets.imagePath', 'datasets.thumbnailPath']);
 export type MethodName = keyof Contract;
 export type MethodInput<M extends MethodName> = z.input<Contract[M]['input']>;
 export type MethodParsedInput<M extends MethodName> = z.output<Contract[M]['input']>;

@@ -55,6 +55,8 @@ export interface OdraBridge {
   onMessage(listener: (message: EngineMessage) => void): void;
   /** URL of a dataset image, served by main's `odra-file:` protocol. */
   imageUrl(datasetId: number, imageId: number): string;
+  /** URL of the grid thumbnail of a dataset image (same protocol). */
+  thumbnailUrl(datasetId: number, imageId: number): string;
   /** A native open dialog; resolves to the chosen path, or null when cancelled. */
   pickPath(options: PickPathOptions): Promise<string | null>;
   /** See EngineRestartEvent. Returns a function that removes the listener. */
@@ -65,8 +67,12 @@ export interface OdraBridge {
 
 export const IMAGE_SCHEME = 'odra-file';
 
-export function imageUrl(datasetId: number, imageId: number): string {
+export function imageUrl(datasetId: number, imageId: number, kind: 'image' | 'thumbnail' = 'image'): string {
   if (!Number.isSafeInteger(datasetId) || datasetId < 0) throw new TypeError(`invalid dataset id ${String(datasetId)}`);
   if (!Number.isSafeInteger(imageId)) throw new TypeError(`invalid image id ${String(imageId)}`);
-  return `${IMAGE_SCHEME}://dataset/${datasetId}/image/${imageId}`;
+  return `${IMAGE_SCHEME}://dataset/${datasetId}/${kind}/${imageId}`;
+}
+
+export function thumbnailUrl(datasetId: number, imageId: number): string {
+  return imageUrl(datasetId, imageId, 'thumbnail');
 }

@@ -69,6 +69,12 @@ describe('Odra in the browser (odra serve + Chromium)', () => {
   });
 
   it('imports the dataset and shows its histogram and boxed thumbnails', async () => {
+    // what the grid asks the server for: thumbnails, never the full images
+    const files: { url: string; bytes: number }[] = [];
+    const onResponse = (res: { url(): string; body(): Promise<Buffer> }): void => {
+      if (res.url().includes('/files/')) void res.body().then((b) => files.push({ url: res.url(), bytes: b.length }), () => undefined);
+    };
+    page.on('response', onResponse);
     await page.getByTestId('dataset-path').fill(datasetDir);
     await page.getByTestId('dataset-import').click();
     const row = page.getByTestId('dataset-row');
@@ -128,8 +134,13 @@ describe('Odra in the browser (odra serve + Chromium)', () => {
       expect(Math.abs(geometry.box.w - bw * sx)).toBeLessThan(2.5);
       expect(Math.abs(geometry.box.h - bh * sy)).toBeLessThan(2.5);
     }
+    // the grid shows the engine's thumbnail (<= 320 px on the long side), not the full image
     const loaded = await first.locator('img').evaluate((el) => (el as unknown as ImageLike).naturalWidth);
-    expect(loaded).toBe(image.width);
+    expect(loaded).toBe(Math.round(image.width * Math.min(1, 320 / Math.max(image.width, image.height))));
+    await expect.poll(() => files.length).toBeGreaterThan(0);
+    page.off('response', onResponse);
+    expect(files.filter((f) => !/\/files\/datasets\/\d+\/thumbnails\/\d+\?/.test(f.url))).toEqual([]);
+    expect(Math.max(...files.map((f) => f.bytes))).toBeLessThanOrEqual(64 * 1024);
 
     // Lazy images load once scrolled to; all of the page's images are served and decode.
     await thumbs.last().scrollIntoViewIfNeeded();

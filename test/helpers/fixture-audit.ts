@@ -1,6 +1,7 @@
 /**
- * A real audit made in the test process, for the report tests while the audit engine's
- * store is not on this branch: the shared models run on the first images of a shared
+ * A real audit made in the test process, without the store or the runner process (the
+ * report of a stored audit is tested through the CLI in
+ * test/integration/reports/audit-report.test.ts): the shared models run on the first images of a shared
  * dataset under a few corruption conditions, through the engine's own pieces (importer,
  * model import and adapter detection, the suggested class map, corruption kernels with
  * the audit seed function, the ORT detector, the COCO evaluator per image, cell match

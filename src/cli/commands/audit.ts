@@ -7,8 +7,10 @@
  * fingerprint) from its last stored unit, or, when it finished, prints its stored result
  * without computing anything. Ctrl+C pauses the audit (what is in flight is stored) and
  * exits 1 saying how to resume. Progress goes to stderr, the result to stdout (one JSON
- * object with --json). Exit codes: 0 ok, 2 bad input (naming the file and the problem),
- * 1 anything else.
+ * object with --json). With --policy, --report and --junit the finished audit goes through
+ * the policy gate and into the safety report (cli/report-outputs.ts: checked before any
+ * work, written after the result). Exit codes: 0 ok (every policy rule passes), 3 a policy
+ * rule fails, 2 bad input (naming the file and the problem), 1 anything else.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -20,11 +22,13 @@ import { DATASET_FORMATS, type DatasetFormat } from '../../shared/schemas';
 import { Engine } from '../../engine/engine';
 import { inProcessClient } from '../../engine/rpc/in-process';
 import { usageError } from '../cli-error';
+import { REPORT_OUTPUT_OPTIONS, REPORT_OUTPUT_USAGE, wantsReportOutputs, type ReportOutputFlags } from '../report-flags';
 import { stderrProgress } from '../progress-bar';
 
 export const AUDIT_USAGE = `odra audit --model A.onnx [--model B.onnx ...] [--baseline A.onnx] --dataset DIR [--format ${DATASET_FORMATS.join('|')}]
              [--corruptions benchmark|all|quick|NAME,NAME...] [--severities 1-5|1,3,5] [--sample N] [--seed S]
-             [--bootstrap N] [--class-counts FILE] [--ep NAME] [--threads N] [--batch N] [--db FILE] [--json]`;
+             [--bootstrap N] [--class-counts FILE] [--ep NAME] [--threads N] [--batch N] [--db FILE] [--json]
+             [--report FILE.pdf|FILE.html ...] ${REPORT_OUTPUT_USAGE}`;
 
 function positiveInt(flag: string, value: string | undefined, min = 1): number | undefined {
   if (value === undefined) return undefined;
@@ -65,7 +69,7 @@ export function parseSeverities(value: string | undefined): number[] | undefined
   return [...new Set(out)].sort((a, b) => a - b);
 }
 
-async function readClassCounts(file: string): Promise<Record<string, number>> {
+export async function readClassCounts(file: string): Promise<Record<string, number>> {
   const text = await readFile(file, 'utf8').catch((err: Error) => {
     throw badInput(`cannot read class counts file ${file}: ${err.message}`, [{ file, problem: err.message }], file);
   });
@@ -81,7 +85,7 @@ async function readClassCounts(file: string): Promise<Record<string, number>> {
   return json as Record<string, number>;
 }
 
-export async function auditCommand(argv: string[]): Promise<void> {
+export async function auditCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -100,6 +104,8 @@ export async function auditCommand(argv: string[]): Promise<void> {
       batch: { type: 'string' },
       db: { type: 'string' },
       json: { type: 'boolean', default: false },
+      report: { type: 'string', multiple: true },
+      ...REPORT_OUTPUT_OPTIONS,
     },
     strict: true,
   });
@@ -126,6 +132,10 @@ export async function auditCommand(argv: string[]): Promise<void> {
     if (baselineIndex < 0) throw usageError(`--baseline ${values.baseline} must be one of the --model files`);
   }
   const classCounts = values['class-counts'] ? await readClassCounts(values['class-counts']) : undefined;
+  const flags: ReportOutputFlags = { out: values.report, policy: values.policy, junit: values.junit, chromium: values.chromium };
+  // the report machinery loads only when asked for, and checks its inputs before any work
+  const reporting = wantsReportOutputs(flags) ? await import('../report-outputs') : null;
+  const outputs = reporting ? await reporting.prepareReportOutputs(flags) : null;
 
   let engine: Engine;
   try {
@@ -202,6 +212,12 @@ export async function auditCommand(argv: string[]): Promise<void> {
     const result = await client.call('audits.result', { id: auditId, bootstrap, ...(classCounts ? { classCounts } : {}) });
     if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
     else process.stdout.write(formatResult(result));
+    if (!reporting || !outputs) return 0;
+    const { engineAuditReader } = await import('../../engine/reports/engine-audit-reader');
+    const emitted = await reporting.emitReportOutputs(engineAuditReader(engine), auditId, outputs, { bootstrap, ...(classCounts ? { classCounts } : {}) }, (line) =>
+      process.stderr.write(`odra: ${line}\n`),
+    );
+    return emitted.exitCode;
   } finally {
     bar.end();
     process.off('SIGINT', onSigint);

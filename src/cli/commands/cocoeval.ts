@@ -2,33 +2,37 @@
  * `odra cocoeval --gt GT.json --dt DT.json`: COCO bbox evaluation of a results file,
  * equal to pycocotools (COCO(gt).loadRes(dt), evaluate, accumulate, summarize).
  *
- * The detections are read by the byte-level results reader (cocoeval/results-json.ts):
- * on the 5,000-image bench (500,000 detections) it takes about half the CPU time and
- * 190 MB less memory than JSON.parse + the zod schema. It accepts exactly what the
- * strict path accepts (ids must be integers, as the schema says); on anything it refuses,
- * the strict path runs to report the problem in its words (the JSON line, the entries
- * that do not fit the schema, image ids the ground truth lacks).
+ * The ground truth is read as a stream (datasets/coco-results.ts). The detections:
+ *   - up to FAST_READ_LIMIT, by the byte-level results reader (cocoeval/results-json.ts):
+ *     on the 5,000-image bench (500,000 detections) it takes about half the CPU time
+ *     and 190 MB less memory than JSON.parse + the zod schema. It accepts exactly what
+ *     the strict path accepts (ids must be integers, as the schema says);
+ *   - above that, or when the fast reader refuses the file, as a stream straight into
+ *     typed columns (datasets/coco-results.ts), checked entry by entry against the
+ *     results schema, so no file is too large (V8 strings stop at about 512 MiB) and a
+ *     problem is reported in its usual words (the JSON line, the entries that do not
+ *     fit the schema, image ids the ground truth lacks).
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import {
   accumulate,
   evaluate,
-  evaluateCoco,
   indexGroundTruth,
   summarize,
-  type CocoDetection,
   type CocoEvalResult,
   type CocoGroundTruth,
   type DetectionSet,
 } from '../../engine/cocoeval/cocoeval';
 import { loadResultsJson } from '../../engine/cocoeval/results-json';
-import { readJson } from '../../engine/datasets/coco-import';
-import { cocoResultsSchema } from '../../engine/datasets/coco-schema';
+import { streamCocoGroundTruth, streamCocoResults } from '../../engine/datasets/coco-results';
 import { badInput } from '../../shared/errors';
 import { usageError } from '../cli-error';
 
 export const COCOEVAL_USAGE = 'odra cocoeval --gt GT.json --dt DT.json [--json]';
+
+/** Results files up to this size are read whole by the byte-level reader; larger ones are streamed. */
+export const FAST_READ_LIMIT = 256 * 1024 * 1024;
 
 export async function cocoevalCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -37,11 +41,8 @@ export async function cocoevalCommand(argv: string[]): Promise<void> {
     strict: true,
   });
   if (!values.gt || !values.dt) throw usageError(`--gt and --dt are required\nusage: ${COCOEVAL_USAGE}`);
-  const gt = await readJson(values.gt);
-  if (typeof gt !== 'object' || gt === null || !['images', 'annotations', 'categories'].every((k) => Array.isArray((gt as Record<string, unknown>)[k]))) {
-    throw badInput(`${values.gt} is not a COCO ground-truth file (needs images, annotations, categories)`, [], values.gt);
-  }
-  const result = (await evaluateFast(gt as CocoGroundTruth, values.dt)) ?? (await evaluateStrict(gt as CocoGroundTruth, values.dt));
+  const gt = await streamCocoGroundTruth(values.gt);
+  const result = (await evaluateFast(gt, values.dt)) ?? (await evaluateStreamed(gt, values.dt));
   const out = { stats: result.stats, per_category: result.per_category };
   if (values.json) {
     process.stdout.write(`${JSON.stringify(out)}\n`);
@@ -50,8 +51,10 @@ export async function cocoevalCommand(argv: string[]): Promise<void> {
   for (const [k, v] of Object.entries(result.stats)) process.stdout.write(`${k.padEnd(6)} ${v.toFixed(4)}\n`);
 }
 
-/** The byte-level reader; null when it refuses the file (the strict path then says why). */
+/** The byte-level reader; null when it refuses the file or the file is too large for it. */
 async function evaluateFast(gt: CocoGroundTruth, dtFile: string): Promise<CocoEvalResult | null> {
+  const size = (await stat(dtFile).catch(() => null))?.size;
+  if (size === undefined || size > FAST_READ_LIMIT) return null;
   const bytes = await readFile(dtFile).catch(() => null);
   if (!bytes) return null;
   let index;
@@ -69,16 +72,13 @@ async function evaluateFast(gt: CocoGroundTruth, dtFile: string): Promise<CocoEv
   return summarize(accumulate(ev.images, ev.setup));
 }
 
-/** JSON.parse (with the line of a syntax error), the results schema, then loadRes: the reference path and its error messages. */
-async function evaluateStrict(gt: CocoGroundTruth, dtFile: string): Promise<CocoEvalResult> {
-  const dt = await readJson(dtFile);
-  const dets = cocoResultsSchema.safeParse(dt);
-  if (!dets.success) {
-    const problems = dets.error.issues.slice(0, 20).map((i) => ({ file: dtFile, problem: `entry ${i.path.join('.')}: ${i.message}` }));
-    throw badInput(`${dtFile} is not a COCO results list ([{image_id, category_id, bbox, score}, ...])`, problems, dtFile);
-  }
+/** The streamed reader: any size, the schema's and loadRes's messages on a problem. */
+async function evaluateStreamed(gt: CocoGroundTruth, dtFile: string): Promise<CocoEvalResult> {
+  const dets = await streamCocoResults(dtFile);
   try {
-    return evaluateCoco(gt, dets.data as CocoDetection[]);
+    const index = indexGroundTruth(gt);
+    const ev = evaluate(index, dets.finish(index));
+    return summarize(accumulate(ev.images, ev.setup));
   } catch (err) {
     throw badInput(`${dtFile}: ${(err as Error).message}`, [], dtFile);
   }

@@ -1,4 +1,5 @@
-import { writeFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { MODEL_FAMILIES, type ModelFamily } from '../../shared/adapter';
 import { DATASET_FORMATS, type DatasetFormat } from '../../shared/schemas';
@@ -75,8 +76,10 @@ export async function evalCommand(argv: string[]): Promise<void> {
     if (values['dt-out']) {
       // the scored detections, under their evaluation category (a merge: its smallest dataset category id)
       const dets = await client.call('evaluations.detections', { id: evaluation.id });
-      const results = dets.flatMap((d) => (d.categoryId === null ? [] : [{ image_id: d.imageId, category_id: d.categoryId, bbox: d.bbox, score: d.score }]));
-      await writeFile(values['dt-out'], JSON.stringify(results));
+      await writeResultsJson(
+        values['dt-out'],
+        dets.flatMap((d) => (d.categoryId === null ? [] : [{ image_id: d.imageId, category_id: d.categoryId, bbox: d.bbox, score: d.score }])),
+      );
     }
     const info = await client.call('system.info', {});
     const out = {
@@ -122,4 +125,23 @@ export async function evalCommand(argv: string[]): Promise<void> {
     process.off('SIGINT', onSigint);
     await engine.close();
   }
+}
+
+/**
+ * A COCO results list written piece by piece: one JSON string of millions of
+ * detections would pass V8's string limit (~512 MiB).
+ */
+export async function writeResultsJson(file: string, results: readonly unknown[]): Promise<void> {
+  const out = createWriteStream(file);
+  const finished = once(out, 'finish');
+  let piece = '[';
+  for (let i = 0; i < results.length; i++) {
+    piece += `${i ? ',' : ''}${JSON.stringify(results[i])}`;
+    if (piece.length >= 1 << 16) {
+      if (!out.write(piece)) await once(out, 'drain'); // rejects on a write error
+      piece = '';
+    }
+  }
+  out.end(`${piece}]`);
+  await finished;
 }

@@ -6,8 +6,6 @@
  * and `odra report --policy` give.
  */
 import { parseArgs } from 'node:util';
-import { loadPolicyFile } from '../../engine/policy/parse-policy';
-import { ruleStatement } from '../../engine/policy/evaluate-policy';
 import { usageError } from '../cli-error';
 
 export const POLICY_USAGE = 'odra policy check FILE.yaml|FILE.json [--json]';
@@ -17,6 +15,8 @@ export async function policyCommand(argv: string[]): Promise<void> {
   if (sub !== 'check') throw usageError(`odra policy: unknown or missing subcommand${sub ? ` "${sub}"` : ''}\nusage: ${POLICY_USAGE}`);
   const { values, positionals } = parseArgs({ args: rest, options: { json: { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
   if (positionals.length !== 1) throw usageError(`odra policy check takes one file\nusage: ${POLICY_USAGE}`);
+  // loaded here, not on every CLI start (the YAML reader)
+  const [{ loadPolicyFile }, { ruleStatement }] = await Promise.all([import('../../engine/policy/parse-policy'), import('../../engine/policy/evaluate-policy')]);
   const loaded = await loadPolicyFile(positionals[0]);
   if (values.json) {
     process.stdout.write(`${JSON.stringify({ file: loaded.file, sha256: loaded.sha256, policy: loaded.policy })}\n`);

@@ -265,14 +265,17 @@ export function loadResults(gt: GroundTruthIndex, dets: readonly CocoDetection[]
     area[i] = box[4 * i + 2] * box[4 * i + 3];
     score[i] = d.score;
   }
-  if (missing.size > 0) {
-    const shown = [...missing].slice(0, 10).map(String).join(', ');
-    throw new Error(
-      `Results do not correspond to the ground truth: detections on ${missing.size} image id(s) not in gt.images ` +
-        `(${shown}${missing.size > 10 ? ', ...' : ''})`,
-    );
-  }
+  if (missing.size > 0) throw new Error(missingImagesMessage(missing));
   return { n, imageId, categoryId, box, area, score };
+}
+
+/** loadRes's refusal of detections on images the ground truth does not list. */
+export function missingImagesMessage(missing: ReadonlySet<number>): string {
+  const shown = [...missing].slice(0, 10).map(String).join(', ');
+  return (
+    `Results do not correspond to the ground truth: detections on ${missing.size} image id(s) not in gt.images ` +
+    `(${shown}${missing.size > 10 ? ', ...' : ''})`
+  );
 }
 
 // ---------------------------------------------------------------------------------

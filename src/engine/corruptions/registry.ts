@@ -6,7 +6,7 @@
 import type { CorruptionName, Severity } from '../../shared/corruptions';
 import type { RgbImage } from '../images/rgb-image';
 import { Rng } from '../../shared/prng';
-import type { CorruptionKernel } from './kernel';
+import type { CorruptionKernel, KernelOptions } from './kernel';
 import { brightness } from './kernels/brightness';
 import { contrast } from './kernels/contrast';
 import { defocusBlur } from './kernels/defocus_blur';
@@ -49,10 +49,14 @@ export const KERNELS: Readonly<Record<CorruptionName, CorruptionKernel>> = {
   saturate,
 };
 
-type MaybeAsync = CorruptionKernel & { applyAsync?: (image: RgbImage, severity: Severity, rng: Rng) => Promise<RgbImage> };
+type MaybeAsync = CorruptionKernel & { applyAsync?: (image: RgbImage, severity: Severity, rng: Rng, options?: KernelOptions) => Promise<RgbImage> };
 
-export async function applyCorruption(image: RgbImage, name: CorruptionName, severity: Severity, seed: number): Promise<RgbImage> {
+/**
+ * The corruption of `image` for a seed. options.out: where to write the result (see
+ * KernelOptions); options.backend: 'js' or 'wasm' instead of the process default.
+ */
+export async function applyCorruption(image: RgbImage, name: CorruptionName, severity: Severity, seed: number, options?: KernelOptions): Promise<RgbImage> {
   const kernel: MaybeAsync = KERNELS[name];
   const rng = new Rng(seed);
-  return kernel.applyAsync ? kernel.applyAsync(image, severity, rng) : kernel.apply(image, severity, rng);
+  return kernel.applyAsync ? kernel.applyAsync(image, severity, rng, options) : kernel.apply(image, severity, rng, options);
 }

@@ -109,12 +109,36 @@ function valueMatch(value: AttributeValue): { sql: string; args: (string | numbe
  * The WHERE clause (over `images`, without the dataset condition) that keeps the
  * images of a category and/or an attribute value. With a category and an annotation
  * attribute, one and the same box must have both ("images with an occluded car").
+ *
+ * With `indexed` (the dataset's attribute_index holds this attribute: see
+ * summaries.ts attributeIndexSteps) the attribute is looked up there, one index range;
+ * otherwise every row's extra_json is read with json_each, which costs the dataset's
+ * size (datasets stored before the index, attributes the summary does not offer).
  */
 export function imageFilterSql(
   datasetId: number,
   filter: { categoryId?: number; attribute?: AttributeFilter },
+  indexed = false,
 ): { sql: string; args: (string | number)[] } {
   const { categoryId, attribute } = filter;
+  if (attribute && indexed) {
+    const scope = attribute.scope ?? 'image';
+    const value = JSON.stringify(attribute.value);
+    if (scope === 'image') {
+      const parts = ["id IN (SELECT image_id FROM attribute_index WHERE dataset_id = ? AND scope = 'image' AND key = ? AND value = ?)"];
+      const args: (string | number)[] = [datasetId, attribute.key, value];
+      if (categoryId !== undefined) {
+        parts.push('id IN (SELECT image_id FROM annotations WHERE dataset_id = ? AND category_id = ?)');
+        args.push(datasetId, categoryId);
+      }
+      return { sql: parts.map((p) => `AND ${p}`).join(' '), args };
+    }
+    const byCategory = categoryId === undefined ? '' : ' AND category_id = ?';
+    return {
+      sql: `AND id IN (SELECT image_id FROM attribute_index WHERE dataset_id = ? AND scope = 'annotation' AND key = ? AND value = ?${byCategory})`,
+      args: [datasetId, attribute.key, value, ...(categoryId === undefined ? [] : [categoryId])],
+    };
+  }
   const parts: string[] = [];
   const args: (string | number)[] = [];
   const scope = attribute?.scope ?? 'image';

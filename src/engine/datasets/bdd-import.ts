@@ -28,6 +28,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { badInput, type Problem } from '../../shared/errors';
 import { checkBox, clippedNote, type Box } from './box-policy';
+import { streamJsonFile, type StreamOptions } from './json-stream';
 import type { CanonicalAnnotation, CanonicalCategory, CanonicalDataset } from './canonical';
 import {
   checkImages,
@@ -36,9 +37,9 @@ import {
   isImageFile,
   listFiles,
   quote,
-  readJson,
   requireDirectory,
   type ImportOptions,
+  yieldToEventLoop,
 } from './import-common';
 
 export const BDD_IMAGE_DIR = 'images';
@@ -89,15 +90,47 @@ export interface BddFrame {
 /** Validates the parsed JSON; problems name the file and the frame. Pure. */
 export function parseBddJson(json: unknown, file: string): { frames: BddFrame[]; withoutBox: number; problems: Problem[] } {
   const list = Array.isArray(json) ? json : typeof json === 'object' && json !== null && Array.isArray((json as { frames?: unknown }).frames) ? (json as { frames: unknown[] }).frames : null;
-  if (!list) {
-    throw badInput(`${file} is not a BDD100K label file: expected a list of frames (or {"frames": [...]})`, [{ file, problem: 'not a list of frames' }], file);
-  }
-  const problems: Problem[] = [];
-  const frames: BddFrame[] = [];
-  const names = new Map<string, number>();
-  let withoutBox = 0;
-  const known = new Set(BDD_CLASSES.map((c) => c.name));
-  list.forEach((raw, index) => {
+  if (!list) throw notFrames(file);
+  const reader = new BddReader(file);
+  list.forEach((raw, index) => reader.frame(index, raw));
+  return reader.result();
+}
+
+function notFrames(file: string): Error {
+  return badInput(`${file} is not a BDD100K label file: expected a list of frames (or {"frames": [...]})`, [{ file, problem: 'not a list of frames' }], file);
+}
+
+/**
+ * Reads a BDD100K label file as a stream (json-stream.ts): each frame is checked as it
+ * arrives and only its boxes are kept, so lane and drivable-area polylines (most of a
+ * large file) never accumulate.
+ */
+export async function streamBddFile(
+  file: string,
+  options: Pick<ImportOptions, 'signal' | 'onProgress'> & Pick<StreamOptions, 'chunkBytes'> = {},
+): Promise<ReturnType<BddReader['result']>> {
+  const reader = new BddReader(file);
+  const shape = await streamJsonFile(file, { rootArray: true, arrays: ['frames'] }, (_key, index, raw) => reader.frame(index, raw), {
+    signal: options.signal,
+    chunkBytes: options.chunkBytes,
+    onBytes: (read, total) => options.onProgress?.(read, total, 'reading labels'),
+  });
+  if (!(shape.root === 'array' || (shape.root === 'object' && shape.members.get('frames') === 'array'))) throw notFrames(file);
+  return reader.result();
+}
+
+/** The BDD checks, one frame at a time. */
+class BddReader {
+  private readonly problems: Problem[] = [];
+  private readonly frames: BddFrame[] = [];
+  private readonly names = new Map<string, number>();
+  private withoutBox = 0;
+  private readonly known = new Set(BDD_CLASSES.map((c) => c.name));
+
+  constructor(private readonly file: string) {}
+
+  frame(index: number, raw: unknown): void {
+    const { file, problems, names, known } = this;
     const f = frameSchema.safeParse(raw);
     if (!f.success) return void problems.push(...issues(f.error, file, `frame ${index}`));
     const where = `frame ${index} (${quote(f.data.name)})`;
@@ -110,7 +143,7 @@ export function parseBddJson(json: unknown, file: string): { frames: BddFrame[];
       const l = labelSchema.safeParse(rawLabel);
       if (!l.success) return void problems.push(...issues(l.error, file, `${where}.labels[${li}]`));
       if (!l.data.box2d) {
-        withoutBox++;
+        this.withoutBox++;
         return;
       }
       const original = l.data.category;
@@ -133,9 +166,12 @@ export function parseBddJson(json: unknown, file: string): { frames: BddFrame[];
         },
       });
     });
-    frames.push(frame);
-  });
-  return { frames, withoutBox, problems };
+    this.frames.push(frame);
+  }
+
+  result(): { frames: BddFrame[]; withoutBox: number; problems: Problem[] } {
+    return { frames: this.frames, withoutBox: this.withoutBox, problems: this.problems };
+  }
 }
 
 function pickScalars(obj: Record<string, unknown>): Record<string, unknown> {
@@ -197,7 +233,7 @@ export async function readBddDataset(dir: string, options: ImportOptions = {}): 
   await requireDirectory(root, 'dataset folder');
   const file = chooseJson(root, await findBddJsons(root), options.split);
   await requireDirectory(imageRoot, `a BDD100K folder holds the images in ${BDD_IMAGE_DIR}/`);
-  const parsed = parseBddJson(await readJson(file), file);
+  const parsed = await streamBddFile(file, options);
   const problems = [...parsed.problems];
   if (problems.length) throw badInput(`${file}: ${problems.length} problem(s) in the labels`, problems, file);
 
@@ -221,7 +257,8 @@ export async function readBddDataset(dir: string, options: ImportOptions = {}): 
   const annotations: CanonicalAnnotation[] = [];
   let clipped = 0;
   let crowd = 0;
-  located.forEach(({ frame }, i) => {
+  for (const [i, { frame }] of located.entries()) {
+    if (i % 500 === 499) await yieldToEventLoop(); // a long pass gives the thread back
     const im = images[i];
     for (const o of frame.objects) {
       const box = checkBox(o.bbox, im.width, im.height);
@@ -242,7 +279,7 @@ export async function readBddDataset(dir: string, options: ImportOptions = {}): 
         extra,
       });
     }
-  });
+  }
   if (problems.length) throw badInput(`${file}: ${problems.length} problem(s) in the labels`, problems, file);
   const notes = [
     `labels from ${path.relative(root, file)}`,

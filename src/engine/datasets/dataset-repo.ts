@@ -1,15 +1,36 @@
 /**
- * Datasets in the store. `insert` writes a whole canonical dataset in ONE transaction:
- * either everything lands or nothing does.
+ * Datasets in the store.
+ *
+ * `insert` writes a canonical dataset in bounded batches: the dataset row is created
+ * in state 'importing' (invisible to every query here), images and boxes follow in
+ * transactions of about BATCH_MS each with a turn of the event loop between them, and
+ * one last statement makes it 'ready'. A failed or cancelled insert removes what it
+ * wrote (also in batches), so the store ends as it was; a crash mid-way leaves an
+ * 'importing' row that `purgeUnfinished` removes at the next start. `delete` removes a
+ * dataset the same way (state 'deleting', then batches).
+ *
+ * Summaries (counts, boxes per category, the attribute summary) are computed once at
+ * import (summaries.ts) and stored with the dataset, so listing datasets costs
+ * O(datasets + categories), whatever their size.
+ *
+ * Queries and the indexes they use (test/unit/store/query-plans.test.ts checks each):
+ *   datasets by id / state            datasets primary key (a handful of rows)
+ *   categories of a dataset           categories primary key (dataset_id, id)
+ *   a page of images                  images primary key (dataset_id, id)
+ *   images of a category              annotations_by_category (dataset_id, category_id, image_id)
+ *   boxes of an image                 annotations_by_image (dataset_id, image_id)
+ *   batched deletes                   annotations / images primary keys (dataset_id, id)
  */
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../store/database';
 import type { CategoryDto, DatasetSummary, ImageEntry } from '../../shared/schemas';
 import { OdraError } from '../../shared/errors';
 import type { CanonicalDataset } from './canonical';
-import { datasetContentHash } from './content-hash';
+import { contentHashSteps } from './content-hash';
 import type { GroundTruth } from './ground-truth';
 import { datasetAttributes, imageFilterSql, scalarAttributes, type AttributeFilter, type AttributeSummary } from './attributes';
+import { drainAsync, yieldToEventLoop } from './import-common';
+import { attributeIndexSteps, summarySteps } from './summaries';
 
 interface DatasetRow {
   id: number;
@@ -19,47 +40,116 @@ interface DatasetRow {
   content_hash: string;
   info_json: string;
   created_at: string;
+  state: 'importing' | 'ready' | 'deleting';
+  image_count: number;
+  annotation_count: number;
+  attributes_json: string | null;
+  attributes_indexed: number;
+}
+
+/** Target time of one write transaction: what a request may have to wait behind an import. */
+export const BATCH_MS = 10;
+/** Rows removed per DELETE while purging. */
+const PURGE_ROWS = 2000;
+
+export interface InsertOptions {
+  signal?: AbortSignal;
+  /** rows stored so far of all rows */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export class DatasetRepo {
-  /** prepared once: a browser page reads the boxes of up to 500 images */
+  /** prepared once: the image view reads one image's boxes at a time */
   private annotationsOfImage: Statement | null = null;
+  /** datasets being purged now, so a second delete waits for the first */
+  private readonly purging = new Map<number, Promise<void>>();
 
   constructor(private readonly db: Db) {}
 
   /** Stores the dataset, or returns the stored one with the same content hash. */
-  insert(ds: CanonicalDataset): DatasetSummary {
-    const hash = datasetContentHash(ds.categories, ds.images, ds.annotations);
-    const existing = this.db.prepare('SELECT id FROM datasets WHERE content_hash = ?').get(hash) as { id: number } | undefined;
-    if (existing) return this.get(existing.id);
+  async insert(ds: CanonicalDataset, options: InsertOptions = {}): Promise<DatasetSummary> {
+    const { signal } = options;
+    const hash = await drainAsync(contentHashSteps(ds.categories, ds.images, ds.annotations), signal);
+    const existing = this.db.prepare('SELECT id, state FROM datasets WHERE content_hash = ?').get(hash) as { id: number; state: string } | undefined;
+    if (existing?.state === 'ready') return this.get(existing.id);
+    if (existing?.state === 'importing') throw new OdraError('BAD_INPUT', `the same dataset (${hash.slice(0, 12)}) is being imported already`);
+    if (existing) await this.purge(existing.id);
+    const summaries = await drainAsync(summarySteps(ds), signal);
+    const indexRows = await drainAsync(attributeIndexSteps(ds, summaries.attributes), signal);
+    signal?.throwIfAborted();
     const info = { ...ds.info, imageRoot: ds.imageRoot, notes: ds.notes };
     const id = this.db.transaction(() => {
       const res = this.db
-        .prepare('INSERT INTO datasets (name, root, format, content_hash, info_json, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(ds.name, ds.root, ds.format, hash, JSON.stringify(info), new Date().toISOString());
+        .prepare(
+          `INSERT INTO datasets (name, root, format, content_hash, info_json, created_at, state, image_count, annotation_count, attributes_json, attributes_indexed)
+           VALUES (?, ?, ?, ?, ?, ?, 'importing', ?, ?, ?, 1)`,
+        )
+        .run(ds.name, ds.root, ds.format, hash, JSON.stringify(info), new Date().toISOString(), summaries.imageCount, summaries.annotationCount, JSON.stringify(summaries.attributes));
       const datasetId = Number(res.lastInsertRowid);
       const cat = this.db.prepare(
-        'INSERT INTO categories (dataset_id, id, name, supercategory, coco_equivalent) VALUES (?, ?, ?, ?, ?)',
+        'INSERT INTO categories (dataset_id, id, name, supercategory, coco_equivalent, box_count) VALUES (?, ?, ?, ?, ?, ?)',
       );
-      for (const c of ds.categories) cat.run(datasetId, c.id, c.name, c.supercategory, c.cocoEquivalent);
+      for (const c of ds.categories) cat.run(datasetId, c.id, c.name, c.supercategory, c.cocoEquivalent, summaries.boxCounts.get(c.id) ?? 0);
+      return datasetId;
+    })();
+    try {
       const img = this.db.prepare(
         'INSERT INTO images (dataset_id, id, file_name, width, height, sha256, extra_json) VALUES (?, ?, ?, ?, ?, ?, ?)',
       );
-      for (const im of ds.images) img.run(datasetId, im.id, im.fileName, im.width, im.height, im.sha256, jsonOrNull(im.extra));
       const ann = this.db.prepare(
         `INSERT INTO annotations (dataset_id, id, image_id, category_id, x, y, w, h, area, iscrowd, extra_json)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
-      for (const a of ds.annotations) {
-        ann.run(datasetId, a.id, a.imageId, a.categoryId, ...a.bbox, a.area, a.iscrowd ? 1 : 0, jsonOrNull(a.extra));
-      }
-      return datasetId;
-    })();
+      const attr = this.db.prepare('INSERT INTO attribute_index (dataset_id, scope, key, value, category_id, image_id) VALUES (?, ?, ?, ?, ?, ?)');
+      const total = ds.images.length + ds.annotations.length + indexRows.length;
+      let done = 0;
+      await this.inBatches(ds.images.length, signal, (i) => {
+        const im = ds.images[i];
+        img.run(id, im.id, im.fileName, im.width, im.height, im.sha256, jsonOrNull(im.extra));
+      }, (n) => options.onProgress?.((done = n), total));
+      const imagesDone = done;
+      await this.inBatches(ds.annotations.length, signal, (i) => {
+        const a = ds.annotations[i];
+        ann.run(id, a.id, a.imageId, a.categoryId, ...a.bbox, a.area, a.iscrowd ? 1 : 0, jsonOrNull(a.extra));
+      }, (n) => options.onProgress?.((done = imagesDone + n), total));
+      const boxesDone = done;
+      await this.inBatches(indexRows.length, signal, (i) => {
+        const r = indexRows[i];
+        attr.run(id, r.scope, r.key, r.value, r.categoryId, r.imageId);
+      }, (n) => options.onProgress?.(boxesDone + n, total));
+      signal?.throwIfAborted();
+      this.db.prepare("UPDATE datasets SET state = 'ready' WHERE id = ?").run(id);
+    } catch (err) {
+      await this.purge(id);
+      throw err;
+    }
     return this.get(id);
   }
 
+  /**
+   * Runs `write(i)` for i in [0, count) in transactions of about BATCH_MS each, with a
+   * turn of the event loop (and a cancellation check) between them.
+   */
+  private async inBatches(count: number, signal: AbortSignal | undefined, write: (i: number) => void, progress: (done: number) => void): Promise<void> {
+    let i = 0;
+    const batch = this.db.transaction(() => {
+      const until = performance.now() + BATCH_MS;
+      // the clock is read every 64 rows: a row costs microseconds
+      do {
+        const end = Math.min(count, i + 64);
+        for (; i < end; i++) write(i);
+      } while (i < count && performance.now() < until);
+    });
+    while (i < count) {
+      signal?.throwIfAborted();
+      batch();
+      progress(i);
+      await yieldToEventLoop();
+    }
+  }
+
   list(): DatasetSummary[] {
-    const rows = this.db.prepare('SELECT * FROM datasets ORDER BY id').all() as DatasetRow[];
+    const rows = this.db.prepare("SELECT * FROM datasets WHERE state = 'ready' ORDER BY id").all() as DatasetRow[];
     return rows.map((r) => this.summary(r));
   }
 
@@ -67,8 +157,44 @@ export class DatasetRepo {
     return this.summary(this.row(id));
   }
 
-  delete(id: number): boolean {
-    return this.db.prepare('DELETE FROM datasets WHERE id = ?').run(id).changes > 0;
+  /** Removes a dataset (in batches); false when there is no such dataset. */
+  async delete(id: number): Promise<boolean> {
+    const row = this.db.prepare("SELECT state FROM datasets WHERE id = ? AND state != 'importing'").get(id) as { state: string } | undefined;
+    if (!row) return false;
+    await this.purge(id);
+    return true;
+  }
+
+  /** Removes what crashed imports and deletes left behind (at start-up). */
+  async purgeUnfinished(): Promise<number> {
+    const ids = (this.db.prepare("SELECT id FROM datasets WHERE state != 'ready'").all() as { id: number }[]).map((r) => r.id);
+    for (const id of ids) await this.purge(id);
+    return ids.length;
+  }
+
+  /**
+   * Hides the dataset at once (state 'deleting'), then deletes its boxes and images
+   * PURGE_ROWS at a time, yielding between batches, and finally the dataset row (whose
+   * cascade removes the categories and what refers to the dataset).
+   */
+  private purge(id: number): Promise<void> {
+    const running = this.purging.get(id);
+    if (running) return running;
+    const work = (async () => {
+      this.db.prepare("UPDATE datasets SET state = 'deleting' WHERE id = ?").run(id);
+      const batches = [
+        `DELETE FROM attribute_index WHERE rowid IN (SELECT rowid FROM attribute_index WHERE dataset_id = ? LIMIT ${PURGE_ROWS})`,
+        ...['annotations', 'images'].map((t) => `DELETE FROM ${t} WHERE dataset_id = ? AND id IN (SELECT id FROM ${t} WHERE dataset_id = ? LIMIT ${PURGE_ROWS})`),
+      ];
+      for (const sql of batches) {
+        const del = this.db.prepare(sql);
+        const args = sql.startsWith('DELETE FROM attribute_index') ? [id] : [id, id];
+        while (del.run(...args).changes > 0) await yieldToEventLoop();
+      }
+      this.db.prepare('DELETE FROM datasets WHERE id = ?').run(id);
+    })().finally(() => this.purging.delete(id));
+    this.purging.set(id, work);
+    return work;
   }
 
   /**
@@ -81,13 +207,30 @@ export class DatasetRepo {
     limit: number,
     filter: { categoryId?: number; attribute?: AttributeFilter } = {},
   ): { total: number; images: ImageEntry[] } {
-    this.row(id);
-    const where = imageFilterSql(id, filter);
-    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM images WHERE dataset_id = ? ${where.sql}`).get(id, ...where.args) as { n: number }).n;
+    const ds = this.row(id);
+    const where = imageFilterSql(id, filter, this.attributeIndexed(ds, filter.attribute));
+    const total = where.sql
+      ? (this.db.prepare(`SELECT COUNT(*) AS n FROM images WHERE dataset_id = ? ${where.sql}`).get(id, ...where.args) as { n: number }).n
+      : ds.image_count;
     const rows = this.db
       .prepare(`SELECT id, file_name, width, height, extra_json FROM images WHERE dataset_id = ? ${where.sql} ORDER BY id LIMIT ? OFFSET ?`)
       .all(id, ...where.args, limit, offset) as ImageRow[];
-    return { total, images: rows.map((r) => this.entry(id, r)) };
+    // the page's boxes in one query (annotations_by_image), not one per image
+    const boxes = new Map<number, AnnotationRow[]>();
+    const all = rows.length ? (this.db.prepare(pageAnnotationsSql(rows.length)).all(id, ...rows.map((r) => r.id)) as (AnnotationRow & { image_id: number })[]) : [];
+    for (const a of all) {
+      const list = boxes.get(a.image_id);
+      if (list) list.push(a);
+      else boxes.set(a.image_id, [a]);
+    }
+    return { total, images: rows.map((r) => this.entry(r, boxes.get(r.id) ?? [])) };
+  }
+
+  /** Whether the dataset's attribute_index holds this attribute (the summary offers it). */
+  private attributeIndexed(ds: DatasetRow, attribute: AttributeFilter | undefined): boolean {
+    if (!attribute || ds.attributes_indexed !== 1 || ds.attributes_json === null) return false;
+    const scope = attribute.scope ?? 'image';
+    return (JSON.parse(ds.attributes_json) as AttributeSummary[]).some((a) => a.scope === scope && a.key === attribute.key);
   }
 
   /** One image with its boxes. */
@@ -96,16 +239,12 @@ export class DatasetRepo {
       | ImageRow
       | undefined;
     if (!row) throw new OdraError('NOT_FOUND', `dataset ${id} has no image ${imageId}`);
-    return this.entry(id, row);
+    this.annotationsOfImage ??= this.db.prepare(IMAGE_ANNOTATIONS_SQL);
+    return this.entry(row, this.annotationsOfImage.all(id, imageId) as AnnotationRow[]);
   }
 
-  private entry(datasetId: number, r: ImageRow): ImageEntry {
-    // No ORDER BY: with one, SQLite walks the primary key (dataset_id, id) over the
-    // whole dataset instead of the (dataset_id, image_id) index, per image.
-    this.annotationsOfImage ??= this.db.prepare(
-      'SELECT id, category_id, x, y, w, h, iscrowd, extra_json FROM annotations WHERE dataset_id = ? AND image_id = ?',
-    );
-    const anns = (this.annotationsOfImage.all(datasetId, r.id) as (AnnRow & { extra_json: string | null })[]).sort((a, b) => a.id - b.id);
+  private entry(r: ImageRow, boxes: AnnotationRow[]): ImageEntry {
+    const anns = boxes.sort((a, b) => a.id - b.id);
     const attributes = scalarAttributes(r.extra_json);
     return {
       id: r.id,
@@ -126,21 +265,34 @@ export class DatasetRepo {
     };
   }
 
-  /** Scalar image and box attributes with their value counts (attributes.ts). */
+  /**
+   * Scalar image and box attributes with their value counts (attributes.ts): the
+   * summary stored at import; a dataset stored before summaries were gets its summary
+   * computed once here and stored.
+   */
   attributes(id: number): AttributeSummary[] {
-    this.row(id);
-    return datasetAttributes(this.db, id);
+    const row = this.row(id);
+    if (row.attributes_json !== null) return JSON.parse(row.attributes_json) as AttributeSummary[];
+    const computed = datasetAttributes(this.db, id);
+    this.db.prepare('UPDATE datasets SET attributes_json = ? WHERE id = ?').run(JSON.stringify(computed), id);
+    return computed;
   }
 
   /** Absolute path of one image and the root it must lie in (for the file route). */
   imagePath(datasetId: number, imageId: number): { path: string; root: string } {
+    const { path, root } = this.imageFile(datasetId, imageId);
+    return { path, root };
+  }
+
+  /** The image's path, the root it must lie in, and its content hash (the thumbnail's key). */
+  imageFile(datasetId: number, imageId: number): { path: string; root: string; sha256: string } {
     const ds = this.row(datasetId);
-    const im = this.db.prepare('SELECT file_name FROM images WHERE dataset_id = ? AND id = ?').get(datasetId, imageId) as
-      | { file_name: string }
+    const im = this.db.prepare('SELECT file_name, sha256 FROM images WHERE dataset_id = ? AND id = ?').get(datasetId, imageId) as
+      | { file_name: string; sha256: string }
       | undefined;
     if (!im) throw new OdraError('NOT_FOUND', `dataset ${datasetId} has no image ${imageId}`);
     const imageRoot = (JSON.parse(ds.info_json) as { imageRoot?: string }).imageRoot ?? ds.root;
-    return { path: `${imageRoot}/${im.file_name}`, root: ds.root };
+    return { path: `${imageRoot}/${im.file_name}`, root: ds.root, sha256: im.sha256 };
   }
 
   /** Every image file of the dataset with the hash it had at import, in id order (re-verified before a run). */
@@ -183,31 +335,26 @@ export class DatasetRepo {
   private categories(id: number): CategoryDto[] {
     return (
       this.db
-        .prepare(
-          `SELECT c.id, c.name, c.supercategory, c.coco_equivalent,
-                  (SELECT COUNT(*) FROM annotations a WHERE a.dataset_id = c.dataset_id AND a.category_id = c.id) AS count
-           FROM categories c WHERE c.dataset_id = ? ORDER BY c.id`,
-        )
+        .prepare('SELECT id, name, supercategory, coco_equivalent, box_count AS count FROM categories WHERE dataset_id = ? ORDER BY id')
         .all(id) as { id: number; name: string; supercategory: string | null; coco_equivalent: string | null; count: number }[]
     ).map((c) => ({ id: c.id, name: c.name, supercategory: c.supercategory, cocoEquivalent: c.coco_equivalent, count: c.count }));
   }
 
   private row(id: number): DatasetRow {
-    const row = this.db.prepare('SELECT * FROM datasets WHERE id = ?').get(id) as DatasetRow | undefined;
+    const row = this.db.prepare("SELECT * FROM datasets WHERE id = ? AND state = 'ready'").get(id) as DatasetRow | undefined;
     if (!row) throw new OdraError('NOT_FOUND', `no dataset with id ${id}`);
     return row;
   }
 
   private summary(r: DatasetRow): DatasetSummary {
-    const count = (sql: string): number => (this.db.prepare(sql).get(r.id) as { n: number }).n;
     return {
       id: r.id,
       name: r.name,
       root: r.root,
       format: r.format,
       contentHash: r.content_hash,
-      imageCount: count('SELECT COUNT(*) AS n FROM images WHERE dataset_id = ?'),
-      annotationCount: count('SELECT COUNT(*) AS n FROM annotations WHERE dataset_id = ?'),
+      imageCount: r.image_count,
+      annotationCount: r.annotation_count,
       createdAt: r.created_at,
       categories: this.categories(r.id),
       notes: (JSON.parse(r.info_json) as { notes?: string[] }).notes ?? [],
@@ -221,6 +368,19 @@ interface ImageRow {
   width: number;
   height: number;
   extra_json: string | null;
+}
+
+type AnnotationRow = AnnRow & { extra_json: string | null };
+
+// No ORDER BY in these two: with one, SQLite walks the primary key (dataset_id, id) over
+// the whole dataset instead of the (dataset_id, image_id) index; boxes are sorted in JS.
+export const IMAGE_ANNOTATIONS_SQL = 'SELECT id, category_id, x, y, w, h, iscrowd, extra_json FROM annotations WHERE dataset_id = ? AND image_id = ?';
+/**
+ * The boxes of a page of `n` images (n >= 1). An IN list of parameters, not a JSON
+ * array: with `IN (SELECT value FROM json_each(?))` SQLite may scan every box.
+ */
+export function pageAnnotationsSql(n: number): string {
+  return `SELECT id, image_id, category_id, x, y, w, h, iscrowd, extra_json FROM annotations WHERE dataset_id = ? AND image_id IN (${new Array<string>(n).fill('?').join(', ')})`;
 }
 
 interface AnnRow {

@@ -1,14 +1,15 @@
 /**
  * What every dataset importer shares: the options they take, reading files with errors
- * that name them, and checking images. Every importer decodes and hashes its images
+ * that name them, and checking images. Every importer reads and hashes its images
  * through `checkImages`, so a dataset's identity (the content hash) and its image
  * sizes do not depend on the format the annotations came in.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { badInput, type OdraError, type Problem } from '../../shared/errors';
-import { decodeImage, IMAGE_EXTENSIONS } from '../images/decode';
-import { sha256File } from '../images/file-hash';
+import { IMAGE_EXTENSIONS } from '../images/decode';
+import type { ImageScan } from '../images/scan-file';
+import { scanImageFiles } from '../images/scan-pool';
 import type { CanonicalImage } from './canonical';
 import { locateJsonError } from './json-location';
 
@@ -35,49 +36,50 @@ export interface ImageCandidate {
 }
 
 /**
- * Checks that the image exists and decodes, reads its size and hashes it. A problem is
- * returned, not thrown, so a dataset's bad images are all reported together.
+ * Checks one image's scan (images/scan-file.ts) against what the annotation file says
+ * of it. A problem is returned, not thrown, so a dataset's bad images are all reported
+ * together.
  */
-export async function checkImage(imageRoot: string, im: ImageCandidate): Promise<{ image: CanonicalImage } | { problem: Problem }> {
+export function checkImage(imageRoot: string, im: ImageCandidate, scan: ImageScan): { image: CanonicalImage } | { problem: Problem } {
   const file = path.join(imageRoot, im.fileName);
-  try {
-    await stat(file);
-  } catch {
-    return { problem: { file, problem: `image ${im.id} is missing (no such file)` } };
-  }
-  let decoded;
-  try {
-    decoded = await decodeImage(file);
-  } catch (err) {
-    const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    return { problem: { file, problem: `image ${im.id} cannot be decoded: ${reason}` } };
+  if (!scan.ok) {
+    const problem =
+      scan.kind === 'missing'
+        ? `image ${im.id} is missing (${scan.reason})`
+        : scan.kind === 'unreadable'
+          ? `image ${im.id} cannot be read: ${scan.reason}`
+          : `image ${im.id} cannot be decoded: ${scan.reason}`;
+    return { problem: { file, problem } };
   }
   const { stated } = im;
-  if (stated && (decoded.width !== stated.width || decoded.height !== stated.height)) {
+  if (stated && (scan.width !== stated.width || scan.height !== stated.height)) {
     return {
-      problem: { file, problem: `image ${im.id} is ${decoded.width}x${decoded.height} but ${stated.by} says ${stated.width}x${stated.height}` },
+      problem: { file, problem: `image ${im.id} is ${scan.width}x${scan.height} but ${stated.by} says ${stated.width}x${stated.height}` },
     };
   }
-  const sha256 = await sha256File(file);
-  return { image: { id: im.id, fileName: im.fileName, width: decoded.width, height: decoded.height, sha256, extra: im.extra } };
+  return { image: { id: im.id, fileName: im.fileName, width: scan.width, height: scan.height, sha256: scan.sha256, extra: im.extra } };
 }
 
-/** Checks every image (two at a time: libvips already spreads one decode over the cores). */
+/**
+ * Reads every image once, in parallel worker threads (images/scan-pool.ts): content
+ * hash and header size from the same bytes, no pixel decoding for JPEG, PNG and WebP.
+ */
 export async function checkImages(
   root: string,
   imageRoot: string,
   candidates: readonly ImageCandidate[],
   options: Pick<ImportOptions, 'onProgress' | 'signal'>,
 ): Promise<CanonicalImage[]> {
+  const scans = await scanImageFiles(
+    candidates.map((im) => path.join(imageRoot, im.fileName)),
+    { signal: options.signal, onProgress: (done) => options.onProgress?.(done, candidates.length, 'checking images') },
+  );
   const images: CanonicalImage[] = [];
   const problems: Problem[] = [];
-  let done = 0;
-  await mapLimit(candidates, 2, async (im) => {
-    options.signal?.throwIfAborted();
-    const result = await checkImage(imageRoot, im);
+  candidates.forEach((im, i) => {
+    const result = checkImage(imageRoot, im, scans[i]);
     if ('problem' in result) problems.push(result.problem);
     else images.push(result.image);
-    options.onProgress?.(++done, candidates.length, 'checking images');
   });
   if (problems.length) {
     throw badInput(`${problems.length} image(s) of ${root} cannot be used`, sortProblems(problems), imageRoot);
@@ -185,6 +187,31 @@ export async function listFiles(dir: string, options: { recursive: boolean; filt
 /** Code-point order, so ids do not depend on the machine's locale. */
 export function compareNames(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Runs a pass written as a generator that yields between slices, in one go. */
+export function drainSync<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * Runs the same pass giving the event loop a turn at each yield, so a request that
+ * arrives during a long import waits for one slice at most.
+ */
+export async function drainAsync<T>(steps: Generator<void, T>, signal?: AbortSignal): Promise<T> {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    await yieldToEventLoop();
+    signal?.throwIfAborted();
+  }
+}
+
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 export async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {

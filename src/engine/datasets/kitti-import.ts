@@ -41,6 +41,7 @@ import {
   requireDirectory,
   textLines,
   type ImportOptions,
+  yieldToEventLoop,
 } from './import-common';
 
 export const KITTI_LABEL_DIR = 'label_2';
@@ -182,7 +183,8 @@ export async function readKittiDataset(dir: string, options: ImportOptions = {})
   const annotations: CanonicalAnnotation[] = [];
   let clipped = 0;
   let dontcare = 0;
-  parsed.forEach((p, i) => {
+  for (const [i, p] of parsed.entries()) {
+    if (i % 500 === 499) await yieldToEventLoop(); // a long pass gives the thread back
     const im = images[i];
     dontcare += p.dontcare.length;
     for (const o of p.objects) {
@@ -202,7 +204,7 @@ export async function readKittiDataset(dir: string, options: ImportOptions = {})
         extra: o.extra,
       });
     }
-  });
+  }
   if (problems.length) throw problemsError(`${problems.length} problem(s) in the KITTI labels of ${root}`, problems, labelDir);
   const notes = [
     ...clippedNote(clipped),

@@ -43,6 +43,7 @@ import {
   textLines,
   type ImageCandidate,
   type ImportOptions,
+  yieldToEventLoop,
 } from './import-common';
 import { child, childText, children, parseXml, type XmlElement } from './xml-tree';
 import { IMAGE_EXTENSIONS } from '../images/decode';
@@ -249,7 +250,8 @@ export async function readVocDataset(dir: string, options: ImportOptions = {}): 
   const annotations: CanonicalAnnotation[] = [];
   let clipped = 0;
   let difficult = 0;
-  parsed.forEach((p, i) => {
+  for (const [i, p] of parsed.entries()) {
+    if (i % 500 === 499) await yieldToEventLoop(); // a long pass gives the thread back
     for (const o of p.annotation.objects) {
       if (o.clipped) clipped++;
       if (o.difficult) difficult++;
@@ -263,7 +265,7 @@ export async function readVocDataset(dir: string, options: ImportOptions = {}): 
         extra: o.extra,
       });
     }
-  });
+  }
   const notes = [
     ...(split ? [`image set ImageSets/Main/${split}.txt`] : []),
     ...clippedNote(clipped),

@@ -43,6 +43,7 @@ import {
   textLines,
   toPosix,
   type ImportOptions,
+  yieldToEventLoop,
 } from './import-common';
 
 export const YOLO_YAML_NAMES = ['data.yaml', 'data.yml'] as const;
@@ -275,7 +276,8 @@ export async function readYoloDataset(dir: string, options: ImportOptions = {}):
   );
   const annotations: CanonicalAnnotation[] = [];
   let clipped = 0;
-  for (const im of images) {
+  for (const [i, im] of images.entries()) {
+    if (i % 500 === 499) await yieldToEventLoop(); // a long pass gives the thread back
     const labelFile = labelPathFor(path.join(base, im.fileName));
     for (const label of labels.get(im.fileName) ?? []) {
       const box = checkBox(yoloToPixels(label, im.width, im.height), im.width, im.height);

@@ -2,7 +2,9 @@
  * Browser mode (`odra serve`): the built renderer plus the contract over WebSocket.
  *
  * Bound to 127.0.0.1 only. A random token (192 bits) must accompany the WebSocket
- * (`/rpc?token=`) and image requests (`/files/...?token=`); it is compared in constant
+ * (`/rpc?token=`) and image requests (`/files/datasets/D/images/I?token=` for the full
+ * image, `/files/datasets/D/thumbnails/I?token=` for the grid's thumbnail, made on
+ * first request and dropped when the request closes first); it is compared in constant
  * time. The Host header must name the loopback address (DNS-rebinding defence), and a
  * WebSocket Origin, when present, must be this server's own. Responses carry a strict
  * CSP and `Referrer-Policy: no-referrer` so the token never leaks through a Referer.
@@ -85,6 +87,22 @@ export async function startWebServer(engine: Engine, options: WebServerOptions):
         if (!ok) return deny(res, 404, 'not found');
         res.writeHead(200, { 'Content-Type': ok.contentType, 'Cache-Control': 'private, max-age=3600' });
         createReadStream(ok.path).pipe(res);
+        return;
+      }
+      const thumb = /^\/files\/datasets\/(\d+)\/thumbnails\/(-?\d+)$/.exec(url.pathname);
+      if (thumb) {
+        if (!tokenOk(url.searchParams.get('token'))) return deny(res, 403, 'forbidden');
+        // a tile scrolled past closes its request: its queued thumbnail is dropped
+        const controller = new AbortController();
+        res.once('close', () => controller.abort());
+        let made;
+        try {
+          made = await engine.thumbnail(Number(thumb[1]), Number(thumb[2]), controller.signal);
+        } catch {
+          return controller.signal.aborted ? undefined : deny(res, 404, 'not found');
+        }
+        res.writeHead(200, { 'Content-Type': 'image/webp', 'Cache-Control': 'private, max-age=86400' });
+        createReadStream(made.path).pipe(res);
         return;
       }
       await serveStatic(rendererDir, url.pathname, res);

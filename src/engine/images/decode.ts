@@ -13,8 +13,9 @@ import type { RgbImage } from './rgb-image';
 
 export const IMAGE_EXTENSIONS: readonly string[] = ['.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif', '.tiff'];
 
-export async function decodeImage(file: string): Promise<RgbImage> {
-  const { data, info } = await sharp(file, { failOn: 'error', limitInputPixels: 268_402_689, ignoreIcc: true })
+/** Decodes a file, or the bytes of one already read. */
+export async function decodeImage(input: string | Buffer): Promise<RgbImage> {
+  const { data, info } = await sharp(input, { failOn: 'error', limitInputPixels: 268_402_689, ignoreIcc: true })
     .toColourspace('srgb')
     .removeAlpha()
     .raw({ depth: 'uchar' })

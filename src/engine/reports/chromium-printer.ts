@@ -22,7 +22,6 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import { badInput } from '../../shared/errors';
 import type { PdfPrinter, PdfPrintOptions } from '../../shared/report';
 
@@ -89,6 +88,8 @@ export function chromiumPrinter(executablePath: string): PdfPrinter {
       const args = ['--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
       // Chromium refuses to start as root with its sandbox on (CI containers run as root)
       if (process.getuid?.() === 0) args.push('--no-sandbox');
+      // loaded on first print: playwright-core costs every CLI start most of a second otherwise
+      const { chromium } = await import('playwright-core');
       const browser = await chromium.launch({ executablePath, args, headless: true });
       try {
         const context = await browser.newContext({ javaScriptEnabled: false, offline: true });

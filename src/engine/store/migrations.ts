@@ -161,6 +161,40 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 5,
+    description: 'dataset summaries stored at import (counts, per-category boxes, attributes), import state, annotations by category',
+    sql: `
+      -- importing/deleting: rows being written or removed in batches; only 'ready' datasets are visible
+      ALTER TABLE datasets ADD COLUMN state TEXT NOT NULL DEFAULT 'ready' CHECK (state IN ('importing', 'ready', 'deleting'));
+      ALTER TABLE datasets ADD COLUMN image_count INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE datasets ADD COLUMN annotation_count INTEGER NOT NULL DEFAULT 0;
+      -- the attribute summary (attributes.ts AttributeSummary[] as JSON); NULL until computed
+      ALTER TABLE datasets ADD COLUMN attributes_json TEXT;
+      ALTER TABLE categories ADD COLUMN box_count INTEGER NOT NULL DEFAULT 0;
+      -- the grid's category filter and the per-category counts
+      CREATE INDEX annotations_by_category ON annotations(dataset_id, category_id, image_id);
+      -- the grid's attribute filter: which images have an attribute value (scope image), or a
+      -- box of a category with it (scope annotation: one row per image, category and value);
+      -- value is the JSON text of the value (types kept apart: "1", 1, true); only the
+      -- attributes the summary offers. attributes_indexed = 1 once a dataset's rows are in.
+      CREATE TABLE attribute_index (
+        dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+        scope TEXT NOT NULL CHECK (scope IN ('image', 'annotation')),
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        category_id INTEGER,
+        image_id INTEGER NOT NULL
+      );
+      CREATE INDEX attribute_index_lookup ON attribute_index(dataset_id, scope, key, value, category_id, image_id);
+      ALTER TABLE datasets ADD COLUMN attributes_indexed INTEGER NOT NULL DEFAULT 0;
+      UPDATE datasets SET
+        image_count = (SELECT COUNT(*) FROM images i WHERE i.dataset_id = datasets.id),
+        annotation_count = (SELECT COUNT(*) FROM annotations a WHERE a.dataset_id = datasets.id);
+      UPDATE categories SET
+        box_count = (SELECT COUNT(*) FROM annotations a WHERE a.dataset_id = categories.dataset_id AND a.category_id = categories.id);
+    `,
+  },
+  {
+    version: 6,
     description: 'audits (plan, models, conditions, images, raw detections per unit, scored cells); evaluations become clean audits',
     sql: `
       CREATE TABLE audits (

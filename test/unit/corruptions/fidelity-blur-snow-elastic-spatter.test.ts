@@ -17,7 +17,9 @@ import { SEVERITIES, type CorruptionName, type Severity } from '../../../src/sha
 import { createRgb, type RgbImage } from '../../../src/engine/images/rgb-image';
 import { Rng } from '../../../src/shared/prng';
 import { corruptionSeed } from '../../../src/engine/corruptions/seed';
-import { borderIndex, gaussianFilter, zoomAxis } from '../../../src/engine/corruptions/common/filters';
+import { borderIndex } from '../../../src/engine/corruptions/common/border';
+import { gaussianFilter } from '../../../src/engine/corruptions/common/gaussian';
+import { zoomAxis } from '../../../src/engine/corruptions/common/zoom';
 import type { CorruptionKernel } from '../../../src/engine/corruptions/kernel';
 import { applyDefocusPlan, defocusBlur, defocusPlan, diskKernel } from '../../../src/engine/corruptions/kernels/defocus_blur';
 import { glassBlur, glassBlurWithOffsets, uniformOffsets } from '../../../src/engine/corruptions/kernels/glass_blur';

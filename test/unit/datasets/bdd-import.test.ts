@@ -1,7 +1,7 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BDD_CATEGORIES, parseBddJson, readBddDataset } from '../../../src/engine/datasets/bdd-import';
+import { BDD_CATEGORIES, parseBddJson, readBddDataset, streamBddFile } from '../../../src/engine/datasets/bdd-import';
 import { makeTempDir, removeDir } from '../../helpers/broken-datasets';
 import { describeBrokenImports } from './broken-harness';
 import { expectBoxClose, materialise, rejection } from '../../helpers/dataset-fixtures';
@@ -203,3 +203,69 @@ describeBrokenImports('importing a broken BDD100K dataset', 'bdd', [
     },
   },
 ]);
+
+describe('BDD100K label files read as streams (streamBddFile)', () => {
+  let temp: string;
+  beforeAll(async () => {
+    temp = await makeTempDir('bdd-stream');
+  });
+  afterAll(async () => {
+    if (temp) await removeDir(temp);
+  });
+
+  /** parseBddJson on the whole text, or its error's message. */
+  function whole(text: string, file: string): ReturnType<typeof parseBddJson> | string {
+    try {
+      return parseBddJson(JSON.parse(text), file);
+    } catch (err) {
+      return (err as Error).message;
+    }
+  }
+  async function streamed(file: string, chunkBytes: number): Promise<ReturnType<typeof parseBddJson> | string> {
+    try {
+      return await streamBddFile(file, { chunkBytes });
+    } catch (err) {
+      return (err as Error).message;
+    }
+  }
+
+  it('the sample label files in pieces of 1, 7 and 64 KiB give what parseBddJson gives for the whole text', async () => {
+    const { dir } = await materialise('bdd', path.join(temp, 'sample'));
+    for (const name of ['det_val.json', 'det_train.json']) {
+      const file = path.join(dir, 'labels', 'det_20', name);
+      const expected = whole(await readFile(file, 'utf8'), file);
+      expect(typeof expected).not.toBe('string');
+      for (const size of [1, 7, 65536]) expect(await streamed(file, size), `${name} in ${size}-byte pieces`).toEqual(expected);
+    }
+  });
+
+  it.each([
+    ['a list of frames', (frames: unknown[]) => frames],
+    ['{"frames": [...]}', (frames: unknown[]) => ({ frames, note: 'x' })],
+  ])('%s with lanes, renames, crowd boxes, unknown classes and malformed frames: the same frames and problems in 5-byte pieces', async (_name, wrap) => {
+    const lane = { id: '9', category: 'lane/single white', attributes: { laneDirection: 'parallel' }, poly2d: [{ vertices: [[0, 0], [5.5, 5.25], [9, 1e-3]], types: 'LLL', closed: false }] };
+    const frames = [
+      frame('a.jpg', [box('1', 'car', [10, 20, 109, 69], { occluded: true }), lane, box('2', 'other person', [0, 0, 9, 9]), box('3', 'car', [1, 1, 5, 5], { crowd: true })]),
+      { name: 'b.jpg', attributes: { weather: 'snowy', timeofday: 'night', scene: 'tunnel' }, timestamp: 10000, labels: null },
+      frame('c.jpg', [box('1', 'scooter', [0, 0, 9, 9]), { id: '2', category: 'car', box2d: { x1: 1, y1: 2, x2: 'x', y2: 4 } }]),
+      { labels: [] },
+      frame('a.jpg', []),
+      frame('d \u{1F697} é.jpg', [box('1', 'motor', [0.5, 0.25, 100.125, 50])]),
+    ];
+    const file = path.join(temp, `${_name.replace(/\W+/g, '-')}.json`);
+    const text = JSON.stringify(wrap(frames), null, 1);
+    await writeFile(file, text);
+    const expected = whole(text, file);
+    expect(typeof expected).not.toBe('string');
+    expect((expected as ReturnType<typeof parseBddJson>).problems.length).toBeGreaterThanOrEqual(4);
+    expect(await streamed(file, 5)).toEqual(expected);
+  });
+
+  it('a file that is not a list of frames: the same refusal', async () => {
+    const file = path.join(temp, 'not-frames.json');
+    await writeFile(file, JSON.stringify({ images: [] }));
+    const expected = whole(JSON.stringify({ images: [] }), file);
+    expect(expected).toMatch(/is not a BDD100K label file/);
+    expect(await streamed(file, 2)).toBe(expected);
+  });
+});

@@ -123,11 +123,13 @@ describe.each(DATASETS)('importing the shared dataset %s', (name) => {
     expect(stored.sha256).toBe(actual);
   });
 
-  it('reports progress up to the last image, then storing', () => {
+  it('reports progress through the labels and up to the last image, then storing', () => {
+    const stages = progress.map((p) => p.stage).filter((s, i, all) => s !== all[i - 1]);
+    expect(stages).toEqual(['reading labels', 'checking images', 'storing']);
     const checking = progress.filter((p) => p.stage === 'checking images');
-    expect(checking.length).toBe(json.images.length);
+    expect(checking.every((p, i) => i === 0 || p.done >= checking[i - 1].done)).toBe(true);
     expect(checking.at(-1)).toMatchObject({ done: json.images.length, total: json.images.length });
-    expect(progress.at(-1)?.stage).toBe('storing');
+    expect(progress.at(-1)).toMatchObject({ stage: 'storing', done: progress.at(-1)?.total });
   });
 
   it('re-importing the same folder returns the same dataset and adds nothing', async () => {

@@ -5,6 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import sharp from 'sharp';
 import WebSocket from 'ws';
 import { Engine } from '../../../src/engine/engine';
 import { startWebServer, type RunningServer } from '../../../src/engine/host/web-server';
@@ -213,6 +214,40 @@ describe('browser-mode web server', () => {
       expect(refused.headers['content-type']).not.toMatch(/^image\//);
       expect(refused.body.length).toBeLessThan(100);
       expect((await get(server.port, filesUrl(linked.id, linked.otherImageId))).status).toBe(200);
+    });
+  });
+
+  describe('/files/datasets/<id>/thumbnails/<imageId>', () => {
+    const thumbUrl = (datasetId: number, imageId: number, token = server.token): string =>
+      `/files/datasets/${datasetId}/thumbnails/${imageId}?token=${encodeURIComponent(token)}`;
+
+    it('requires the token', async () => {
+      const im = good.json.images[0];
+      expect((await get(server.port, `/files/datasets/${good.id}/thumbnails/${im.id}`)).status).toBe(403);
+      expect((await get(server.port, thumbUrl(good.id, im.id, 'wrong-token'))).status).toBe(403);
+    });
+
+    it('serves a WebP of at most 320 px and 64 KiB with the image proportions, made once and kept beside nothing but the cache', async () => {
+      const im = good.json.images[0];
+      const reply = await get(server.port, thumbUrl(good.id, im.id));
+      expect(reply.status).toBe(200);
+      expect(reply.headers['content-type']).toBe('image/webp');
+      expect(reply.body.length).toBeLessThanOrEqual(64 * 1024);
+      const meta = await sharp(reply.body).metadata();
+      expect(meta.format).toBe('webp');
+      expect(Math.max(meta.width!, meta.height!)).toBe(320);
+      expect(Math.abs(meta.width! / meta.height! - im.width / im.height)).toBeLessThan(0.02);
+      const again = await get(server.port, thumbUrl(good.id, im.id));
+      expect(again.body.equals(reply.body)).toBe(true);
+    });
+
+    it('answers 404 for an unknown image and refuses the symlink that leaves the dataset root', async () => {
+      expect((await get(server.port, thumbUrl(good.id, 123456789))).status).toBe(404);
+      expect((await get(server.port, thumbUrl(987, good.json.images[0].id))).status).toBe(404);
+      const refused = await get(server.port, thumbUrl(linked.id, linked.imageId));
+      expect(refused.status).toBe(404);
+      expect(refused.headers['content-type']).not.toMatch(/^image\//);
+      expect((await get(server.port, thumbUrl(linked.id, linked.otherImageId))).status).toBe(200);
     });
   });
 

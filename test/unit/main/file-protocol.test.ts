@@ -5,9 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createImageHandler, parseImageUrl, type LocatedImage } from '../../../src/main/file-protocol';
 
 describe('parseImageUrl', () => {
-  it('reads dataset and image ids', () => {
-    expect(parseImageUrl('odra-file://dataset/3/image/41')).toEqual({ datasetId: 3, imageId: 41 });
-    expect(parseImageUrl('odra-file://dataset/0/image/-2')).toEqual({ datasetId: 0, imageId: -2 });
+  it('reads dataset and image ids, for the image or its thumbnail', () => {
+    expect(parseImageUrl('odra-file://dataset/3/image/41')).toEqual({ datasetId: 3, imageId: 41, kind: 'image' });
+    expect(parseImageUrl('odra-file://dataset/0/image/-2')).toEqual({ datasetId: 0, imageId: -2, kind: 'image' });
+    expect(parseImageUrl('odra-file://dataset/3/thumbnail/41')).toEqual({ datasetId: 3, imageId: 41, kind: 'thumbnail' });
   });
 
   it('rejects anything else', () => {
@@ -20,6 +21,8 @@ describe('parseImageUrl', () => {
       'odra-file://dataset:8080/3/image/1',
       'file://dataset/3/image/1',
       'odra-file://dataset/3/image/1%2f..',
+      'odra-file://dataset/3/thumbnails/1',
+      'odra-file://dataset/3/thumbnail/1/x',
       'nonsense',
     ]) {
       expect(parseImageUrl(url), url).toBeNull();
@@ -86,6 +89,25 @@ describe('createImageHandler', () => {
     expect((await get('odra-file://dataset/1/image/5')).status).toBe(404);
     expect((await get('odra-file://dataset/1/image/7')).status).toBe(404);
     expect((await get('odra-file://dataset/1/image/x')).status).toBe(404);
+  });
+
+  it('asks the engine for a thumbnail with the request signal and serves it only from the root it names (the cache)', async () => {
+    const cache = path.join(tmp, 'thumbnails');
+    await mkdir(path.join(cache, 'ab'), { recursive: true });
+    const webp = Buffer.from('RIFF\x1a\x00\x00\x00WEBPVP8 ', 'latin1');
+    await writeFile(path.join(cache, 'ab', `${'ab'.repeat(32)}.webp`), webp);
+    const asked: { kind: string; signal: boolean }[] = [];
+    const thumbs = createImageHandler(async (ref, signal) => {
+      asked.push({ kind: ref.kind, signal: signal instanceof AbortSignal });
+      return { path: path.join(cache, 'ab', `${'ab'.repeat(32)}.webp`), root: cache };
+    }, appUrl);
+    const res = await thumbs(new Request('odra-file://dataset/1/thumbnail/1'));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/webp');
+    expect(Buffer.from(await res.arrayBuffer())).toEqual(webp);
+    expect(asked).toEqual([{ kind: 'thumbnail', signal: true }]);
+    const escaping = createImageHandler(async () => ({ path: path.join(tmp, 'outside.jpg'), root: cache }), appUrl);
+    expect((await escaping(new Request('odra-file://dataset/1/thumbnail/1'))).status).toBe(403);
   });
 
   it('treats a failing engine lookup as not found and refuses writes', async () => {

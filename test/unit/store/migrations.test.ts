@@ -13,6 +13,7 @@ import { makeTempDir, removeDir } from '../../helpers/broken-datasets';
 const NEWEST = MIGRATIONS[MIGRATIONS.length - 1].version;
 const EXPECTED_TABLES = [
   'annotations',
+  'attribute_index',
   'audit_cell_categories',
   'audit_cells',
   'audit_conditions',
@@ -156,6 +157,30 @@ describe('store migrations', () => {
     expect(columns).toContain('note');
   });
 
+  it('the dataset-summary migration fills the counts of datasets stored before it and keeps them visible', () => {
+    const before = MIGRATIONS.findIndex((m) => m.sql.includes('box_count'));
+    expect(before).toBeGreaterThan(0);
+    const old = track(openDatabase(file, { migrations: MIGRATIONS.slice(0, before) }));
+    old.prepare("INSERT INTO datasets (name, root, format, content_hash, info_json, created_at) VALUES ('d', '/r', 'coco', 'h', '{}', 't')").run();
+    old.prepare("INSERT INTO categories (dataset_id, id, name) VALUES (1, 1, 'car'), (1, 2, 'bus')").run();
+    old.prepare('INSERT INTO images (dataset_id, id, file_name, width, height, sha256) VALUES (1, 1, ?, 10, 10, ?), (1, 2, ?, 10, 10, ?)').run('a.jpg', 'x', 'b.jpg', 'y');
+    const ann = old.prepare('INSERT INTO annotations (dataset_id, id, image_id, category_id, x, y, w, h, area, iscrowd) VALUES (1, ?, ?, ?, 0, 0, 1, 1, 1, 0)');
+    for (const [id, image, category] of [[1, 1, 1], [2, 1, 1], [3, 2, 1], [4, 2, 2]]) ann.run(id, image, category);
+    old.close();
+    const db = track(openDatabase(file));
+    expect(db.prepare('SELECT state, image_count, annotation_count, attributes_json, attributes_indexed FROM datasets').get()).toEqual({
+      state: 'ready',
+      image_count: 2,
+      annotation_count: 4,
+      attributes_json: null,
+      attributes_indexed: 0,
+    });
+    expect(db.prepare('SELECT id, box_count FROM categories ORDER BY id').all()).toEqual([
+      { id: 1, box_count: 3 },
+      { id: 2, box_count: 1 },
+    ]);
+  });
+
   it('refuses a migration list with a gap', () => {
     const gap: Migration[] = [
       { version: 1, description: 'one', sql: 'CREATE TABLE one (x INTEGER)' },
@@ -285,7 +310,7 @@ describe('store migration 4: class maps in format 2, every detection with its mo
     }
   });
 
-  it('an evaluation recorded in the first format reads, as it ran, once it is a clean audit (migration 5)', () => {
+  it('an evaluation recorded in the first format reads, as it ran, once it is a clean audit (migration 6)', () => {
     version3Store();
     const v4 = openDatabase(file, { migrations: MIGRATIONS.filter((m) => m.version <= 4) });
     // an audit reads its models' adapters in full (the version-3 fixture records only the class names)

@@ -28,6 +28,10 @@ const ZIG_V = 9.91256303526217e-3;
 
 const ZIG_X = new Float64Array(ZIG_LAYERS + 1);
 const ZIG_RATIO = new Float64Array(ZIG_LAYERS);
+
+/** The ziggurat's layer edges (129 values) and ratios x[i + 1] / x[i] (128), for the WebAssembly twin (wasm/rng.ts). */
+export const ZIGGURAT_X: Readonly<Float64Array> = ZIG_X;
+export const ZIGGURAT_RATIO: Readonly<Float64Array> = ZIG_RATIO;
 (function initZiggurat(): void {
   let f = Math.exp(-0.5 * ZIG_R * ZIG_R);
   ZIG_X[0] = ZIG_V / f; // bottom layer: rectangle plus tail, as wide as V / f(R)
@@ -51,6 +55,17 @@ export class BulkRandom {
     const s = this.s;
     for (let i = 0; i < 4; i++) s[i] = rng.nextUint32() | 0;
     if ((s[0] | s[1] | s[2] | s[3]) === 0) s[0] = 1; // the all-zero state is a fixed point
+  }
+
+  /** The four int32 state words: a WebAssembly kernel continues the stream from them (wasm/rng.ts). */
+  state(): [number, number, number, number] {
+    const s = this.s;
+    return [s[0], s[1], s[2], s[3]];
+  }
+
+  /** Continues from the state a WebAssembly kernel left (the inverse of state()). */
+  setState(words: readonly [number, number, number, number]): void {
+    for (let i = 0; i < 4; i++) this.s[i] = words[i] | 0;
   }
 
   /** Next 32 random bits as a signed int32 (xoshiro128**). */

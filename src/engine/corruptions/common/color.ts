@@ -98,8 +98,7 @@ export interface HsvEdit {
  * A pixel equal to the previous one reuses its result (common in flat regions).
  * (x * 1 is x exactly, so brightness's V + c is the edit with factor 1.)
  */
-export function adjustHsv(src: Uint8Array, edit: HsvEdit): Uint8Array {
-  const out = new Uint8Array(src.length);
+export function adjustHsv(src: Uint8Array, edit: HsvEdit, out: Uint8Array = new Uint8Array(src.length)): Uint8Array {
   const unit = UNIT;
   const onValue = edit.channel === 2;
   const { factor, offset } = edit;

@@ -14,18 +14,22 @@
  * The float64 HSV round trip follows skimage 0.19 operation for operation
  * (common/color.ts), so outputs match the reference PNGs exactly.
  */
-import type { CorruptionKernel } from '../kernel';
+import { outputPixels, type CorruptionKernel } from '../kernel';
+import { wasmKernels } from '../wasm-backend';
 import type { RgbImage } from '../../images/rgb-image';
-import { adjustHsv } from '../common/color';
+import { adjustHsv, type HsvEdit } from '../common/color';
 
 export const BRIGHTNESS_SHIFT: readonly number[] = [0.1, 0.2, 0.3, 0.4, 0.5];
 
 export const brightness: CorruptionKernel = {
   name: 'brightness',
-  apply(image, severity): RgbImage {
+  apply(image, severity, _rng, options): RgbImage {
     const c = BRIGHTNESS_SHIFT[severity - 1];
     if (c === undefined) throw new RangeError(`brightness: severity must be 1..5, got ${severity}`);
-    const data = adjustHsv(image.data, { channel: 2, factor: 1, offset: c });
+    const edit: HsvEdit = { channel: 2, factor: 1, offset: c };
+    const wasm = wasmKernels(options?.backend);
+    if (wasm) return wasm.run(image, options, (src, dst) => wasm.k.adjustHsv(src, dst, image.data.length, edit.channel === 2, edit.factor, edit.offset));
+    const data = adjustHsv(image.data, edit, outputPixels(image, options));
     return { width: image.width, height: image.height, data };
   },
 };

@@ -33,9 +33,10 @@
  */
 import type { Severity } from '../../../shared/corruptions';
 import type { RgbImage } from '../../images/rgb-image';
-import { borderIndex } from '../common/filters';
+import { borderIndex } from '../common/border';
 import { growF64, growI32, growU8 } from '../common/scratch';
-import type { CorruptionKernel } from '../kernel';
+import { outputPixels, type CorruptionKernel, type KernelOptions } from '../kernel';
+import { wasmKernels } from '../wasm-backend';
 
 const PARAMS: Record<Severity, { radius: number; aliasBlur: number }> = {
   1: { radius: 3, aliasBlur: 0.1 },
@@ -267,7 +268,30 @@ const scratch = {
  * Streams over output rows with rings of padded rows (pixels, per-row prefix sums and,
  * if needed, column prefix sums) and of disk-sum rows: no image-sized buffers.
  */
-export function applyDefocusPlan(image: RgbImage, plan: DefocusPlan): RgbImage {
+export function applyDefocusPlan(image: RgbImage, plan: DefocusPlan, options?: KernelOptions): RgbImage {
+  const wasm = wasmKernels(options?.backend);
+  if (wasm) {
+    return wasm.run(image, options, (src, dst) => {
+      const runs = [...plan.hRuns, ...plan.vRuns, ...plan.taps].flatMap((r) => [r.dy, r.dx, r.length, r.weight]);
+      wasm.k.defocusBlur(
+        src,
+        dst,
+        image.width,
+        image.height,
+        plan.pad,
+        plan.rd,
+        plan.rg,
+        wasm.i32In(plan.halfWidths),
+        wasm.f64In(plan.g),
+        plan.d,
+        plan.scale,
+        wasm.f64In(runs),
+        plan.hRuns.length,
+        plan.vRuns.length,
+        plan.taps.length,
+      );
+    });
+  }
   const { width, height, data } = image;
   const C = 3;
   const { pad, rd, rg, halfWidths, g, d, scale } = plan;
@@ -390,7 +414,7 @@ export function applyDefocusPlan(image: RgbImage, plan: DefocusPlan): RgbImage {
     }
   };
 
-  const out = new Uint8Array(width * height * C);
+  const out = outputPixels(image, options);
   const dsOffsets = new Int32Array(2 * rg + 1);
   const gd = g.map((v) => v * d);
   scratch.vert = growF64(scratch.vert, rowLen);
@@ -473,7 +497,7 @@ function toByte(v: number): number {
 
 export const defocusBlur: CorruptionKernel = {
   name: 'defocus_blur',
-  apply(image, severity) {
-    return applyDefocusPlan(image, planFor(severity));
+  apply(image, severity, _rng, options) {
+    return applyDefocusPlan(image, planFor(severity), options);
   },
 };

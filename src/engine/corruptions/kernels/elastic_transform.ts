@@ -21,11 +21,14 @@
  */
 import type { Severity } from '../../../shared/corruptions';
 import type { RgbImage } from '../../images/rgb-image';
-import { GaussianRowStream, borderIndex, gaussianRadius, unitImage } from '../common/filters';
+import { GaussianRowStream, gaussianKernel1d, gaussianRadius } from '../common/gaussian';
+import { borderIndex } from '../common/border';
+import { unitImage } from '../common/unit';
 import { BulkRandom } from '../common/bulk-random';
 import type { Rng } from '../../../shared/prng';
 import { growF64 } from '../common/scratch';
-import type { CorruptionKernel } from '../kernel';
+import { outputPixels, type CorruptionKernel, type KernelOptions } from '../kernel';
+import { wasmKernels, type WasmKernels } from '../wasm-backend';
 
 const ALPHA: Record<Severity, number> = {
   1: 250 * 0.05,
@@ -44,12 +47,12 @@ type PairRowSource = (y: number, row: Float64Array) => void;
  * each field is filtered exactly as on its own). Streams row by row: the smoothed fields
  * and the warp need only a ring of rows, never an image-sized float buffer.
  */
-function elasticStream(image: RgbImage, severity: Severity, pairRows: PairRowSource): RgbImage {
+function elasticStream(image: RgbImage, severity: Severity, pairRows: PairRowSource, options?: KernelOptions): RgbImage {
   const { width, height, data } = image;
   const alpha = ALPHA[severity];
-  const options = { mode: 'reflect' as const, truncate: 3 };
-  const fields = new GaussianRowStream(width, height, 2, 0.01 * height, 0.01 * width, options, pairRows);
-  const out = new Uint8Array(data.length);
+  const smoothing = { mode: 'reflect' as const, truncate: 3 };
+  const fields = new GaussianRowStream(width, height, 2, 0.01 * height, 0.01 * width, smoothing, pairRows);
+  const out = outputPixels(image, options);
   const rowLen = width * 3;
   // float32(v / 255) per value, read four times per output value
   const unit = unitImage(data);
@@ -132,8 +135,17 @@ function reflectCoordinate(c: number, len: number): number {
  * The deterministic part of elastic_transform: `ux` and `uy` are the two raw fields
  * U(-0.005 H, 0.005 H) of size H x W, as the reference draws them (ux first).
  */
-export function elasticFromUniforms(image: RgbImage, severity: Severity, ux: Float64Array, uy: Float64Array): RgbImage {
+export function elasticFromUniforms(image: RgbImage, severity: Severity, ux: Float64Array, uy: Float64Array, options?: KernelOptions): RgbImage {
   const w = image.width;
+  const wasm = wasmKernels(options?.backend);
+  if (wasm) {
+    const field = new Float64Array(2 * ux.length);
+    for (let i = 0; i < ux.length; i++) {
+      field[2 * i] = ux[i];
+      field[2 * i + 1] = uy[i];
+    }
+    return elasticWasm(wasm, image, severity, options, () => wasm.f64In(field));
+  }
   return elasticStream(image, severity, (y, row) => {
     for (let x = 0; x < w; x++) {
       row[2 * x] = ux[y * w + x];
@@ -148,7 +160,7 @@ let drawScratch = new Float64Array(0);
 
 export const elasticTransform: CorruptionKernel = {
   name: 'elastic_transform',
-  apply(image: RgbImage, severity: Severity, rng: Rng): RgbImage {
+  apply(image: RgbImage, severity: Severity, rng: Rng, options?: KernelOptions): RgbImage {
     const { width, height } = image;
     const random = new BulkRandom(rng);
     const maxD = height * 0.005;
@@ -158,6 +170,15 @@ export const elasticTransform: CorruptionKernel = {
     // with R = min(H - 1, radius of the vertical gaussian), the order in which two
     // one-row-at-a-time filter streams used to pull them.
     const big = Math.min(height - 1, gaussianRadius(0.01 * height, 3));
+    const wasm = wasmKernels(options?.backend);
+    if (wasm) {
+      return elasticWasm(wasm, image, severity, options, () => {
+        const field = wasm.alloc(width * height * 2 * 8);
+        wasm.seed(random.state());
+        wasm.k.elasticField(field, width, height, big, span, maxD, wasm.alloc(width * 8));
+        return field;
+      });
+    }
     blockScratch = growF64(blockScratch, Math.max(0, big + 1) * width * 2);
     drawScratch = growF64(drawScratch, width);
     const block = blockScratch;
@@ -178,6 +199,23 @@ export const elasticTransform: CorruptionKernel = {
         drawInto(row, 0);
         drawInto(row, 1);
       }
-    });
+    }, options);
   },
 };
+
+/** The WebAssembly twin (wasm/elastic_transform.ts); `field` puts the raw fields in its memory. */
+function elasticWasm(wasm: WasmKernels, image: RgbImage, severity: Severity, options: KernelOptions | undefined, field: () => number): RgbImage {
+  const { width, height } = image;
+  return wasm.run(image, options, (src, dst) => {
+    const f = field();
+    const sy = 0.01 * height;
+    const sx = 0.01 * width;
+    // scipy skips an axis with sigma <= 1e-15 (GaussianRowStream does too)
+    const wy = sy > 1e-15 ? gaussianKernel1d(sy, gaussianRadius(sy, 3)) : null;
+    const wx = sx > 1e-15 ? gaussianKernel1d(sx, gaussianRadius(sx, 3)) : null;
+    const py = wy ? wasm.f64In(wy) : 0;
+    const px = wx ? wasm.f64In(wx) : 0;
+    const unit = wasm.alloc(image.data.length * 4);
+    wasm.k.elasticWarp(src, dst, width, height, f, py, wy ? (wy.length - 1) >> 1 : 0, px, wx ? (wx.length - 1) >> 1 : 0, ALPHA[severity], unit);
+  });
+}

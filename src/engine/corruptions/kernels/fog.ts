@@ -26,10 +26,11 @@
  * over the whole square, as in the reference, which is why the fog's overall level
  * varies a lot from seed to seed (see the fixture statistics).
  */
-import type { CorruptionKernel } from '../kernel';
+import { outputPixels, type CorruptionKernel, type KernelOptions } from '../kernel';
+import { wasmKernels } from '../wasm-backend';
 import type { RgbImage } from '../../images/rgb-image';
 import { BulkRandom } from '../common/bulk-random';
-import { UNIT_F64 } from '../common/filters';
+import { UNIT_F64 } from '../common/unit';
 import { growF32 } from '../common/scratch';
 
 export const FOG_PARAMS: readonly (readonly [strength: number, decay: number])[] = [
@@ -214,18 +215,24 @@ function plasmaInto(map: Float32Array, mapsize: number, decay: number, fill: Uni
 }
 
 /** The fog formula on a given map (row stride mapsize >= width, rows >= height). */
-export function applyFogMap(image: RgbImage, map: Float32Array, mapsize: number, strength: number): RgbImage {
-  return fogWithMap(image, map, mapsize, strength, 0, 1);
+export function applyFogMap(image: RgbImage, map: Float32Array, mapsize: number, strength: number, options?: KernelOptions): RgbImage {
+  const wasm = wasmKernels(options?.backend);
+  if (wasm) {
+    return wasm.run(image, options, (src, dst) => {
+      wasm.k.fog(src, dst, image.width, image.height, wasm.f32In(map), mapsize, 1, strength, true, 0);
+    });
+  }
+  return fogWithMap(image, map, mapsize, strength, 0, 1, options);
 }
 
 /**
  * The fog formula on the map value m = f32(f32(raw - min) / max) (for a normalised map,
  * min 0 and max 1 leave it unchanged: f32 values are exact in f32 arithmetic).
  */
-function fogWithMap(image: RgbImage, map: Float32Array, mapsize: number, strength: number, min: number, max: number): RgbImage {
+function fogWithMap(image: RgbImage, map: Float32Array, mapsize: number, strength: number, min: number, max: number, options?: KernelOptions): RgbImage {
   const { width, height } = image;
   const src = image.data;
-  const out = new Uint8Array(src.length);
+  const out = outputPixels(image, options);
   let maxByte = 0;
   for (let i = 0; i < src.length && maxByte < 255; i++) if (src[i] > maxByte) maxByte = src[i];
   const maxVal = maxByte / 255;
@@ -268,16 +275,25 @@ let mapScratch = new Float32Array(0);
 
 export const fog: CorruptionKernel = {
   name: 'fog',
-  apply(image, severity, rng): RgbImage {
+  apply(image, severity, rng, options): RgbImage {
     const c = FOG_PARAMS[severity - 1];
     if (c === undefined) throw new RangeError(`fog: severity must be 1..5, got ${severity}`);
     const [strength, decay] = c;
     const { width, height } = image;
-    if (width === 0 || height === 0) return { width, height, data: new Uint8Array(0) };
+    if (width === 0 || height === 0) return { width, height, data: outputPixels(image, options) };
     const mapsize = nextPowerOfTwo(Math.max(width, height, 3));
-    mapScratch = growF32(mapScratch, mapsize * mapsize);
     const random = new BulkRandom(rng);
+    const wasm = wasmKernels(options?.backend);
+    if (wasm) {
+      return wasm.run(image, options, (src, dst) => {
+        const map = wasm.alloc(mapsize * mapsize * 4);
+        const draws = wasm.alloc((mapsize / 2) * 8);
+        wasm.seed(random.state());
+        wasm.k.fog(src, dst, width, height, map, mapsize, decay, strength, false, draws);
+      });
+    }
+    mapScratch = growF32(mapScratch, mapsize * mapsize);
     const { min, max } = plasmaInto(mapScratch, mapsize, decay, (out, count) => random.fillUniform32(out, 0, count));
-    return fogWithMap(image, mapScratch, mapsize, strength, min, max);
+    return fogWithMap(image, mapScratch, mapsize, strength, min, max, options);
   },
 };

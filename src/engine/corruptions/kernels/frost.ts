@@ -40,7 +40,7 @@
  * its darkest photo (3 of 8 seeds vs 1 in 5 expected); the spread between seeds is
  * similar (1.1-1.6 dB vs 1.3-2.2 dB).
  */
-import type { CorruptionKernel } from '../kernel';
+import { outputPixels, type CorruptionKernel, type KernelOptions } from '../kernel';
 import type { RgbImage } from '../../images/rgb-image';
 import type { Rng } from '../../../shared/prng';
 import type { Severity } from '../../../shared/corruptions';
@@ -133,12 +133,12 @@ function rescaledTexture(variant: number, width: number, height: number): RgbIma
 }
 
 /** Frost with a given texture variant (the random crop still comes from rng). */
-export function applyFrostVariant(image: RgbImage, severity: Severity, variant: number, rng: Rng): RgbImage {
+export function applyFrostVariant(image: RgbImage, severity: Severity, variant: number, rng: Rng, options?: KernelOptions): RgbImage {
   const c = FROST_PARAMS[severity - 1];
   if (c === undefined) throw new RangeError(`frost: severity must be 1..5, got ${severity}`);
   const [a, b] = c;
   const { width, height } = image;
-  const out = new Uint8Array(image.data.length);
+  const out = outputPixels(image, options);
   if (width === 0 || height === 0) return { width, height, data: out };
   const tex = rescaledTexture(variant, width, height);
   // The scale always leaves a margin (x 1.1), so both ranges are non-empty.
@@ -172,8 +172,8 @@ export function applyFrostVariant(image: RgbImage, severity: Severity, variant: 
 
 export const frost: CorruptionKernel = {
   name: 'frost',
-  apply(image, severity, rng): RgbImage {
+  apply(image, severity, rng, options): RgbImage {
     const variant = rng.int(0, FROST_VARIANTS);
-    return applyFrostVariant(image, severity, variant, rng);
+    return applyFrostVariant(image, severity, variant, rng, options);
   },
 };

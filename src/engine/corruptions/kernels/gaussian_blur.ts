@@ -12,8 +12,9 @@
  * Deterministic: the rng is not used.
  */
 import type { Severity } from '../../../shared/corruptions';
-import { GaussianRowStream, unitRowsOf } from '../common/filters';
-import type { CorruptionKernel } from '../kernel';
+import { GaussianRowStream, gaussianKernel1d, gaussianRadius, unitRowsOf } from '../common/gaussian';
+import { outputPixels, type CorruptionKernel } from '../kernel';
+import { wasmKernels } from '../wasm-backend';
 
 const SIGMA: Record<Severity, number> = { 1: 1, 2: 2, 3: 3, 4: 4, 5: 6 };
 
@@ -48,7 +49,16 @@ function unitByte(v: number): number {
 
 export const gaussianBlur: CorruptionKernel = {
   name: 'gaussian_blur',
-  apply(image, severity) {
-    return { width: image.width, height: image.height, data: gaussianBlurBytes(image.data, image.width, image.height, SIGMA[severity]) };
+  apply(image, severity, _rng, options) {
+    const sigma = SIGMA[severity];
+    const wasm = wasmKernels(options?.backend);
+    if (wasm) {
+      return wasm.run(image, options, (src, dst) => {
+        const weights = gaussianKernel1d(sigma, gaussianRadius(sigma, 4));
+        wasm.k.gaussianBlurBytes(src, dst, image.width, image.height, wasm.f64In(weights), (weights.length - 1) >> 1);
+      });
+    }
+    const data = gaussianBlurBytes(image.data, image.width, image.height, sigma, outputPixels(image, options));
+    return { width: image.width, height: image.height, data };
   },
 };

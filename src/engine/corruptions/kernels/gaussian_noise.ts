@@ -14,10 +14,11 @@
  * The truncation is kept on purpose: it is why the reference's mean difference is
  * slightly negative at low severity, and the fixture statistics include it.
  */
-import type { CorruptionKernel } from '../kernel';
+import { outputPixels, type CorruptionKernel } from '../kernel';
 import type { RgbImage } from '../../images/rgb-image';
 import { BulkRandom } from '../common/bulk-random';
-import { UNIT_F64 } from '../common/filters';
+import { UNIT_F64 } from '../common/unit';
+import { wasmKernels } from '../wasm-backend';
 
 /** Normals are drawn a chunk at a time into this buffer (see common/scratch.ts for why it is module-level). */
 const CHUNK = 4096;
@@ -32,12 +33,19 @@ export function noisyByte(v: number): number {
 
 export const gaussianNoise: CorruptionKernel = {
   name: 'gaussian_noise',
-  apply(image, severity, rng): RgbImage {
+  apply(image, severity, rng, options): RgbImage {
     const c = GAUSSIAN_NOISE_STD[severity - 1];
     if (c === undefined) throw new RangeError(`gaussian_noise: severity must be 1..5, got ${severity}`);
     const src = image.data;
-    const out = new Uint8Array(src.length);
     const random = new BulkRandom(rng);
+    const wasm = wasmKernels(options?.backend);
+    if (wasm) {
+      return wasm.run(image, options, (from, to) => {
+        wasm.seed(random.state());
+        wasm.k.gaussianNoise(from, to, src.length, c);
+      });
+    }
+    const out = outputPixels(image, options);
     for (let start = 0; start < src.length; start += CHUNK) {
       const len = Math.min(CHUNK, src.length - start);
       random.fillNormals(normals, 0, len);

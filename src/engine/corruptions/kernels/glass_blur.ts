@@ -29,7 +29,9 @@ import { gaussianBlurBytes } from './gaussian_blur';
 import { BulkRandom } from '../common/bulk-random';
 import type { Rng } from '../../../shared/prng';
 import { growU8 } from '../common/scratch';
-import type { CorruptionKernel } from '../kernel';
+import { outputPixels, type CorruptionKernel, type KernelOptions } from '../kernel';
+import { gaussianKernel1d, gaussianRadius } from '../common/gaussian';
+import { wasmKernels, type WasmKernels } from '../wasm-backend';
 
 const PARAMS: Record<Severity, { sigma: number; delta: number; iterations: number }> = {
   1: { sigma: 0.7, delta: 1, iterations: 2 },
@@ -85,13 +87,47 @@ export function shufflePixels(x: Uint8Array, width: number, height: number, delt
 let blurredScratch = new Uint8Array(0);
 
 /** The deterministic part of glass_blur, with the offsets supplied by `offsets` (see shufflePixels). */
-export function glassBlurWithOffsets(image: RgbImage, severity: Severity, offsets: OffsetSource): RgbImage {
+export function glassBlurWithOffsets(image: RgbImage, severity: Severity, offsets: OffsetSource, options?: KernelOptions): RgbImage {
   const { width, height } = image;
   const p = PARAMS[severity];
+  const wasm = wasmKernels(options?.backend);
+  if (wasm) {
+    // Every row's offsets up front, in sweep order (the module reads them in that order).
+    const count = width - 2 * p.delta;
+    const rows = Math.max(0, height - 2 * p.delta);
+    const all = new Uint8Array(count > 0 ? p.iterations * rows * 2 * count : 0);
+    for (let at = 0; at < all.length; at += 2 * count) offsets(all.subarray(at, at + 2 * count));
+    return glassBlurWasm(wasm, image, severity, options, () => wasm.bytesIn(all));
+  }
   blurredScratch = growU8(blurredScratch, width * height * 3);
   const x = gaussianBlurBytes(image.data, width, height, p.sigma, blurredScratch);
   shufflePixels(x, width, height, p.delta, p.iterations, offsets);
-  return { width, height, data: gaussianBlurBytes(x, width, height, p.sigma) };
+  return { width, height, data: gaussianBlurBytes(x, width, height, p.sigma, outputPixels(image, options)) };
+}
+
+/** The WebAssembly twin (wasm/glass_blur.ts); `offsets` returns a pointer to precomputed offsets, or 0 to draw them there. */
+function glassBlurWasm(wasm: WasmKernels, image: RgbImage, severity: Severity, options: KernelOptions | undefined, offsets: () => number): RgbImage {
+  const { width, height } = image;
+  const p = PARAMS[severity];
+  return wasm.run(image, options, (src, dst) => {
+    const weights = gaussianKernel1d(p.sigma, gaussianRadius(p.sigma, 4));
+    const o = offsets();
+    const span = 2 * p.delta;
+    wasm.k.glassBlur(
+      src,
+      dst,
+      width,
+      height,
+      wasm.f64In(weights),
+      (weights.length - 1) >> 1,
+      p.delta,
+      p.iterations,
+      o,
+      wasm.alloc(image.data.length),
+      wasm.alloc(2 * Math.max(0, width - span)),
+      wasm.alloc(span * span * 4),
+    );
+  });
 }
 
 /**
@@ -135,7 +171,15 @@ export function uniformOffsets(random: BulkRandom, span: number): OffsetSource {
 
 export const glassBlur: CorruptionKernel = {
   name: 'glass_blur',
-  apply(image: RgbImage, severity: Severity, rng: Rng): RgbImage {
-    return glassBlurWithOffsets(image, severity, uniformOffsets(new BulkRandom(rng), 2 * PARAMS[severity].delta));
+  apply(image: RgbImage, severity: Severity, rng: Rng, options?: KernelOptions): RgbImage {
+    const random = new BulkRandom(rng);
+    const wasm = wasmKernels(options?.backend);
+    if (wasm) {
+      return glassBlurWasm(wasm, image, severity, options, () => {
+        wasm.seed(random.state());
+        return 0;
+      });
+    }
+    return glassBlurWithOffsets(image, severity, uniformOffsets(random, 2 * PARAMS[severity].delta), options);
   },
 };

@@ -21,17 +21,45 @@
  * sharp is asynchronous (its work runs on libuv's thread pool), so this kernel is
  * driven through `applyAsync`; the synchronous `apply` of the CorruptionKernel
  * interface throws and says so.
+ *
+ * WebAssembly backend (wasm/jpeg.ts): no codec at all. Entropy coding is lossless, so the
+ * round trip's pixels are those of colour conversion, 4:2:0 downsampling, forward DCT,
+ * quantisation, dequantisation, inverse DCT, fancy upsampling and conversion back, which
+ * wasm/jpeg.ts computes in libjpeg-turbo's integer arithmetic, bit for bit the bytes sharp
+ * gives (test/unit/corruptions/wasm-backend.test.ts compares them), without the encoder's
+ * Huffman pass, the decoder's parsing and sharp's per-call pipeline. The quantisation
+ * tables are made here as libjpeg's jpeg_set_quality makes them.
  */
 import sharp from 'sharp';
-import type { CorruptionKernel } from '../kernel';
+import { outputPixels, type CorruptionKernel, type KernelOptions } from '../kernel';
+import { wasmKernels } from '../wasm-backend';
 import type { RgbImage } from '../../images/rgb-image';
 import type { Rng } from '../../../shared/prng';
 import type { Severity } from '../../../shared/corruptions';
 
 export const JPEG_QUALITY: readonly number[] = [25, 18, 15, 10, 7];
 
+/** The quantisation tables of ITU-T T.81 Annex K (K.1), natural (row-major) order. */
+const ANNEX_K_LUMINANCE = [
+  16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55, 14, 13, 16, 24, 40, 57, 69, 56, 14, 17, 22, 29, 51, 87, 80, 62, 18, 22, 37, 56, 68,
+  109, 103, 77, 24, 35, 55, 64, 81, 104, 113, 92, 49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99,
+];
+const ANNEX_K_CHROMINANCE = [
+  17, 18, 24, 47, 99, 99, 99, 99, 18, 21, 26, 66, 99, 99, 99, 99, 24, 26, 56, 99, 99, 99, 99, 99, 47, 66, 99, 99, 99, 99, 99, 99, ...new Array<number>(32).fill(99),
+];
+
+/**
+ * libjpeg's jpeg_set_quality(quality, force_baseline = TRUE) table: scale = 5000 / q
+ * (q < 50, computed in float and truncated, as mozjpeg's jpeg_float_quality_scaling)
+ * or 200 - 2 q; entry = (base * scale + 50) / 100 (integer division), limited to 1..255.
+ */
+export function quantTable(base: readonly number[], quality: number): Int32Array {
+  const scale = quality < 50 ? Math.trunc(Math.fround(5000 / quality)) : 200 - quality * 2;
+  return Int32Array.from(base, (v) => Math.min(255, Math.max(1, Math.trunc((v * scale + 50) / 100))));
+}
+
 export interface AsyncCorruptionKernel extends CorruptionKernel {
-  applyAsync(image: RgbImage, severity: Severity, rng: Rng): Promise<RgbImage>;
+  applyAsync(image: RgbImage, severity: Severity, rng: Rng, options?: KernelOptions): Promise<RgbImage>;
 }
 
 export async function jpegRoundTrip(image: RgbImage, quality: number): Promise<RgbImage> {
@@ -63,9 +91,20 @@ export const jpegCompression: AsyncCorruptionKernel = {
   apply(): RgbImage {
     throw new Error('jpeg_compression encodes with sharp, which is asynchronous: call jpegCompression.applyAsync()');
   },
-  async applyAsync(image, severity): Promise<RgbImage> {
+  async applyAsync(image, severity, _rng, options?: KernelOptions): Promise<RgbImage> {
     const q = JPEG_QUALITY[severity - 1];
     if (q === undefined) throw new RangeError(`jpeg_compression: severity must be 1..5, got ${severity}`);
-    return jpegRoundTrip(image, q);
+    const wasm = wasmKernels(options?.backend);
+    if (wasm) {
+      return wasm.run(image, options, (src, dst) => {
+        wasm.k.jpegTables(wasm.i32In(quantTable(ANNEX_K_LUMINANCE, q)), wasm.i32In(quantTable(ANNEX_K_CHROMINANCE, q)));
+        wasm.k.jpegRoundTrip(src, dst, image.width, image.height);
+      });
+    }
+    const out = await jpegRoundTrip(image, q);
+    if (!options?.out) return out;
+    const data = outputPixels(image, options);
+    data.set(out.data);
+    return { width: image.width, height: image.height, data };
   },
 };

@@ -18,9 +18,10 @@
  */
 import type { Severity } from '../../../shared/corruptions';
 import type { RgbImage } from '../../images/rgb-image';
-import { motionBlurRowBytes, motionBlurTaps } from '../common/filters';
+import { motionBlurRowBytes, motionBlurTaps } from '../common/motion';
 import { growF64 } from '../common/scratch';
-import type { CorruptionKernel } from '../kernel';
+import { outputPixels, type CorruptionKernel, type KernelOptions } from '../kernel';
+import { wasmKernels } from '../wasm-backend';
 
 const PARAMS: Record<Severity, { radius: number; sigma: number }> = {
   1: { radius: 10, sigma: 3 },
@@ -34,14 +35,21 @@ const PARAMS: Record<Severity, { radius: number; sigma: number }> = {
 let rowScratch = new Float64Array(0);
 
 /** Motion blur with a given angle in degrees (the deterministic part of the corruption). */
-export function motionBlurAtAngle(image: RgbImage, severity: Severity, angleDeg: number): RgbImage {
+export function motionBlurAtAngle(image: RgbImage, severity: Severity, angleDeg: number, options?: KernelOptions): RgbImage {
   const { width, height, data } = image;
   const p = PARAMS[severity];
   const taps = motionBlurTaps(p.radius, p.sigma, angleDeg, width, height);
+  const wasm = wasmKernels(options?.backend);
+  if (wasm) {
+    return wasm.run(image, options, (src, dst) => {
+      const records = wasm.f64In(taps.flatMap((t) => [t.dx, t.dy, t.weight]));
+      wasm.k.motionBlurBytes(src, dst, width, height, records, taps.length, wasm.alloc(width * 3 * 8));
+    });
+  }
   const rowLen = width * 3;
   rowScratch = growF64(rowScratch, rowLen);
   const row = rowScratch.subarray(0, rowLen);
-  const out = new Uint8Array(data.length);
+  const out = outputPixels(image, options);
   for (let y = 0; y < height; y++) {
     motionBlurRowBytes(data, width, height, 3, taps, y, row);
     const o = y * rowLen;
@@ -56,7 +64,7 @@ export function motionBlurAtAngle(image: RgbImage, severity: Severity, angleDeg:
 
 export const motionBlur: CorruptionKernel = {
   name: 'motion_blur',
-  apply(image, severity, rng) {
-    return motionBlurAtAngle(image, severity, rng.uniformRange(-45, 45));
+  apply(image, severity, rng, options) {
+    return motionBlurAtAngle(image, severity, rng.uniformRange(-45, 45), options);
   },
 };

@@ -17,7 +17,8 @@
  * narrower than 1 / c pixels (the reference requires >= 32 px); here the reduced size
  * is at least 1, so a tiny image becomes its mean colour instead of an error.
  */
-import type { CorruptionKernel } from '../kernel';
+import { outputPixels, type CorruptionKernel } from '../kernel';
+import { wasmKernels } from '../wasm-backend';
 import type { RgbImage } from '../../images/rgb-image';
 import { BOX_FILTER, PRECISION_BITS, clip8, nearestIndices, resampleCoefficients, type Coefficients } from '../common/resize';
 import { growU8 } from '../common/scratch';
@@ -142,16 +143,40 @@ function upscaleNearest(small: Uint8Array, w: number, h: number, width: number, 
 
 export const pixelate: CorruptionKernel = {
   name: 'pixelate',
-  apply(image, severity): RgbImage {
+  apply(image, severity, _rng, options): RgbImage {
     const c = PIXELATE_SCALE[severity - 1];
     if (c === undefined) throw new RangeError(`pixelate: severity must be 1..5, got ${severity}`);
     const { width, height, data } = image;
     if (width < 1 || height < 1) {
-      return { width, height, data: new Uint8Array(data) };
+      return { width, height, data: outputPixels(image, options) };
     }
     const w = Math.max(1, Math.trunc(width * c));
     const h = Math.max(1, Math.trunc(height * c));
-    const out = new Uint8Array(width * height * 3);
+    const wasm = wasmKernels(options?.backend);
+    if (wasm) {
+      return wasm.run(image, options, (src, dst) => {
+        const across = w !== width ? boxCoefficients(width, w) : null;
+        const down = h !== height ? boxCoefficients(height, h) : null;
+        const upload = (k: Coefficients | null): [number, number, number, number] =>
+          k ? [wasm.i32In(k.start), wasm.i32In(k.count), wasm.i32In(k.weights), k.ksize] : [0, 0, 0, 0];
+        wasm.k.pixelate(
+          src,
+          dst,
+          width,
+          height,
+          w,
+          h,
+          ...upload(across),
+          ...upload(down),
+          wasm.i32In(nearest(w, width)),
+          wasm.i32In(nearest(h, height)),
+          // +4: the horizontal pass writes each pixel as 4 bytes (see wasm/pixelate.ts)
+          wasm.alloc(w * height * 3 + 4),
+          wasm.alloc(w * h * 3 + 4),
+        );
+      });
+    }
+    const out = outputPixels(image, options);
     // resample(): a pass is skipped when its dimension keeps its size.
     let across = data;
     if (w !== width) {

@@ -17,9 +17,10 @@
  * The float64 HSV round trip follows skimage 0.19 operation for operation
  * (common/color.ts), so outputs match the reference PNGs exactly.
  */
-import type { CorruptionKernel } from '../kernel';
+import { outputPixels, type CorruptionKernel } from '../kernel';
+import { wasmKernels } from '../wasm-backend';
 import type { RgbImage } from '../../images/rgb-image';
-import { adjustHsv } from '../common/color';
+import { adjustHsv, type HsvEdit } from '../common/color';
 
 export const SATURATE_PARAMS: readonly (readonly [factor: number, offset: number])[] = [
   [0.3, 0],
@@ -31,11 +32,14 @@ export const SATURATE_PARAMS: readonly (readonly [factor: number, offset: number
 
 export const saturate: CorruptionKernel = {
   name: 'saturate',
-  apply(image, severity): RgbImage {
+  apply(image, severity, _rng, options): RgbImage {
     const c = SATURATE_PARAMS[severity - 1];
     if (c === undefined) throw new RangeError(`saturate: severity must be 1..5, got ${severity}`);
     const [a, b] = c;
-    const data = adjustHsv(image.data, { channel: 1, factor: a, offset: b });
+    const edit: HsvEdit = { channel: 1, factor: a, offset: b };
+    const wasm = wasmKernels(options?.backend);
+    if (wasm) return wasm.run(image, options, (src, dst) => wasm.k.adjustHsv(src, dst, image.data.length, edit.channel === 2, edit.factor, edit.offset));
+    const data = adjustHsv(image.data, edit, outputPixels(image, options));
     return { width: image.width, height: image.height, data };
   },
 };

@@ -17,10 +17,11 @@
  * Sampling: the mean depends only on the 8-bit level, so one exact inversion table per
  * level (common/poisson.ts) and a byte lookup per outcome k replace per-value math.
  */
-import type { CorruptionKernel } from '../kernel';
+import { outputPixels, type CorruptionKernel } from '../kernel';
 import type { RgbImage } from '../../images/rgb-image';
 import { BulkRandom } from '../common/bulk-random';
 import { PoissonTable } from '../common/poisson';
+import { wasmKernels } from '../wasm-backend';
 
 export const SHOT_NOISE_PHOTONS: readonly number[] = [60, 25, 12, 5, 3];
 
@@ -97,13 +98,22 @@ const uniforms = new Float64Array(CHUNK);
 
 export const shotNoise: CorruptionKernel = {
   name: 'shot_noise',
-  apply(image, severity, rng): RgbImage {
+  apply(image, severity, rng, options): RgbImage {
     const c = SHOT_NOISE_PHOTONS[severity - 1];
     if (c === undefined) throw new RangeError(`shot_noise: severity must be 1..5, got ${severity}`);
     const { cdf, outByIndex, guide, guideOffset, guideSize } = packedTables(c);
     const src = image.data;
-    const out = new Uint8Array(src.length);
     const random = new BulkRandom(rng);
+    const wasm = wasmKernels(options?.backend);
+    if (wasm) {
+      return wasm.run(image, options, (from, to) => {
+        // The tables (~100 kB) are copied per call: a few microseconds.
+        const tables = [wasm.f64In(cdf), wasm.bytesIn(outByIndex), wasm.i32In(guide), wasm.i32In(guideOffset), wasm.i32In(guideSize)] as const;
+        wasm.seed(random.state());
+        wasm.k.shotNoise(from, to, src.length, ...tables);
+      });
+    }
+    const out = outputPixels(image, options);
     for (let start = 0; start < src.length; start += CHUNK) {
       const len = Math.min(CHUNK, src.length - start);
       random.fillUniform53(uniforms, 0, len);

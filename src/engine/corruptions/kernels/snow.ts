@@ -27,11 +27,16 @@
  */
 import type { Severity } from '../../../shared/corruptions';
 import type { RgbImage } from '../../images/rgb-image';
-import { UNIT_F32, UNIT_F64, motionBlurRow, motionBlurTaps, roundHalfEven, zoomAxis, zoomOrder1Into, zoomedLength } from '../common/filters';
+import { UNIT_F32, UNIT_F64 } from '../common/unit';
+import { motionBlurRow, motionBlurTaps } from '../common/motion';
+import { roundHalfEven } from '../common/numpy';
+import { zoomAxis, zoomOrder1Into, zoomedLength } from '../common/zoom';
 import { BulkRandom } from '../common/bulk-random';
 import type { Rng } from '../../../shared/prng';
 import { growF64, growU8 } from '../common/scratch';
-import type { CorruptionKernel } from '../kernel';
+import { outputPixels, type CorruptionKernel, type KernelOptions } from '../kernel';
+import { wasmKernels, type WasmKernels } from '../wasm-backend';
+import type { ZoomAxis } from '../common/zoom';
 
 interface SnowParams {
   mean: number;
@@ -115,12 +120,14 @@ function snowLayer(width: number, height: number, p: SnowParams, cropNormals: Fl
  * The deterministic part of snow: `cropNormals` are standard normals for the centre crop
  * (snowCrop) of the reference's H x W normal field, row-major; `angleDeg` the blur angle.
  */
-export function snowFromNormals(image: RgbImage, severity: Severity, cropNormals: Float64Array, angleDeg: number): RgbImage {
+export function snowFromNormals(image: RgbImage, severity: Severity, cropNormals: Float64Array, angleDeg: number, options?: KernelOptions): RgbImage {
+  const wasm = wasmKernels(options?.backend);
+  if (wasm) return snowWasm(wasm, image, severity, angleDeg, options, () => wasm.f64In(cropNormals));
   const { width, height, data } = image;
   const p = PARAMS[severity];
   const crop = snowCrop(width, height, severity);
   const layer = snowLayer(width, height, p, cropNormals, crop.height, crop.width, angleDeg);
-  const out = new Uint8Array(data.length);
+  const out = outputPixels(image, options);
   // numpy multiplies a float32 array by a Python float in float32.
   const blend = Math.fround(p.blend);
   const rest = Math.fround(1 - p.blend);
@@ -154,14 +161,65 @@ let normalScratch = new Float64Array(0);
 
 export const snow: CorruptionKernel = {
   name: 'snow',
-  apply(image: RgbImage, severity: Severity, rng: Rng): RgbImage {
+  apply(image: RgbImage, severity: Severity, rng: Rng, options?: KernelOptions): RgbImage {
     const angle = rng.uniformRange(-135, -45);
     const random = new BulkRandom(rng);
     const crop = snowCrop(image.width, image.height, severity);
     // Only the crop that the zoom reads is drawn: the rest of the reference's field is unused.
     const n = crop.height * crop.width;
+    const wasm = wasmKernels(options?.backend);
+    if (wasm) {
+      return snowWasm(wasm, image, severity, angle, options, () => {
+        const normals = wasm.alloc(n * 8);
+        wasm.seed(random.state());
+        wasm.k.fillNormals(normals, n);
+        return normals;
+      });
+    }
     normalScratch = growF64(normalScratch, n);
     random.fillNormals(normalScratch, 0, n);
-    return snowFromNormals(image, severity, normalScratch, angle);
+    return snowFromNormals(image, severity, normalScratch, angle, options);
   },
 };
+
+/** The WebAssembly twin (wasm/snow.ts); `normals` puts the crop's normals in its memory. */
+function snowWasm(wasm: WasmKernels, image: RgbImage, severity: Severity, angleDeg: number, options: KernelOptions | undefined, normals: () => number): RgbImage {
+  const { width, height } = image;
+  const p = PARAMS[severity];
+  const crop = snowCrop(width, height, severity);
+  const ch = crop.height;
+  const cw = crop.width;
+  const oh = zoomedLength(ch, p.zoom);
+  const ow = zoomedLength(cw, p.zoom);
+  const taps = motionBlurTaps(p.radius, p.sigma, angleDeg, ow, oh);
+  return wasm.run(image, options, (src, dst) => {
+    const nrm = normals();
+    const axis = (a: ZoomAxis): number[] => [wasm.i32In(a.i0), wasm.i32In(a.i1), wasm.f64In(a.w0), wasm.f64In(a.w1), wasm.bytesIn(a.zero)];
+    const plans = wasm.i32In([...axis(zoomAxis(ch, oh)), ...axis(zoomAxis(cw, ow))]);
+    wasm.k.snow(
+      src,
+      dst,
+      width,
+      height,
+      nrm,
+      ch,
+      cw,
+      p.mean,
+      p.std,
+      oh,
+      ow,
+      plans,
+      p.threshold,
+      wasm.f64In(taps.flatMap((t) => [t.dx, t.dy, t.weight])),
+      taps.length,
+      Math.fround(p.blend),
+      Math.fround(1 - p.blend),
+      wasm.alloc(ch * cw * 8),
+      wasm.alloc(oh * ow * 8),
+      wasm.alloc(cw * 8),
+      wasm.alloc(cw * 8),
+      wasm.alloc(Math.min(width, ow) * 8),
+      wasm.alloc(width * height),
+    );
+  });
+}

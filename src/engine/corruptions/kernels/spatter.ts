@@ -37,20 +37,15 @@
 import type { Severity } from '../../../shared/corruptions';
 import { type RgbImage } from '../../images/rgb-image';
 import { clipToByte } from '../common/clip';
-import {
-  boxBlur3Float,
-  boxBlur3U8,
-  canny,
-  distanceTransformL2Mask5,
-  equalizeHist,
-  filter3x3U8,
-  GaussianRowStream,
-  UNIT_F32,
-} from '../common/filters';
+import { boxBlur3Float, boxBlur3U8, canny, distanceTransformL2Mask5, equalizeHist, filter3x3U8 } from '../common/opencv';
+import { GaussianRowStream } from '../common/gaussian';
+import { UNIT_F32 } from '../common/unit';
 import { BulkRandom } from '../common/bulk-random';
 import type { Rng } from '../../../shared/prng';
 import { growF32, growU8 } from '../common/scratch';
-import type { CorruptionKernel } from '../kernel';
+import { outputPixels, type CorruptionKernel, type KernelOptions } from '../kernel';
+import { gaussianKernel1d, gaussianRadius } from '../common/gaussian';
+import { wasmKernels, type WasmKernels } from '../wasm-backend';
 
 interface SpatterParams {
   mean: number;
@@ -151,13 +146,13 @@ function waterEmboss(l8: Uint8Array, width: number, height: number): { embossed:
 const WATER = [175, 238, 238].map((v) => Math.fround(v / 255));
 const MUD = [63 / 255, 42 / 255, 20 / 255];
 
-function spatterStream(image: RgbImage, severity: Severity, normalRows: RowSource): RgbImage {
+function spatterStream(image: RgbImage, severity: Severity, normalRows: RowSource, options?: KernelOptions): RgbImage {
   const { width, height, data } = image;
   const p = PARAMS[severity];
   liquidLayer(width, height, p, normalRows);
   const { l8, wet } = scratch;
   const n = width * height;
-  const out = new Uint8Array(data.length);
+  const out = outputPixels(image, options);
   const lut = UNIT_F32;
   if (!p.mud) {
     const { embossed, max } = waterEmboss(l8, width, height);
@@ -198,15 +193,52 @@ function waterByte(x: number, add: number): number {
 }
 
 /** The deterministic part of spatter: `normals` are the H x W standard normals of the liquid layer. */
-export function spatterFromNormals(image: RgbImage, severity: Severity, normals: Float64Array): RgbImage {
+export function spatterFromNormals(image: RgbImage, severity: Severity, normals: Float64Array, options?: KernelOptions): RgbImage {
   const w = image.width;
-  return spatterStream(image, severity, (y, row) => row.set(normals.subarray(y * w, (y + 1) * w)));
+  const wasm = wasmKernels(options?.backend);
+  if (wasm) return spatterWasm(wasm, image, severity, options, null, normals);
+  return spatterStream(image, severity, (y, row) => row.set(normals.subarray(y * w, (y + 1) * w)), options);
+}
+
+/** The WebAssembly twin (wasm/spatter.ts): normals drawn there from `random`, or the given ones. */
+function spatterWasm(wasm: WasmKernels, image: RgbImage, severity: Severity, options: KernelOptions | undefined, random: BulkRandom | null, normals: Float64Array | null): RgbImage {
+  const { width, height } = image;
+  const p = PARAMS[severity];
+  return wasm.run(image, options, (src, dst) => {
+    const field = normals ? wasm.f64In(normals) : wasm.alloc(width * height * 8);
+    const weights = gaussianKernel1d(p.sigma, gaussianRadius(p.sigma, 4));
+    const mudWeights = gaussianKernel1d(p.intensity, gaussianRadius(p.intensity, 4));
+    const tint = p.mud ? MUD : [175 / 255, 238 / 255, 238 / 255];
+    if (random) wasm.seed(random.state());
+    wasm.k.spatter(
+      src,
+      dst,
+      width,
+      height,
+      field,
+      random !== null,
+      p.mean,
+      p.std,
+      wasm.f64In(weights),
+      (weights.length - 1) >> 1,
+      p.threshold,
+      p.mud,
+      p.intensity,
+      wasm.f64In(mudWeights),
+      (mudWeights.length - 1) >> 1,
+      tint[0],
+      tint[1],
+      tint[2],
+    );
+  });
 }
 
 export const spatter: CorruptionKernel = {
   name: 'spatter',
-  apply(image: RgbImage, severity: Severity, rng: Rng): RgbImage {
+  apply(image: RgbImage, severity: Severity, rng: Rng, options?: KernelOptions): RgbImage {
     const random = new BulkRandom(rng);
-    return spatterStream(image, severity, (_y, row) => random.fillNormals(row));
+    const wasm = wasmKernels(options?.backend);
+    if (wasm) return spatterWasm(wasm, image, severity, options, random, null);
+    return spatterStream(image, severity, (_y, row) => random.fillNormals(row), options);
   },
 };

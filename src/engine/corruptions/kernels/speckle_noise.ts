@@ -13,11 +13,12 @@
  * Source: bethgelab/imagecorruptions c959e65 `imagecorruptions/corruptions.py`
  * (Michaelis et al. 2019; Hendrycks & Dietterich 2019), the published parameters.
  */
-import type { CorruptionKernel } from '../kernel';
+import { outputPixels, type CorruptionKernel } from '../kernel';
 import type { RgbImage } from '../../images/rgb-image';
 import { BulkRandom } from '../common/bulk-random';
-import { UNIT_F64 } from '../common/filters';
+import { UNIT_F64 } from '../common/unit';
 import { noisyByte } from './gaussian_noise';
+import { wasmKernels } from '../wasm-backend';
 
 /** Normals are drawn a chunk at a time into this buffer (see common/scratch.ts for why it is module-level). */
 const CHUNK = 4096;
@@ -32,12 +33,19 @@ function speckled(x: number, noise: number): number {
 
 export const speckleNoise: CorruptionKernel = {
   name: 'speckle_noise',
-  apply(image, severity, rng): RgbImage {
+  apply(image, severity, rng, options): RgbImage {
     const c = SPECKLE_NOISE_STD[severity - 1];
     if (c === undefined) throw new RangeError(`speckle_noise: severity must be 1..5, got ${severity}`);
     const src = image.data;
-    const out = new Uint8Array(src.length);
     const random = new BulkRandom(rng);
+    const wasm = wasmKernels(options?.backend);
+    if (wasm) {
+      return wasm.run(image, options, (from, to) => {
+        wasm.seed(random.state());
+        wasm.k.speckleNoise(from, to, src.length, c);
+      });
+    }
+    const out = outputPixels(image, options);
     for (let start = 0; start < src.length; start += CHUNK) {
       const len = Math.min(CHUNK, src.length - start);
       random.fillNormals(normals, 0, len);

@@ -30,9 +30,11 @@
  */
 import type { Severity } from '../../../shared/corruptions';
 import type { RgbImage } from '../../images/rgb-image';
-import { unitImage, zoomAxis, zoomedLength, type ZoomAxis } from '../common/filters';
+import { unitImage } from '../common/unit';
+import { zoomAxis, zoomedLength, type ZoomAxis } from '../common/zoom';
 import { growF32, growF64 } from '../common/scratch';
-import type { CorruptionKernel } from '../kernel';
+import { outputPixels, type CorruptionKernel, type KernelOptions } from '../kernel';
+import { wasmKernels, type WasmKernels } from '../wasm-backend';
 
 /** numpy.arange(start, stop, step) for floats: length ceil((stop-start)/step), values start + i*((start+step)-start). */
 export function numpyArange(start: number, stop: number, step: number): number[] {
@@ -197,12 +199,53 @@ function finishValue(x: number, acc: number, inverse: number): number {
 let lineScratch = new Float64Array(0);
 let accScratch = new Float32Array(0);
 
+/** The WebAssembly twin (wasm/zoom_blur.ts): the same plans, passed as a descriptor table. */
+function zoomBlurWasm(wasm: WasmKernels, image: RgbImage, plans: readonly (LayerPlan | null)[], options?: KernelOptions): RgbImage {
+  const { width, height } = image;
+  const rowLen = width * 3;
+  return wasm.run(image, options, (src, dst) => {
+    const desc = new Int32Array(plans.length * 13);
+    plans.forEach((p, l) => {
+      if (p === null) {
+        desc[l * 13] = 1;
+        return;
+      }
+      desc.set(
+        [
+          0,
+          p.validRows,
+          p.validLen,
+          p.top,
+          wasm.i32In(p.rows.i0),
+          wasm.i32In(p.rows.i1),
+          wasm.f64In(p.rows.w0),
+          wasm.f64In(p.rows.w1),
+          wasm.i32In(p.c0),
+          wasm.i32In(p.c1),
+          wasm.f64In(p.u0),
+          wasm.f64In(p.u1),
+          p.c0.length,
+        ],
+        l * 13,
+      );
+    });
+    const layers = wasm.i32In(desc);
+    const unit = wasm.alloc(image.data.length * 4);
+    const lines = wasm.alloc(2 * plans.length * rowLen * 8);
+    const acc = wasm.alloc(rowLen * 4);
+    const state = wasm.alloc(4 * plans.length * 4);
+    wasm.k.zoomBlur(src, dst, width, height, layers, plans.length, unit, lines, acc, state);
+  });
+}
+
 export const zoomBlur: CorruptionKernel = {
   name: 'zoom_blur',
-  apply(image: RgbImage, severity: Severity): RgbImage {
+  apply(image: RgbImage, severity: Severity, _rng, options): RgbImage {
     const { width, height, data } = image;
     const rowLen = width * 3;
     const plans = layerPlans(width, height, severity);
+    const wasm = wasmKernels(options?.backend);
+    if (wasm) return zoomBlurWasm(wasm, image, plans, options);
     const count = plans.length + 1;
     lineScratch = growF64(lineScratch, 2 * plans.length * rowLen);
     accScratch = growF32(accScratch, rowLen);
@@ -224,7 +267,7 @@ export const zoomBlur: CorruptionKernel = {
       lineA[l] = 2 * l * rowLen;
       lineB[l] = (2 * l + 1) * rowLen;
     }
-    const out = new Uint8Array(data.length);
+    const out = outputPixels(image, options);
     for (let y = 0; y < height; y++) {
       const o = y * rowLen;
       // Layers in the reference's order: the float32 sum depends on it. The sum starts at

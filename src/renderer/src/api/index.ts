@@ -20,6 +20,8 @@ export interface Api {
   /** a note for the status line, e.g. after an engine restart */
   notice: Ref<string | null>;
   imageUrl(datasetId: number, imageId: number): string;
+  /** the grid's thumbnail of an image (<= 320 px WebP, made by the engine on first request) */
+  thumbnailUrl(datasetId: number, imageId: number): string;
   /** null where there is no native dialog (browser mode): the user types the path */
   pickPath: ((options: PickPathOptions) => Promise<string | null>) | null;
   /** application-menu actions (Electron only); returns a function that removes the listener */
@@ -94,6 +96,7 @@ function createApi(): Api {
       fatal: null,
       notice,
       imageUrl: (datasetId, imageId) => bridge.imageUrl(datasetId, imageId),
+      thumbnailUrl: (datasetId, imageId) => (bridge.thumbnailUrl ?? bridge.imageUrl)(datasetId, imageId),
       pickPath: (options) => bridge.pickPath(options),
       onMenu: (listener) => bridge.onMenu(listener),
     };
@@ -110,6 +113,7 @@ function createApi(): Api {
       fatal,
       notice,
       imageUrl: () => '',
+      thumbnailUrl: () => '',
       pickPath: null,
       onMenu: noMenu,
     };
@@ -137,6 +141,8 @@ function createApi(): Api {
     notice,
     imageUrl: (datasetId, imageId) =>
       `/files/datasets/${encodeURIComponent(String(datasetId))}/images/${encodeURIComponent(String(imageId))}?token=${encoded}`,
+    thumbnailUrl: (datasetId, imageId) =>
+      `/files/datasets/${encodeURIComponent(String(datasetId))}/thumbnails/${encodeURIComponent(String(imageId))}?token=${encoded}`,
     pickPath: null,
     onMenu: noMenu,
   };
