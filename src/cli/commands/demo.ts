@@ -12,6 +12,10 @@
  *   result.json    the audit's canonical result (what `odra audit --json` prints)
  *   analysis.json  its full analysis (per corruption, family, class)
  *   summary.md     the summary table
+ *   report.html, report.pdf   the safety report of the audit (engine/reports; the PDF
+ *                  printed by Chromium: --chromium PATH, else ODRA_CHROMIUM, else the usual
+ *                  install paths; without a Chromium the demo writes the HTML report only
+ *                  and says so)
  * --models DIR audits another build of the family (training/demo-detectors/work/onnx) instead
  * of resources/demo/models. Exit codes as every command: 0 ok, 2 bad input, 1 anything else; Ctrl+C pauses the
  * audit (run the same command to resume).
@@ -28,7 +32,7 @@ import { inProcessClient } from '../../engine/rpc/in-process';
 import { usageError } from '../cli-error';
 import { stderrProgress } from '../progress-bar';
 
-export const DEMO_USAGE = `odra demo [--out DIR] [--preset ${DEMO_PRESET_NAMES.join('|')}] [--bootstrap N] [--models DIR] [--json]`;
+export const DEMO_USAGE = `odra demo [--out DIR] [--preset ${DEMO_PRESET_NAMES.join('|')}] [--bootstrap N] [--models DIR] [--chromium PATH] [--json]`;
 
 const num = (v: number | null, digits = 3): string => (v === null ? 'n/a' : v.toFixed(digits));
 const est = (e: Estimate, digits = 3): string => `${num(e.value, digits)}${e.ci95 ? ` [${e.ci95[0].toFixed(digits)}, ${e.ci95[1].toFixed(digits)}]` : ''}`;
@@ -71,6 +75,7 @@ export async function demoCommand(argv: string[]): Promise<void> {
       preset: { type: 'string', default: 'demo' },
       bootstrap: { type: 'string', default: '1000' },
       models: { type: 'string' },
+      chromium: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
     strict: true,
@@ -81,6 +86,14 @@ export async function demoCommand(argv: string[]): Promise<void> {
   if (!/^\d+$/.test(values.bootstrap) || bootstrap > 100_000) throw usageError(`--bootstrap must be an integer from 0 to 100000 (got "${values.bootstrap}")`);
   const out = path.resolve(values.out);
   await mkdir(out, { recursive: true });
+  // the report machinery loads only here (as in odra report); a missing Chromium is known before any work
+  const { emitReportOutputs, prepareReportOutputs } = await import('../report-outputs');
+  const reportFiles = [path.join(out, 'report.html'), path.join(out, 'report.pdf')];
+  const prepared = await prepareReportOutputs({ out: reportFiles, chromium: values.chromium }).catch(async (err: Error) => {
+    if (values.chromium) throw err;
+    process.stderr.write(`odra demo: no PDF report (${err.message}); writing the HTML report only\n`);
+    return prepareReportOutputs({ out: [reportFiles[0]] });
+  });
   const started = performance.now();
   const engine = new Engine({
     dbPath: path.join(out, 'odra.db'),
@@ -132,14 +145,18 @@ export async function demoCommand(argv: string[]): Promise<void> {
     const files = { result: path.join(out, 'result.json'), analysis: path.join(out, 'analysis.json'), summary: path.join(out, 'summary.md') };
     await writeFile(files.result, `${JSON.stringify(result)}\n`);
     await writeFile(files.analysis, `${JSON.stringify(analysis)}\n`);
+    const { engineAuditReader } = await import('../../engine/reports/engine-audit-reader');
+    const emitted = await emitReportOutputs(engineAuditReader(engine), ws.auditId, prepared, { bootstrap }, (line) => process.stderr.write(`odra demo: ${line}\n`));
+    const report = emitted.files.map((f) => f.path);
     const seconds = (performance.now() - started) / 1000;
     const heading = `Odra demo, audit ${ws.auditId} (${result.audit.name}): ${result.audit.images} images x ${result.audit.conditions} conditions x ${ws.modelIds.length} models, ${bootstrap} bootstrap resamples`;
     await writeFile(files.summary, `${heading}\n\n${table}\n`);
     if (values.json) {
-      process.stdout.write(`${JSON.stringify({ out, auditId: ws.auditId, status: ws.status, seconds, auditSeconds, files, result })}\n`);
+      process.stdout.write(`${JSON.stringify({ out, auditId: ws.auditId, status: ws.status, seconds, auditSeconds, files: { ...files, report }, result })}\n`);
     } else {
       process.stdout.write(`${heading}\n\n${table}\n\n`);
       process.stdout.write(`(* the change's 95% interval excludes 0)\n`);
+      process.stdout.write(`report: ${report.join(', ')}\n`);
       process.stdout.write(`wrote ${files.summary}, ${files.result}, ${files.analysis} in ${seconds.toFixed(0)} s\n`);
     }
   } finally {
