@@ -25,6 +25,8 @@ import { serveCommand, SERVE_USAGE } from './commands/serve';
 import { corruptCommand, CORRUPT_USAGE } from './commands/corrupt';
 import { inspectCommand, INSPECT_USAGE } from './commands/inspect';
 import { relocateCommand, RELOCATE_USAGE } from './commands/relocate';
+import { demoDataCommand, DEMO_DATA_USAGE } from './commands/demo-data';
+import { demoCommand, DEMO_USAGE } from './commands/demo';
 import { policyCommand, POLICY_USAGE } from './commands/policy';
 import { reportCommand, REPORT_USAGE } from './commands/report';
 import { describeError, exitCodeFor, usageError } from './cli-error';
@@ -39,6 +41,8 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void | number>
   cocoeval: { run: cocoevalCommand, usage: COCOEVAL_USAGE, summary: 'COCO bbox evaluation of a results file (pycocotools-equal)' },
   inspect: { run: inspectCommand, usage: INSPECT_USAGE, summary: 'compression fingerprint of an ONNX model (parameters, sparsity, quantized ops)' },
   corrupt: { run: corruptCommand, usage: CORRUPT_USAGE, summary: 'apply one image corruption at a severity (seeded)' },
+  demo: { run: demoCommand, usage: DEMO_USAGE, summary: 'the demo: synthetic road scenes, the demo detector family, an audit, the summary table' },
+  'demo-data': { run: demoDataCommand, usage: DEMO_DATA_USAGE, summary: 'generate the synthetic demo road scenes (COCO layout)' },
   serve: { run: serveCommand, usage: SERVE_USAGE, summary: 'serve the app to a browser on 127.0.0.1' },
   relocate: { run: relocateCommand, usage: RELOCATE_USAGE, summary: 'point a stored model or dataset at the place it was moved to (checked by hash)' },
   report: { run: reportCommand, usage: REPORT_USAGE, summary: 'the safety report of a stored audit (HTML, PDF, policy gate), or verify one (exit 3 if changed)' },

@@ -17,7 +17,7 @@ import path from 'node:path';
 import './inference/ort-offline';
 import { env as ortEnv } from 'onnxruntime-node';
 import { listExecutionProviders } from './inference/execution-providers';
-import type { MethodName, MethodOutput, MethodParsedInput } from '../shared/contract';
+import { contract, type MethodInput, type MethodName, type MethodOutput, type MethodParsedInput } from '../shared/contract';
 import { badInput, fileProblem, OdraError } from '../shared/errors';
 import { regularFileProblem } from '../platform/node/files';
 import { realPathInside } from '../platform/node/paths';
@@ -56,6 +56,7 @@ import { CORRUPTIONS } from '../shared/corruptions';
 import { CorruptionPool } from './corruptions/pool';
 import { previewCorruptions } from './previews/corruption-preview';
 import { ODRA_VERSION } from './util/version';
+import { findDemoModelsDir, setupDemoWorkspace } from './demo/workspace';
 
 /** Abort reasons of a request's signal: the client asked (`cancel`), or its connection went away. */
 export const CANCELLED_BY_CLIENT = 'cancelled';
@@ -81,6 +82,10 @@ export interface EngineOptions {
   runnerLauncher?: RunnerLauncher;
   /** per-run figures of every audit run (benchmarks, tests) */
   onAuditRunStats?: (stats: RunStats) => void;
+  /** where demo.setup writes the demo scenes; `demo-scenes` beside the store file by default */
+  demoDataDir?: string;
+  /** the demo detector family; resources/demo/models by default */
+  demoModelsDir?: string;
 }
 
 export class Engine {
@@ -236,6 +241,21 @@ export class Engine {
       image: (datasetId, imageId) => this.datasets.image(datasetId, imageId),
       categories: (datasetId) => this.datasets.get(datasetId).categories,
     };
+  }
+
+  /** The demo workspace through the engine's own handlers (the same path as a client's calls). */
+  private setupDemo({ preset }: MethodParsedInput<'demo.setup'>, ctx: JobContext): Promise<MethodOutput<'demo.setup'>> {
+    const dataDir = this.options.demoDataDir ?? (this.options.dbPath === ':memory:' ? null : path.join(path.dirname(path.resolve(this.options.dbPath)), 'demo-scenes'));
+    if (!dataDir) throw badInput('the demo needs a store file (or demoDataDir): an in-memory store has no folder for its scenes');
+    const call = <M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodOutput<M>> =>
+      this.handle(method, contract[method].input.parse(input) as MethodParsedInput<M>, ctx);
+    return setupDemoWorkspace(call, {
+      dataDir,
+      modelsDir: this.options.demoModelsDir ?? findDemoModelsDir(),
+      preset,
+      signal: cancelledByClient(ctx.signal),
+      onProgress: (stage, done, total) => ctx.progress({ stage, done, total, etaSeconds: null }),
+    });
   }
 
   private classMapPair(modelId: number, datasetId: number): ClassMapPair {
@@ -398,6 +418,7 @@ export class Engine {
       'audits.imageMatches': (input) => unitMatches(this.drillSources(), input),
       'audits.cellImages': (input) => cellImages(this.drillSources(), input),
       'audits.cocoResults': (input) => cellCocoResults(this.drillSources(), input),
+      'demo.setup': (input, ctx) => this.setupDemo(input, ctx),
       'jobs.list': () => this.jobs.list(),
       'jobs.get': ({ id }) => this.jobs.get(id),
       'jobs.watch': ({ id }, ctx) => this.jobs.watch(id, (e) => ctx.event?.(e), ctx.signal),

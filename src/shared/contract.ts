@@ -38,6 +38,7 @@ import {
   jobEventSchema,
   jobInfoSchema,
 } from './audits';
+import { demoSetupInputSchema, demoWorkspaceSchema } from './demo';
 import { errorPayloadSchema } from './errors';
 import { modelTagsSchema } from './model-tags';
 import {
@@ -413,6 +414,15 @@ export const contract = {
   'audits.cocoResults': {
     input: z.object({ id, modelId: id, conditionIndex: z.number().int().nonnegative() }).strict(),
     output: z.array(z.object({ image_id: z.number(), category_id: z.number(), bbox: bboxSchema, score: z.number() })),
+  },
+  /**
+   * The demo workspace (first run): generates the demo scenes beside the store, imports
+   * them and the demo detector family, and starts (or resumes, or returns the finished)
+   * demo audit; follow it with jobs.watch(jobId). Progress while scenes are generated.
+   */
+  'demo.setup': {
+    input: demoSetupInputSchema,
+    output: demoWorkspaceSchema,
   },
   'jobs.list': {
     input: z.object({}).strict(),
