@@ -252,7 +252,7 @@ export const evaluationSchema = z.object({
   classMap: classMapSchema,
   /** dataset categories with GT that no model class maps to: excluded from the metrics */
   unmappedCategories: z.array(z.string()),
-  /** the folder the run read the dataset's images from (null for runs stored before it was recorded) */
+  /** the dataset folder the run read (null for runs stored before it was recorded) */
   datasetRoot: z.string().nullable(),
   /** the model file the run loaded (null for runs stored before it was recorded) */
   modelPath: z.string().nullable(),

@@ -39,7 +39,7 @@ describe('evaluations: provenance, deletion, broken model outputs', () => {
     const modelId = await model('quarter', [0, 0, 32, 32, 0.9, 0]);
     const run = await client.call('evaluations.run', { modelId, datasetId });
     expect(run.status).toBe('done');
-    expect(run.datasetRoot).toBe(path.join(datasetDir, 'images'));
+    expect(run.datasetRoot).toBe(datasetDir);
     expect(run.modelPath).toBe(path.join(temp, 'quarter.onnx'));
     expect((await client.call('evaluations.detections', { id: run.id })).length).toBeGreaterThan(0);
     const second = await client.call('evaluations.run', { modelId, datasetId });
@@ -47,8 +47,11 @@ describe('evaluations: provenance, deletion, broken model outputs', () => {
     expect(await client.call('evaluations.delete', { ids: [run.id, 999_999] })).toEqual({ deleted: 1 });
     expect((await client.call('evaluations.list', {})).map((e) => e.id)).toEqual([second.id]);
     expect((await rejection(client.call('evaluations.detections', { id: run.id }))).code).toBe('NOT_FOUND');
-    const rows = engine.db.prepare('SELECT COUNT(*) AS n FROM detections WHERE evaluation_id = ?').get(run.id) as { n: number };
+    // an evaluation is a one-condition audit: its stored units go with it
+    const rows = engine.db.prepare('SELECT COUNT(*) AS n FROM audit_units WHERE audit_id = ?').get(run.id) as { n: number };
     expect(rows.n).toBe(0);
+    const kept = engine.db.prepare('SELECT COUNT(*) AS n FROM audit_units WHERE audit_id = ?').get(second.id) as { n: number };
+    expect(kept.n).toBeGreaterThan(0);
     // the model and the dataset stay
     expect(await client.call('models.get', { id: modelId })).toMatchObject({ id: modelId });
   });
