@@ -296,8 +296,10 @@ describe('Odra in the browser (odra serve + Chromium)', () => {
     await expect.poll(() => page.getByTestId('eval-notice').textContent(), { timeout: 60_000 }).toMatch(/^Evaluation #\d+ was cancelled after \d+ of \d+ images; nothing was scored/);
     expect(await page.getByTestId('evaluation-result').count()).toBe(0);
     const list = page.getByTestId('evaluation-row');
-    await expect.poll(() => list.count()).toBeGreaterThanOrEqual(1);
-    const statuses = await list.evaluateAll((trs) => trs.map((tr) => tr.querySelectorAll('td')[3]?.textContent?.trim()));
+    // the list refreshes after the notice: wait until it lists the cancelled run
+    const readStatuses = (): Promise<(string | undefined)[]> => list.evaluateAll((trs) => trs.map((tr) => tr.querySelectorAll('td')[3]?.textContent?.trim()));
+    await expect.poll(readStatuses, { timeout: 30_000 }).toContain('cancelled');
+    const statuses = await readStatuses();
     expect(statuses).toContain('done');
     expect(statuses).not.toContain('running');
     // the cancelled one, reopened, says so plainly: no abort jargon, a duration, no numbers
