@@ -320,11 +320,12 @@ const storeAndOutputEntries: MalformedInput[] = [
   },
   {
     name: 'store: --db names a text file',
-    make: async (_dir, ctx) => ({
-      args: evalArgs({ ...ctx, store: fixture('spreadsheet-saved-as.db') }, {}),
-      file: fixture('spreadsheet-saved-as.db'),
-      problem: /cannot be used: it is not an Odra store \(not an SQLite database\)/,
-    }),
+    async make(dir, ctx) {
+      // written per run, never a checked-in file: a store path that SQLite did open would be changed by the run
+      const file = path.join(dir, 'spreadsheet-saved-as.db');
+      await writeFile(file, 'name,ap\nyolox_nano,0.29\nnanodet_m,0.31\n');
+      return { args: evalArgs({ ...ctx, store: file }, {}), file, problem: /cannot be used: it is not an Odra store \(not an SQLite database\)/ };
+    },
   },
   {
     name: 'store: --db in a missing folder',

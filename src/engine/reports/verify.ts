@@ -3,7 +3,8 @@
  * cover names, and are the cover's figures those of the record?
  *
  * Reads, from a PDF: the attached `odra-audit-<id>.json` (pdf.js getAttachments) and the
- * text of page 1 (pdf.js getTextContent, lines joined at the text's end-of-line marks);
+ * text of the cover: page 1 and, where the figures of record run on (many models), the
+ * pages they continue on (pdf.js getTextContent, lines joined at end-of-line marks);
  * from an HTML report: the record link's data: URI (id "odra-audit-json") and the text of
  * the figures block (id "odra-figures"). Checks, each reported:
  *   1. the record is there and is JSON with the core fields (auditRecordCoreSchema);
@@ -44,13 +45,23 @@ async function fromPdf(bytes: Uint8Array, file: string): Promise<Extracted> {
   try {
     const attachments = ((await doc.getAttachments()) ?? {}) as Record<string, { filename: string; content: Uint8Array }>;
     const record = Object.values(attachments).find((a) => /^odra-audit-\d+\.json$/.test(a.filename)) ?? null;
-    const page = await doc.getPage(1);
-    const content = await page.getTextContent();
+    // The cover's figures of record start on page 1 and, with many models, run on: read
+    // pages until one after the figures began holds none of them.
     let text = '';
-    for (const item of content.items) {
-      if (!('str' in item)) continue;
-      text += item.str;
-      if (item.hasEOL) text += '\n';
+    let seen = false;
+    for (let n = 1; n <= doc.numPages; n++) {
+      const page = await doc.getPage(n);
+      const content = await page.getTextContent();
+      let pageText = '';
+      for (const item of content.items) {
+        if (!('str' in item)) continue;
+        pageText += item.str;
+        if (item.hasEOL) pageText += '\n';
+      }
+      const figures = /^\s*[0-9a-f]{64} P /m.test(pageText);
+      if (seen && !figures) break;
+      text += `${pageText}\n`;
+      seen ||= figures;
     }
     return { kind: 'pdf', record: record ? record.content : null, recordName: record?.filename ?? null, coverText: text };
   } finally {
