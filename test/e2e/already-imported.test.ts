@@ -40,6 +40,8 @@ describe('importing a dataset twice', () => {
 
   it('says "already imported as", offers the new name as a rename, and renames on request', async () => {
     await page.goto(server!.url);
+    await page.getByTestId('welcome-demo').waitFor(); // an empty store opens on the welcome screen
+    await page.getByTestId('nav-datasets').click();
     await page.getByTestId('datasets-empty').waitFor();
     await importAs('first');
     const rows = page.getByTestId('dataset-row');

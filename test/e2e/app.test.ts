@@ -63,6 +63,9 @@ describe('Odra in the browser (odra serve + Chromium)', () => {
   it('opens with the token and forgets it from the address bar', async () => {
     await page.goto(server!.url);
     await expect.poll(() => page.getByTestId('connection').textContent()).toContain('connected');
+    // an empty store opens on the welcome screen (first-run-demo.test.ts follows its button)
+    await page.getByTestId('welcome-demo').waitFor();
+    await page.getByTestId('nav-datasets').click();
     await page.getByTestId('datasets-empty').waitFor();
     expect(page.url()).not.toContain('token=');
     await shot(page, '01-start');

@@ -54,6 +54,8 @@ describe('class maps and result views on KITTI (odra serve + Chromium)', () => {
   it('imports KITTI and NanoDet-m', async () => {
     await page.goto(server!.url);
     await expect.poll(() => page.getByTestId('connection').textContent()).toContain('connected');
+    await page.getByTestId('welcome-demo').waitFor(); // an empty store opens on the welcome screen
+    await page.getByTestId('nav-datasets').click();
     await page.getByTestId('dataset-path').fill(kittiDir);
     await page.getByTestId('dataset-import').click();
     await page.getByTestId('dataset-row').first().waitFor({ timeout: 120_000 });

@@ -150,6 +150,8 @@ describe('Corruption preview in the browser (odra serve + Chromium)', () => {
   it('imports KITTI, opens Corruptions and picks an image from the thumbnails', async () => {
     await page.goto(server!.url);
     await expect.poll(() => page.getByTestId('connection').textContent()).toContain('connected');
+    await page.getByTestId('welcome-demo').waitFor(); // an empty store opens on the welcome screen
+    await page.getByTestId('nav-datasets').click();
     await page.getByTestId('dataset-path').fill(datasetDir);
     await page.getByTestId('dataset-import').click();
     await page.getByTestId('dataset-row').first().waitFor({ timeout: 120_000 });

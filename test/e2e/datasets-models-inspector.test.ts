@@ -123,6 +123,8 @@ describe('Datasets, models and the image inspector in the browser: formats, fing
   it('imports BDD100K with format and split chosen, and filters its images by weather', async () => {
     await page.goto(server!.url);
     await expect.poll(() => page.getByTestId('connection').textContent()).toContain('connected');
+    await page.getByTestId('welcome-demo').waitFor(); // an empty store opens on the welcome screen
+    await page.getByTestId('nav-datasets').click();
     const bdd = await materialise('bdd', path.join(tmp, 'bdd'));
     const formats = await page.getByTestId('dataset-format').locator('option').evaluateAll((os) => os.map((o) => o.getAttribute('value')));
     expect(formats).toEqual(['', 'coco', 'yolo', 'voc', 'kitti', 'bdd']);

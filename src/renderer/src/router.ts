@@ -6,12 +6,20 @@ import ModelsView from './views/ModelsView.vue';
 import AuditsView from './views/AuditsView.vue';
 import AuditView from './views/AuditView.vue';
 import BenchView from './views/BenchView.vue';
+import WelcomeView from './views/WelcomeView.vue';
+import { storeIsEmpty } from './stores/welcome';
 
 // Hash history: the same URLs work from odra serve's `/`, Electron's odra-app:// and a file.
 export const router = createRouter({
   history: createWebHashHistory(),
   routes: [
-    { path: '/', redirect: '/datasets' },
+    // An empty store opens on the welcome screen (its demo button); otherwise on the datasets.
+    {
+      path: '/',
+      component: WelcomeView,
+      beforeEnter: async (to) => ((await storeIsEmpty()) ? { path: '/welcome', query: to.query } : { path: '/datasets' }),
+    },
+    { path: '/welcome', name: 'welcome', component: WelcomeView, meta: { title: 'Welcome' } },
     { path: '/datasets', name: 'datasets', component: DatasetsView, meta: { title: 'Datasets' } },
     { path: '/models', name: 'models', component: ModelsView, meta: { title: 'Models' } },
     { path: '/corruptions', name: 'corruptions', component: CorruptionsView, meta: { title: 'Corruptions' } },

@@ -1,0 +1,67 @@
+/**
+ * The first run in the browser: `odra serve` on an empty store opens on the welcome screen;
+ * its one button ("Open the demo audit") calls demo.setup (progress shown while the scenes
+ * are generated and the demo family imported) and opens the demo audit's live view, where
+ * the heatmap fills in. The test picks the small preset with the address's `?preset=smoke`
+ * (8 scenes x 3 conditions; the app's own default is `demo`).
+ * Needs the built app (`npm run build`) and /usr/bin/chromium; no shared data.
+ * Screenshots: test-results/e2e/first-run-demo-*.png.
+ */
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir, removeDir } from '../helpers/broken-datasets';
+import { checkPrerequisites, cspViolations, openBrowser, recordRpc, shot, startServer, stopServer, type RpcRecorder, type Server } from './helpers';
+
+describe('First run: the welcome screen opens the demo audit', () => {
+  let tmp: string;
+  let server: Server | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  let rpc: RpcRecorder;
+  let consoleErrors: string[] = [];
+
+  beforeAll(async () => {
+    await checkPrerequisites();
+    tmp = await makeTempDir('e2e-first-run');
+    server = await startServer(path.join(tmp, 'odra.db'));
+    const session = await openBrowser({ width: 1400, height: 950 });
+    browser = session.browser;
+    page = session.page;
+    consoleErrors = session.consoleErrors;
+    rpc = recordRpc(page);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stopServer(server);
+    if (tmp) await removeDir(tmp);
+  });
+
+  it('opens on the welcome screen and reaches the demo audit heatmap in one click', async () => {
+    await page.goto(`${server!.url}#/?preset=smoke`);
+    await expect.poll(() => page.getByTestId('connection').textContent()).toContain('connected');
+    await page.getByTestId('welcome').waitFor();
+    expect(await page.getByTestId('welcome-preset').textContent()).toContain('smoke');
+    await shot(page, 'first-run-demo-01-welcome');
+
+    await page.getByTestId('welcome-demo').click();
+    await page.getByTestId('audit-view').waitFor({ timeout: 300_000 });
+    expect(rpc.sent.filter((m) => m.method === 'demo.setup')).toHaveLength(1);
+    const filled = async (): Promise<number> => Number(await page.getByTestId('heatmap').getAttribute('data-filled'));
+    await expect.poll(filled, { timeout: 300_000 }).toBeGreaterThan(0);
+    expect(Number(await page.getByTestId('heatmap').getAttribute('data-cells'))).toBeGreaterThan(0);
+    await expect.poll(() => page.getByTestId('audit-detail-status').textContent(), { timeout: 300_000 }).toContain('done');
+    await page.getByTestId('heatmap').scrollIntoViewIfNeeded();
+    await shot(page, 'first-run-demo-02-heatmap');
+
+    // the store is no longer empty: the app opens on the datasets, the welcome is one click away
+    await page.goto(server!.url);
+    await expect.poll(() => page.getByTestId('dataset-row').count()).toBe(1);
+    await page.getByTestId('nav-welcome').click();
+    await page.getByTestId('welcome-demo').waitFor();
+
+    expect(consoleErrors).toEqual([]);
+    expect(await cspViolations(page)).toEqual([]);
+  });
+});
