@@ -1,5 +1,5 @@
 /**
- * Audits in the store (migration 4): the plan (models with the adapter and class map
+ * Audits in the store (migration 6; shards: migration 8): the plan (models with the adapter and class map
  * they were audited with, conditions, images in plan order), one row per done unit
  * holding its packed raw detections, and per cell its progress counter and scores.
  *
