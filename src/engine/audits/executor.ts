@@ -66,6 +66,8 @@ export interface RunStats {
   units: number;
   tasks: number;
   wallSeconds: number;
+  /** from the first task sent to the runner (models loaded, files verified) to the run's end */
+  runningSeconds: number;
   /** summed over tasks: decode, corruption kernels, preprocessing, ORT runs, post-processing (runner) */
   stages: StageTimes;
   /** engine: writing units; scoring (scorer worker time) */
@@ -113,6 +115,7 @@ class AuditRun {
   private writeTimer: ReturnType<typeof setTimeout> | null = null;
   private lastProgress = 0;
   private firstResultAt: number | null = null;
+  private runningSince: number | null = null;
   /** aborted only by a cancel: a pause lets the cells in scoring finish */
   private readonly cancelled = new AbortController();
 
@@ -143,6 +146,7 @@ class AuditRun {
       units: 0,
       tasks: 0,
       wallSeconds: 0,
+      runningSeconds: 0,
       stages: { decodeMs: 0, corruptMs: 0, preprocessMs: 0, inferenceMs: 0, postprocessMs: 0, waitMs: 0 },
       storeSeconds: 0,
       scoreSeconds: 0,
@@ -186,6 +190,7 @@ class AuditRun {
     if (status === 'cancelled' && !outcome.error) outcome = { ...outcome, error: this.cancelledWords() };
     audits.setStatus(this.id, status, outcome.error ?? (status === 'interrupted' ? (outcome.message ?? null) : null), seconds);
     this.stats.wallSeconds = seconds;
+    if (this.runningSince !== null) this.stats.runningSeconds = (performance.now() - this.runningSince) / 1000;
     this.deps.onRunStats?.(this.stats);
     return outcome;
   }
@@ -329,6 +334,7 @@ class AuditRun {
       });
     };
     let stopping: 'pause' | 'cancel' | null = null;
+    this.runningSince = performance.now();
     this.progress('running', true);
     for (;;) {
       const reason = stopReason(this.job.stop);
