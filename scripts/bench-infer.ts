@@ -6,6 +6,7 @@
  *
  *   node --import tsx scripts/bench-infer.ts [--model M.onnx] [--dataset DIR]
  *        [--threads N] [--batch N] [--provider cpu|cuda|...] [--rounds R]
+ *        [--preprocess pool|runner|both]
  *
  * Defaults: YOLOX-Nano and the coco128 val subset from ../shared. Each round runs the
  * bare loop then the pipeline (interleaved, so a busy machine slows both alike); the
@@ -14,8 +15,19 @@
  * loading excluded, as session creation is from the bare loop). The pipeline runs in
  * the audit runner process (a clean evaluation is a one-cell audit), so its cost per
  * image is reported from the runner's stage times (decode, preprocess, ORT run,
- * post-process) beside the bare loop's CPU time per image. Progress
- * goes to stderr; the last stdout line is one JSON object.
+ * post-process) beside the bare loop's CPU time per image.
+ *
+ * Pipeline efficiency (util/efficiency.ts): every stage is first measured alone, one at
+ * a time in this process, on the same images (CPU seconds, process.cpuUsage: decode,
+ * preprocess, ORT run, post-process), plus the real run's store and scoring times; their
+ * sum / cores / the real run's wall (from the first task sent to the runner to the
+ * evaluation's end: files verified and models loaded) is `efficiency`. Beside it:
+ * the CPU the real run's processes used (this process + the runner, /proc), so the rest
+ * splits into overhead (CPU spent beyond the isolated stages) and idle cores, and the
+ * runner's inference thread's own account (ORT, post-process, waiting for inputs).
+ * `--preprocess both` (default) runs the evaluation with input tensors made in the pool
+ * workers and on the inference thread (runner-protocol.ts) in each round, back to back.
+ * Progress goes to stderr; the last stdout line is one JSON object.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -28,6 +40,10 @@ import { Detector } from '../src/engine/inference/detector';
 import { baseSessionOptions, createSessionWithFallback } from '../src/engine/inference/execution-providers';
 import { inProcessClient } from '../src/engine/rpc/in-process';
 import type { Progress } from '../src/shared/schemas';
+import { pipelineEfficiency } from '../src/engine/util/efficiency';
+import { childrenCpuSeconds, runnersGone } from './bench-process-cpu';
+
+type Placement = 'pool' | 'runner';
 
 interface Args {
   model: string;
@@ -36,6 +52,7 @@ interface Args {
   batch: number;
   provider: string;
   rounds: number;
+  placements: Placement[];
 }
 
 function log(msg: string): void {
@@ -57,6 +74,7 @@ function parseArgs(argv: string[]): Args {
     batch: 1,
     provider: 'cpu',
     rounds: 3,
+    placements: ['pool', 'runner'],
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -67,7 +85,10 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--batch') args.batch = positiveInt(a, v);
     else if (a === '--provider') args.provider = v ?? 'cpu';
     else if (a === '--rounds') args.rounds = positiveInt(a, v);
-    else throw new Error(`unknown argument ${a} (usage: bench-infer.ts [--model M] [--dataset DIR] [--threads N] [--batch N] [--provider P] [--rounds R])`);
+    else if (a === '--preprocess') {
+      if (v !== 'pool' && v !== 'runner' && v !== 'both') throw new Error(`--preprocess must be pool, runner or both (got ${v})`);
+      args.placements = v === 'both' ? ['pool', 'runner'] : [v];
+    } else throw new Error(`unknown argument ${a} (usage: bench-infer.ts [--model M] [--dataset DIR] [--threads N] [--batch N] [--provider P] [--rounds R] [--preprocess pool|runner|both])`);
   }
   return args;
 }
@@ -80,26 +101,74 @@ function median(xs: number[]): number {
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
+interface PipelineRound {
+  imagesPerSecond: number;
+  detectImagesPerSecond: number;
+  loadSeconds: number;
+  scoringSeconds: number;
+  stageMsPerImage: number;
+  run: RunStats;
+  runCpuSeconds: number;
+  ap: number | null;
+  executionProvider: string | null;
+}
+
+const cpuSecondsOf = (c: NodeJS.CpuUsage): number => (c.user + c.system) / 1e6;
+
+/** CPU seconds of each stage measured alone, one at a time, on every image of the dataset. */
+async function isolatedStages(detector: Detector, files: string[]): Promise<Record<string, number>> {
+  const stages = { decode: 0, preprocess: 0, inference: 0, postprocess: 0 };
+  for (let start = 0; start < files.length; start += detector.batchSize) {
+    const group = files.slice(start, start + detector.batchSize);
+    let c = process.cpuUsage();
+    const images = [];
+    for (const f of group) images.push(await decodeImage(f));
+    stages.decode += cpuSecondsOf(process.cpuUsage(c));
+    c = process.cpuUsage();
+    const batch = await detector.prepare(images);
+    stages.preprocess += cpuSecondsOf(process.cpuUsage(c));
+    c = process.cpuUsage();
+    const outputs = await detector.infer(batch);
+    stages.inference += cpuSecondsOf(process.cpuUsage(c));
+    c = process.cpuUsage();
+    detector.finish(batch, outputs);
+    stages.postprocess += cpuSecondsOf(process.cpuUsage(c));
+  }
+  return stages;
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'odra-bench-infer-'));
+  const cores = os.availableParallelism();
   let lastRun: RunStats | null = null;
-  const engine = new Engine({ dbPath: path.join(tmp, 'odra.db'), onAuditRunStats: (s) => (lastRun = s) });
+  const engines = args.placements.map(
+    (placement) => new Engine({ dbPath: path.join(tmp, `odra-${placement}.db`), runnerPreprocessing: placement, onAuditRunStats: (s) => (lastRun = s) }),
+  );
   try {
-    const client = inProcessClient(engine);
-    const dataset = await client.call('datasets.import', { dir: args.dataset });
-    const model = await client.call('models.import', { path: args.model });
-    log(`model ${path.basename(args.model)} (${model.adapter.family}), dataset ${dataset.name}: ${dataset.imageCount} images`);
+    const sides = await Promise.all(
+      engines.map(async (engine) => {
+        const client = inProcessClient(engine);
+        const dataset = await client.call('datasets.import', { dir: args.dataset });
+        const model = await client.call('models.import', { path: args.model });
+        return { engine, client, dataset, model };
+      }),
+    );
+    const { dataset, model } = sides[0];
+    log(`model ${path.basename(args.model)} (${model.adapter.family}), dataset ${dataset.name}: ${dataset.imageCount} images, preprocessing in ${args.placements.join(' and ')}`);
 
     // Pre-made tensors for the bare loop: the adapter's own preprocessing, done once.
     const probe = await Detector.load(model.path, model.adapter, { threads: args.threads, maxBatch: args.batch, executionProvider: args.provider, spinning: false });
     const batchSize = probe.batchSize;
-    const gt = engine.datasets.groundTruth(dataset.id);
+    const gt = sides[0].engine.datasets.groundTruth(dataset.id);
+    const files = gt.images.map((im) => path.join(gt.imageRoot, im.fileName));
     const feeds: Record<string, ort.Tensor>[] = [];
-    for (let start = 0; start < gt.images.length; start += batchSize) {
-      const files = gt.images.slice(start, start + batchSize).map((im) => path.join(gt.imageRoot, im.fileName));
-      feeds.push((await probe.prepare(await Promise.all(files.map((f) => decodeImage(f))))).feeds);
+    for (let start = 0; start < files.length; start += batchSize) {
+      feeds.push((await probe.prepare(await Promise.all(files.slice(start, start + batchSize).map((f) => decodeImage(f))))).feeds);
     }
+    await probe.detect([await decodeImage(files[0])]);
+    // each stage alone on the same images (after a warm-up run, as the bare loop)
+    const isolated = await isolatedStages(probe, files);
     await probe.dispose();
     const choice = await createSessionWithFallback(model.path, args.provider, baseSessionOptions({ threads: args.threads, spinning: false }));
     const session = choice.session;
@@ -107,52 +176,98 @@ async function main(): Promise<void> {
     const images = gt.images.length;
 
     const bareRates: number[] = [];
-    const pipelineRates: number[] = [];
-    const detectRates: number[] = [];
-    const loadSeconds: number[] = [];
     const bareCpu: number[] = [];
-    const pipelineCpu: number[] = [];
-    const cpuMs = (c: NodeJS.CpuUsage): number => (c.user + c.system) / 1000;
-    const scoringSeconds: number[] = [];
-    let evaluationAp: number | null = null;
-    let executionProvider = choice.executionProvider;
+    const rounds: Record<Placement, PipelineRound[]> = { pool: [], runner: [] };
     await session.run(feeds[0]); // warm-up
     for (let r = 0; r < args.rounds; r++) {
-      let t = performance.now();
-      let cpu = process.cpuUsage();
+      const t = performance.now();
+      const cpu = process.cpuUsage();
       for (const f of feeds) await session.run(f);
       bareRates.push(images / ((performance.now() - t) / 1000));
-      bareCpu.push(cpuMs(process.cpuUsage(cpu)) / images);
-
-      const marks: Record<string, number> = {};
-      const started = performance.now();
-      const progress = (p: Progress): void => {
-        if (p.stage === 'detecting' && p.done === 0 && marks.first === undefined) {
-          marks.first = performance.now();
-          cpu = process.cpuUsage();
-        }
-        if (p.stage === 'scoring') marks.scoring ??= performance.now();
-      };
-      const evaluation = await client.call(
-        'evaluations.run',
-        { modelId: model.id, datasetId: dataset.id, threads: args.threads, batchSize: args.batch, executionProvider: args.provider },
-        { onProgress: progress },
-      );
-      t = performance.now();
-      // the pipeline runs in the runner process: its stage times, summed, per image
-      const stages = (lastRun as RunStats | null)?.stages;
-      pipelineCpu.push(stages ? (stages.decodeMs + stages.preprocessMs + stages.inferenceMs + stages.postprocessMs) / images : NaN);
-      pipelineRates.push(images / ((t - marks.first) / 1000));
-      detectRates.push(images / ((marks.scoring - marks.first) / 1000));
-      loadSeconds.push((marks.first - started) / 1000);
-      scoringSeconds.push((t - marks.scoring) / 1000);
-      evaluationAp = evaluation.stats?.AP ?? null;
-      executionProvider = evaluation.executionProvider ?? executionProvider;
-      log(`round ${r + 1}: bare ${bareRates[r].toFixed(2)} img/s, pipeline ${pipelineRates[r].toFixed(2)} img/s (ratio ${(pipelineRates[r] / bareRates[r]).toFixed(3)})`);
+      bareCpu.push(cpuSecondsOf(process.cpuUsage(cpu)) * 1000 / images);
+      // alternate which placement goes first, so a load change hits both alike
+      const order = r % 2 ? [...sides].reverse() : sides;
+      for (const side of order) {
+        const placement = args.placements[sides.indexOf(side)];
+        const marks: Record<string, number> = {};
+        const started = performance.now();
+        const progress = (p: Progress): void => {
+          if (p.stage === 'detecting' && p.done === 0 && marks.first === undefined) marks.first = performance.now();
+          if (p.stage === 'scoring') marks.scoring ??= performance.now();
+        };
+        const ownCpu = process.cpuUsage();
+        const children = childrenCpuSeconds();
+        const evaluation = await side.client.call(
+          'evaluations.run',
+          { modelId: side.model.id, datasetId: side.dataset.id, threads: args.threads, batchSize: args.batch, executionProvider: args.provider },
+          { onProgress: progress },
+        );
+        const end = performance.now();
+        await runnersGone();
+        const runCpuSeconds = cpuSecondsOf(process.cpuUsage(ownCpu)) + childrenCpuSeconds() - children;
+        const run = lastRun as RunStats | null;
+        if (!run) throw new Error('no run stats');
+        const st = run.stages;
+        rounds[placement].push({
+          imagesPerSecond: images / ((end - marks.first) / 1000),
+          detectImagesPerSecond: images / ((marks.scoring - marks.first) / 1000),
+          loadSeconds: (marks.first - started) / 1000,
+          scoringSeconds: (end - marks.scoring) / 1000,
+          stageMsPerImage: (st.decodeMs + st.preprocessMs + st.inferenceMs + st.postprocessMs) / images,
+          run,
+          runCpuSeconds,
+          ap: evaluation.stats?.AP ?? null,
+          executionProvider: evaluation.executionProvider ?? null,
+        });
+        const got = rounds[placement][r];
+        log(`round ${r + 1} ${placement}: bare ${bareRates[r].toFixed(2)} img/s, pipeline ${got.imagesPerSecond.toFixed(2)} img/s (ratio ${(got.imagesPerSecond / bareRates[r]).toFixed(3)}), running ${run.runningSeconds.toFixed(2)} s`);
+      }
     }
     await session.release();
     const bare = median(bareRates);
-    const pipeline = median(pipelineRates);
+    const perPlacement = Object.fromEntries(
+      args.placements.map((placement) => {
+        const rs = rounds[placement];
+        // the breakdown of the round whose running wall is the median one
+        const byWall = [...rs].sort((a, b) => a.run.runningSeconds - b.run.runningSeconds);
+        const mid = byWall[(byWall.length - 1) >> 1];
+        const stages = { ...isolated, store: mid.run.storeSeconds, scoring: mid.run.scoreSeconds };
+        const e = pipelineEfficiency({ isolatedCpuSeconds: stages, cores, wallSeconds: mid.run.runningSeconds, runCpuSeconds: mid.runCpuSeconds });
+        const wallMs = mid.run.runningSeconds * 1000;
+        const st = mid.run.stages;
+        const pipeline = median(rs.map((x) => x.imagesPerSecond));
+        return [
+          placement,
+          {
+            pipeline_images_per_s: round3(pipeline),
+            ratio: round3(pipeline / bare),
+            pipeline_detect_only_images_per_s: round3(median(rs.map((x) => x.detectImagesPerSecond))),
+            pipeline_scoring_s: round3(median(rs.map((x) => x.scoringSeconds))),
+            model_load_s: round3(median(rs.map((x) => x.loadSeconds))),
+            pipeline_stage_ms_per_image: round3(median(rs.map((x) => x.stageMsPerImage))),
+            efficiency: round3(e.efficiency),
+            efficiency_per_round: rs.map((x) =>
+              round3(pipelineEfficiency({ isolatedCpuSeconds: { ...isolated, store: x.run.storeSeconds, scoring: x.run.scoreSeconds }, cores, wallSeconds: x.run.runningSeconds }).efficiency),
+            ),
+            running_wall_s: round3(mid.run.runningSeconds),
+            isolated_cpu_s: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, round3(v)])),
+            run_cpu_s: round3(mid.runCpuSeconds),
+            // shares of cores x wall: efficiency + overhead + idle = 1
+            capacity_shares: { stages: round3(e.efficiency), overhead: round3(e.overheadShare!), idle: round3(e.idleShare!) },
+            // the runner's inference thread over the running wall
+            inference_thread_shares: {
+              ort: round3(st.inferenceMs / wallMs),
+              postprocess: round3(st.postprocessMs / wallMs),
+              waiting_for_inputs: round3(st.waitMs / wallMs),
+              preprocess_in_runner: placement === 'runner' ? round3(st.preprocessMs / wallMs) : null,
+            },
+            pool_workers: mid.run.poolWorkers,
+            ap: rs[0].ap,
+            execution_provider: rs[0].executionProvider,
+          },
+        ];
+      }),
+    );
     const out = {
       model: path.basename(args.model),
       family: model.adapter.family,
@@ -160,26 +275,18 @@ async function main(): Promise<void> {
       images,
       threads: args.threads ?? null,
       batch: batchSize,
-      execution_provider: executionProvider,
       rounds: args.rounds,
-      pipeline_images_per_s: round3(pipeline),
       bare_run_images_per_s: round3(bare),
-      ratio: round3(pipeline / bare),
-      pipeline_detect_only_images_per_s: round3(median(detectRates)),
-      pipeline_scoring_s: round3(median(scoringSeconds)),
-      model_load_s: round3(median(loadSeconds)),
       // CPU time of the whole process (all threads) per image: what the cores must supply
       bare_cpu_ms_per_image: round3(median(bareCpu)),
-      // the runner's stage times per image (decode, preprocess, ORT, postprocess; wall time of each step)
-      pipeline_stage_ms_per_image: round3(median(pipelineCpu)),
-      per_round: bareRates.map((b, i) => ({ bare: round3(b), pipeline: round3(pipelineRates[i]) })),
-      ap: evaluationAp,
-      cpus: os.availableParallelism(),
+      per_round_bare: bareRates.map(round3),
+      preprocessing: perPlacement,
+      cpus: cores,
       load_average_1m: round3(os.loadavg()[0]),
     };
     process.stdout.write(`${JSON.stringify(out)}\n`);
   } finally {
-    await engine.close();
+    await Promise.all(engines.map((e) => e.close()));
     rmSync(tmp, { recursive: true, force: true });
   }
 }

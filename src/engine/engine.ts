@@ -82,6 +82,8 @@ export interface EngineOptions {
   runnerLauncher?: RunnerLauncher;
   /** per-run figures of every audit run (benchmarks, tests) */
   onAuditRunStats?: (stats: RunStats) => void;
+  /** where audit runners make the models' input tensors: pool workers (default) or the inference thread (benchmarks compare both) */
+  runnerPreprocessing?: 'pool' | 'runner';
   /** where demo.setup writes the demo scenes; `demo-scenes` beside the store file by default */
   demoDataDir?: string;
   /** the demo detector family; resources/demo/models by default */
@@ -131,6 +133,7 @@ export class Engine {
       },
       onnxruntimeVersion: onnxruntimeVersion(),
       onRunStats: options.onAuditRunStats,
+      ...(options.runnerPreprocessing ? { preprocessIn: options.runnerPreprocessing } : {}),
       storePath: options.dbPath,
       ...(options.sqliteBinding ? { sqliteBinding: options.sqliteBinding } : {}),
     });

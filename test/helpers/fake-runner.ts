@@ -130,7 +130,7 @@ class FakeRunner implements RunnerConnection {
         imagePos: task.imagePos,
         units,
         digests: [],
-        stages: { decodeMs: 1, corruptMs: 1, preprocessMs: 1, inferenceMs: 1, postprocessMs: 1 },
+        stages: { decodeMs: 1, corruptMs: 1, preprocessMs: 1, inferenceMs: 1, postprocessMs: 1, waitMs: 1 },
       });
       this.answered++;
       this.launcher.answered++;

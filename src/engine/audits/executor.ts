@@ -56,6 +56,8 @@ export interface ExecutorDeps {
   onnxruntimeVersion: string;
   /** per-run figures for benchmarks and tests */
   onRunStats?: (stats: RunStats) => void;
+  /** where the runner makes input tensors (runner-protocol.ts); 'pool' by default, 'runner' for comparisons */
+  preprocessIn?: 'pool' | 'runner';
 }
 
 /** Totals of one run (seconds), for bench:audit. */
@@ -64,6 +66,8 @@ export interface RunStats {
   units: number;
   tasks: number;
   wallSeconds: number;
+  /** from the first task sent to the runner (models loaded, files verified) to the run's end */
+  runningSeconds: number;
   /** summed over tasks: decode, corruption kernels, preprocessing, ORT runs, post-processing (runner) */
   stages: StageTimes;
   /** engine: writing units; scoring (scorer worker time) */
@@ -111,6 +115,7 @@ class AuditRun {
   private writeTimer: ReturnType<typeof setTimeout> | null = null;
   private lastProgress = 0;
   private firstResultAt: number | null = null;
+  private runningSince: number | null = null;
   /** aborted only by a cancel: a pause lets the cells in scoring finish */
   private readonly cancelled = new AbortController();
 
@@ -141,7 +146,8 @@ class AuditRun {
       units: 0,
       tasks: 0,
       wallSeconds: 0,
-      stages: { decodeMs: 0, corruptMs: 0, preprocessMs: 0, inferenceMs: 0, postprocessMs: 0 },
+      runningSeconds: 0,
+      stages: { decodeMs: 0, corruptMs: 0, preprocessMs: 0, inferenceMs: 0, postprocessMs: 0, waitMs: 0 },
       storeSeconds: 0,
       scoreSeconds: 0,
       cellsScored: 0,
@@ -184,6 +190,7 @@ class AuditRun {
     if (status === 'cancelled' && !outcome.error) outcome = { ...outcome, error: this.cancelledWords() };
     audits.setStatus(this.id, status, outcome.error ?? (status === 'interrupted' ? (outcome.message ?? null) : null), seconds);
     this.stats.wallSeconds = seconds;
+    if (this.runningSince !== null) this.stats.runningSeconds = (performance.now() - this.runningSince) / 1000;
     this.deps.onRunStats?.(this.stats);
     return outcome;
   }
@@ -220,11 +227,10 @@ class AuditRun {
 
     // 2. provenance
     const cores = os.availableParallelism();
-    const onlyClean = this.conditions.length === 1;
-    // threads come from the plan (audit-service.ts; older audits: the budget's default); a
-    // clean-only audit corrupts nothing and needs one pool worker at most
+    // threads come from the plan (audit-service.ts; older audits: the budget's default). A
+    // clean-only run gets the same pool as an audit: its workers make the input tensors,
+    // and with one worker preprocessing would become the critical path.
     const split = cpuBudget(cores, this.audit.settings.threads ?? undefined);
-    if (onlyClean) split.poolWorkers = 1;
     const budget = { ortThreads: split.ortThreads, poolWorkers: this.audit.settings.workers ?? split.poolWorkers };
     this.stats.ortThreads = budget.ortThreads;
     this.stats.poolWorkers = budget.poolWorkers;
@@ -291,6 +297,7 @@ class AuditRun {
       poolWorkers: budget.poolWorkers,
       ...(batchSize ? { batchSize } : {}),
       digests: this.audit.settings.recordInputDigests,
+      ...(this.deps.preprocessIn ? { preprocessIn: this.deps.preprocessIn } : {}),
     });
     const ready = await messages.next(this.job.stop);
     if (ready.kind === 'stop') return this.stopOutcome();
@@ -327,6 +334,7 @@ class AuditRun {
       });
     };
     let stopping: 'pause' | 'cancel' | null = null;
+    this.runningSince = performance.now();
     this.progress('running', true);
     for (;;) {
       const reason = stopReason(this.job.stop);
@@ -420,6 +428,7 @@ class AuditRun {
     s.preprocessMs += result.stages.preprocessMs;
     s.inferenceMs += result.stages.inferenceMs;
     s.postprocessMs += result.stages.postprocessMs;
+    s.waitMs += result.stages.waitMs;
     this.stats.tasks++;
     this.stats.units += result.units.length;
     if (this.pendingWrites.length >= WRITE_BATCH_UNITS) this.flush();

@@ -42,6 +42,13 @@ export interface RunnerInit {
   batchSize?: number;
   /** send the SHA-256 of every image fed to the models */
   digests: boolean;
+  /**
+   * Where the models' input tensors are made: 'pool' (default) in the corruption pool's
+   * workers with the corruption, so the inference thread only runs models; 'runner' on
+   * the inference thread before each run (the older path, kept for comparison). Both
+   * give byte-identical tensors.
+   */
+  preprocessIn?: 'pool' | 'runner';
 }
 
 export interface RunnerTaskCondition {
@@ -79,6 +86,8 @@ export interface StageTimes {
   preprocessMs: number;
   inferenceMs: number;
   postprocessMs: number;
+  /** the inference thread idle, waiting for this task's inputs (decode, corruption, tensors) */
+  waitMs: number;
 }
 
 export interface RunnerUnit {

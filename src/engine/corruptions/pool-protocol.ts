@@ -1,16 +1,30 @@
 import type { CorruptionName, Severity } from '../../shared/corruptions';
+import type { AdapterConfig } from '../../shared/adapter';
+import type { ImageTransform } from '../images/model-input';
+
+/** What a model's input tensor depends on: equal specs give equal tensors (models may share one). */
+export type TensorSpec = Pick<AdapterConfig, 'input' | 'preprocessing'>;
 
 export interface WorkerRequest {
   id: number;
-  corruption: CorruptionName;
+  /** null: no corruption (a clean image that only needs its tensors) */
+  corruption: CorruptionName | null;
   severity: Severity;
   seed: number;
   width: number;
   height: number;
   pixels: ArrayBuffer;
+  /** model input tensors (CHW float32, preprocess.ts) to make from the corrupted image */
+  tensors: TensorSpec[];
+}
+
+export interface WorkerTensor {
+  /** one image's [3, H, W] float32 values */
+  data: ArrayBuffer;
+  transform: ImageTransform;
 }
 
 export type WorkerResponse =
-  /** ms: time spent in the kernel itself, without queueing or transfer */
-  | { id: number; ok: true; width: number; height: number; pixels: ArrayBuffer; ms: number }
+  /** ms: time spent in the kernel itself, without queueing or transfer; preprocessMs: making the tensors */
+  | { id: number; ok: true; width: number; height: number; pixels: ArrayBuffer; ms: number; tensors: WorkerTensor[]; preprocessMs: number }
   | { id: number; ok: false; message: string };

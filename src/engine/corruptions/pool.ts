@@ -18,6 +18,10 @@
  *   - Size: the caller's CPU budget (cpuBudget below splits the cores between the pool
  *     and onnxruntime's intra-op threads); by default cores - 1, at least 1.
  *
+ * Model input tensors: prepare() also makes the tensors of given input specs from the
+ * corrupted image in the worker (or, without a corruption, from the image as it is), so
+ * an audit runner's inference thread receives them ready (pool-protocol.ts, worker.ts).
+ *
  * Outputs do not depend on any of this: a kernel's result is a pure function of
  * (image, corruption, severity, seed), whichever worker runs it and in whatever order.
  *
@@ -28,14 +32,15 @@ import { Worker } from 'node:worker_threads';
 import { findBundle } from '../util/bundle-path';
 import type { CorruptionName, Severity } from '../../shared/corruptions';
 import type { RgbImage } from '../images/rgb-image';
-import type { WorkerRequest, WorkerResponse } from './pool-protocol';
+import type { ImageTransform } from '../images/model-input';
+import type { TensorSpec, WorkerRequest, WorkerResponse } from './pool-protocol';
 
 export type PoolLane = 'interactive' | 'bulk';
 
 interface Job {
   request: WorkerRequest;
   lane: PoolLane;
-  resolve: (result: CorruptionResult) => void;
+  resolve: (result: PreparedInput) => void;
   reject: (error: Error) => void;
 }
 
@@ -43,6 +48,19 @@ export interface CorruptionResult {
   image: RgbImage;
   /** time in the kernel, without queueing */
   ms: number;
+}
+
+/** One model input tensor made in a worker: [3, H, W] float32 values and the image's transform. */
+export interface PreparedTensor {
+  data: Float32Array;
+  transform: ImageTransform;
+}
+
+export interface PreparedInput extends CorruptionResult {
+  /** one per requested spec, in the order asked */
+  tensors: PreparedTensor[];
+  /** time making the tensors in the worker */
+  preprocessMs: number;
 }
 
 interface Slot {
@@ -132,14 +150,32 @@ export class CorruptionPool {
     signal?: AbortSignal,
     lane: PoolLane = 'bulk',
   ): Promise<CorruptionResult> {
+    return this.prepare(image, corruption, severity, seed, [], { signal, lane });
+  }
+
+  /**
+   * Queues one image: corrupted (unless `corruption` is null), then the tensors of
+   * `tensors` made from the result. `transfer` hands the image's own buffer to the
+   * worker instead of a copy: the caller must not use the image afterwards.
+   */
+  prepare(
+    image: RgbImage,
+    corruption: CorruptionName | null,
+    severity: Severity,
+    seed: number,
+    tensors: TensorSpec[],
+    options: { signal?: AbortSignal; lane?: PoolLane; transfer?: boolean } = {},
+  ): Promise<PreparedInput> {
+    const { signal, lane = 'bulk' } = options;
     if (this.closed) return Promise.reject(new Error('the corruption pool is closed'));
     if (signal?.aborted) return Promise.reject(new Error('cancelled'));
-    // Copy: the buffer is transferred to the worker, and the caller keeps its image.
-    const pixels = image.data.slice().buffer;
-    return new Promise<CorruptionResult>((resolve, reject) => {
+    const whole = image.data.byteOffset === 0 && image.data.byteLength === image.data.buffer.byteLength && image.data.buffer instanceof ArrayBuffer;
+    // Copy unless told otherwise: the buffer is transferred to the worker, and the caller keeps its image.
+    const pixels = options.transfer && whole ? (image.data.buffer as ArrayBuffer) : image.data.slice().buffer;
+    return new Promise<PreparedInput>((resolve, reject) => {
       let settled = false;
       const job: Job = {
-        request: { id: this.nextId++, corruption, severity, seed, width: image.width, height: image.height, pixels },
+        request: { id: this.nextId++, corruption, severity, seed, width: image.width, height: image.height, pixels, tensors },
         lane,
         resolve: (r) => {
           if (settled) return;
@@ -229,8 +265,14 @@ export class CorruptionPool {
       const job = slot.inFlight.get(res.id);
       slot.inFlight.delete(res.id);
       if (job) {
-        if (res.ok) job.resolve({ image: { width: res.width, height: res.height, data: new Uint8Array(res.pixels) }, ms: res.ms });
-        else job.reject(new Error(`${job.request.corruption} severity ${job.request.severity}: ${res.message}`));
+        if (res.ok) {
+          job.resolve({
+            image: { width: res.width, height: res.height, data: new Uint8Array(res.pixels) },
+            ms: res.ms,
+            tensors: res.tensors.map((t) => ({ data: new Float32Array(t.data), transform: t.transform })),
+            preprocessMs: res.preprocessMs,
+          });
+        } else job.reject(new Error(`${job.request.corruption ?? 'preprocessing'}${job.request.corruption ? ` severity ${job.request.severity}` : ''}: ${res.message}`));
       }
       this.pump();
     });

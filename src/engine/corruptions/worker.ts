@@ -9,16 +9,39 @@
  * touched), instead of a fresh array: on the reference VM, writing a fresh 1280x720 image
  * costs ~10 ms of page faults (common/scratch.ts), as much as many kernels themselves.
  * The result is transferred back, and the request's own input buffer becomes the spare.
+ *
+ * Model input tensors: a request may also ask for the tensors of one or more input specs
+ * (pool-protocol.ts), made here from the corrupted image by the same preprocess.ts code
+ * the runner would run (so they are byte-identical) and transferred back, so the
+ * thread that blocks in onnxruntime spends no time resizing or normalising. A request
+ * without a corruption only makes tensors (a clean image).
  */
 import { parentPort } from 'node:worker_threads';
+import type { RgbImage } from '../images/rgb-image';
+import { normalisationTable, preprocessInto } from '../images/model-input';
 import { applyCorruption } from './registry';
-import type { WorkerRequest, WorkerResponse } from './pool-protocol';
+import type { TensorSpec, WorkerRequest, WorkerResponse, WorkerTensor } from './pool-protocol';
 
 if (!parentPort) throw new Error('corruption worker must run in a worker thread');
 const port = parentPort;
 
 /** An input buffer of an earlier request, free to receive the next output of its size. */
 let spare: ArrayBuffer | null = null;
+
+/** Normalisation tables per preprocessing config, made once (a request names the same few specs again and again). */
+const tables = new Map<string, Float32Array>();
+
+async function makeTensor(image: RgbImage, spec: TensorSpec): Promise<WorkerTensor> {
+  const key = JSON.stringify(spec.preprocessing);
+  let lut = tables.get(key);
+  if (!lut) {
+    lut = normalisationTable(spec.preprocessing);
+    tables.set(key, lut);
+  }
+  const data = new Float32Array(3 * spec.input.width * spec.input.height);
+  const transform = await preprocessInto(image, spec, data, 0, lut);
+  return { data: data.buffer, transform };
+}
 
 port.on('message', (req: WorkerRequest) => {
   void (async () => {
@@ -27,22 +50,24 @@ port.on('message', (req: WorkerRequest) => {
     try {
       const t0 = performance.now();
       const n = req.width * req.height * 3;
-      const out = spare !== null && spare.byteLength === n ? new Uint8Array(spare) : new Uint8Array(n);
-      spare = null;
-      const result = await applyCorruption(
-        { width: req.width, height: req.height, data: new Uint8Array(req.pixels) },
-        req.corruption,
-        req.severity,
-        req.seed,
-        { out },
-      );
+      const input: RgbImage = { width: req.width, height: req.height, data: new Uint8Array(req.pixels) };
+      let result = input;
+      if (req.corruption !== null) {
+        const out = spare !== null && spare.byteLength === n ? new Uint8Array(spare) : new Uint8Array(n);
+        spare = null;
+        result = await applyCorruption(input, req.corruption, req.severity, req.seed, { out });
+      }
+      const t1 = performance.now();
+      const tensors: WorkerTensor[] = [];
+      for (const spec of req.tensors) tensors.push(await makeTensor(result, spec));
+      const preprocessMs = performance.now() - t1;
       const pixels = result.data.byteOffset === 0 && result.data.byteLength === result.data.buffer.byteLength
         ? (result.data.buffer as ArrayBuffer)
         : result.data.slice().buffer;
-      reply = { id: req.id, ok: true, width: result.width, height: result.height, pixels, ms: performance.now() - t0 };
-      transfer = [pixels];
+      reply = { id: req.id, ok: true, width: result.width, height: result.height, pixels, ms: t1 - t0, tensors, preprocessMs };
+      transfer = [pixels, ...tensors.map((t) => t.data)];
       // The kernel is done with the input: its buffer takes the next output.
-      if (req.pixels.byteLength === n) spare = req.pixels;
+      if (req.corruption !== null && req.pixels.byteLength === n && pixels !== req.pixels) spare = req.pixels;
     } catch (err) {
       reply = { id: req.id, ok: false, message: err instanceof Error ? err.message : String(err) };
     }

@@ -20,7 +20,7 @@ import { detectAdapter, type AdapterDetection } from '../models/detect-adapter';
 import { inspectModelIO, type ModelIO } from '../models/inspect-io';
 import type { Detection } from '../models/nms';
 import { postprocess } from '../models/postprocess';
-import { preprocessBatch, type ImageTransform } from '../models/preprocess';
+import { preprocessBatch, type ImageTransform, type PreprocessedBatch } from '../models/preprocess';
 import { baseSessionOptions, createSessionWithFallback, fallbackWarning } from './execution-providers';
 import { floatToHalfArray, halfToFloatArray } from './float16';
 
@@ -272,6 +272,32 @@ export class Detector {
     if (images.length > this.batchSize) throw new Error(`${images.length} images for a batch of ${this.batchSize}`);
     const t0 = performance.now();
     const batch = await preprocessBatch(images, this.config);
+    return this.feedsOf(batch, t0);
+  }
+
+  /**
+   * The run's input tensors from images already preprocessed elsewhere (the corruption
+   * pool's workers, with this adapter's input spec): each [3, H, W] float32 as
+   * preprocess.ts makes it. One image is fed as it is; several are copied into one batch.
+   */
+  prepareFrom(images: readonly { data: Float32Array; transform: ImageTransform }[]): PreparedBatch {
+    if (images.length > this.batchSize) throw new Error(`${images.length} images for a batch of ${this.batchSize}`);
+    const t0 = performance.now();
+    const { width, height } = this.config.input;
+    const per = 3 * width * height;
+    for (const im of images) {
+      if (im.data.length !== per) throw new Error(`a preprocessed image has ${im.data.length} values; ${this.modelPath} takes 3x${height}x${width} = ${per}`);
+    }
+    let data: Float32Array;
+    if (images.length === 1) data = images[0].data;
+    else {
+      data = new Float32Array(per * images.length);
+      images.forEach((im, b) => data.set(im.data, b * per));
+    }
+    return this.feedsOf({ data, dims: [images.length, 3, height, width], transforms: images.map((im) => im.transform) }, t0);
+  }
+
+  private feedsOf(batch: PreprocessedBatch, t0: number): PreparedBatch {
     const dims = this.config.input.layout === 'CHW' ? batch.dims.slice(1) : batch.dims;
     const input =
       this.inputType === 'float16'
@@ -280,7 +306,7 @@ export class Detector {
     const feeds: Record<string, ort.Tensor> = { [this.config.input.name]: input };
     for (const e of this.config.extraInputs ?? []) feeds[e.name] = extraInputTensor(e, this.config, batch.transforms);
     this.timings.preprocessMs += performance.now() - t0;
-    return { count: images.length, feeds, transforms: batch.transforms };
+    return { count: batch.transforms.length, feeds, transforms: batch.transforms };
   }
 
   /** One session run, with the CPU fallback when a non-CPU provider fails on its first run. */

@@ -13,15 +13,24 @@
  * exactly once, and the numbers do not depend on how inputs were grouped (the
  * determinism test checks this).
  *
+ * Preprocessing: by default (init.preprocessIn 'pool') each (image, condition) goes to a
+ * pool worker that corrupts it (clean images: no kernel) and makes the input tensor of
+ * every distinct input spec among the models (models with equal input size and
+ * preprocessing share one tensor), so the thread that blocks in onnxruntime only
+ * assembles batches, runs models and decodes their outputs. 'runner' keeps the older
+ * path (resize and normalise on this thread before each run); the tensors are the same
+ * bytes either way (preprocess.ts runs in both places).
+ *
  * A model output with a non-finite value is an error naming the model and the image
  * (a NaN score would otherwise vanish below the score threshold and read as AP 0).
  */
 import { createHash } from 'node:crypto';
 import type { Severity } from '../../shared/corruptions';
 import { OdraError, toErrorPayload } from '../../shared/errors';
-import type { FromRunner, RunnerInit, RunnerTask, ToRunner } from '../audits/runner-protocol';
+import type { FromRunner, RunnerInit, RunnerTask, StageTimes, ToRunner } from '../audits/runner-protocol';
 import { packDetections } from '../audits/packing';
-import { CorruptionPool } from '../corruptions/pool';
+import { CorruptionPool, type PreparedTensor } from '../corruptions/pool';
+import type { TensorSpec } from '../corruptions/pool-protocol';
 import { decodeImage } from '../images/decode';
 import type { RgbImage } from '../images/rgb-image';
 import { Detector } from '../inference/detector';
@@ -44,6 +53,9 @@ export interface RunnerChannel {
 interface Input {
   image: RgbImage;
   corruptMs: number;
+  /** per input spec (Runner.specs), when the pool made them */
+  tensors: PreparedTensor[] | null;
+  preprocessMs: number;
 }
 
 interface PendingTask {
@@ -56,7 +68,7 @@ interface PendingTask {
   next: number;
   units: { conditionPos: number; modelPos: number; detections: Uint8Array }[];
   digests: { conditionPos: number; sha256: string }[];
-  stages: { decodeMs: number; corruptMs: number; preprocessMs: number; inferenceMs: number; postprocessMs: number };
+  stages: StageTimes;
   failed: boolean;
 }
 
@@ -70,6 +82,10 @@ export class Runner {
   private modelPaths = new Map<number, string>();
   private pool: CorruptionPool | null = null;
   private digests = false;
+  /** distinct model input specs the pool makes tensors for; empty: tensors are made here */
+  private specs: TensorSpec[] = [];
+  /** model position -> index in specs */
+  private specOf = new Map<number, number>();
   private readonly tasks: PendingTask[] = [];
   private draining = false;
   private stopped = false;
@@ -115,6 +131,15 @@ export class Runner {
         this.modelPaths.set(m.position, m.path);
         models.push({ position: m.position, executionProvider: detector.executionProvider, requestedProvider: detector.requestedProvider, warning: detector.warning });
       }
+      if ((init.preprocessIn ?? 'pool') === 'pool') {
+        for (const [position, detector] of this.detectors) {
+          const spec: TensorSpec = { input: detector.config.input, preprocessing: detector.config.preprocessing };
+          const key = JSON.stringify([spec.input.width, spec.input.height, spec.preprocessing]);
+          let at = this.specs.findIndex((s) => JSON.stringify([s.input.width, s.input.height, s.preprocessing]) === key);
+          if (at < 0) at = this.specs.push(spec) - 1;
+          this.specOf.set(position, at);
+        }
+      }
       this.channel.send({ type: 'ready', pid: process.pid, models });
     } catch (err) {
       this.fail(null, err);
@@ -132,7 +157,7 @@ export class Runner {
       next: 0,
       units: [],
       digests: [],
-      stages: { decodeMs: 0, corruptMs: 0, preprocessMs: 0, inferenceMs: 0, postprocessMs: 0 },
+      stages: { decodeMs: 0, corruptMs: 0, preprocessMs: 0, inferenceMs: 0, postprocessMs: 0, waitMs: 0 },
       failed: false,
     };
     const t0 = performance.now();
@@ -146,14 +171,17 @@ export class Runner {
         throw new OdraError('BAD_INPUT', `cannot decode image ${task.path}: ${reason}`, { file: task.path });
       },
     );
+    const specs = this.specs;
+    // a clean task's single input may take the decoded buffer itself (nothing else reads it)
+    const transfer = task.corruption === null && task.conditions.length === 1;
     pending.inputs = task.conditions.map((c, i) => {
       const input: Promise<Input> =
-        task.corruption === null
-          ? decoded.then((image) => ({ image, corruptMs: 0 }))
+        task.corruption === null && specs.length === 0
+          ? decoded.then((image) => ({ image, corruptMs: 0, tensors: null, preprocessMs: 0 }))
           : decoded.then(async (image) => {
               if (!pool) throw new Error('the runner got a task before init');
-              const out = await pool.corruptTimed(image, task.corruption!, c.severity as Severity, c.seed);
-              return { image: out.image, corruptMs: out.ms };
+              const out = await pool.prepare(image, task.corruption, c.severity as Severity, c.seed, specs, { transfer });
+              return { image: out.image, corruptMs: out.ms, tensors: specs.length ? out.tensors : null, preprocessMs: out.preprocessMs };
             });
       input.then(
         () => {
@@ -223,14 +251,17 @@ export class Runner {
   private async run(items: Item[]): Promise<void> {
     const inputs: Input[] = [];
     for (const it of items) {
+      const t0 = performance.now();
       try {
         inputs.push(await it.pending.inputs[it.condition]);
       } catch (err) {
         throw new ItemError(it.pending.task.seq, err);
       }
+      it.pending.stages.waitMs += performance.now() - t0;
     }
     items.forEach((it, k) => {
       it.pending.stages.corruptMs += inputs[k].corruptMs;
+      it.pending.stages.preprocessMs += inputs[k].preprocessMs;
       if (this.digests) {
         const sha256 = createHash('sha256').update(inputs[k].image.data).digest('hex');
         it.pending.digests.push({ conditionPos: it.pending.task.conditions[it.condition].conditionPos, sha256 });
@@ -243,7 +274,11 @@ export class Runner {
         const before = { ...detector.timings };
         let detections;
         try {
-          const batch = await detector.prepare(group.map(({ k }) => inputs[k].image));
+          const spec = this.specOf.get(position);
+          const batch =
+            spec === undefined
+              ? await detector.prepare(group.map(({ k }) => inputs[k].image))
+              : detector.prepareFrom(group.map(({ k }) => this.tensorOf(inputs[k], spec)));
           const outputs = await detector.infer(batch);
           this.checkFinite(outputs, position, group[0].it);
           detections = detector.finish(batch, outputs);
@@ -260,6 +295,12 @@ export class Runner {
         });
       }
     }
+  }
+
+  private tensorOf(input: Input, spec: number): PreparedTensor {
+    const t = input.tensors?.[spec];
+    if (!t) throw new Error(`the pool returned no input tensor ${spec} for an image`);
+    return t;
   }
 
   private checkFinite(outputs: OutputMap, position: number, item: Item): void {
