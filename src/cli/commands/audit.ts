@@ -397,7 +397,7 @@ async function estimateCommand(args: ParsedAuditArgs): Promise<number> {
 
 export function formatEstimate(e: AuditEstimate): string {
   const lines = [
-    `estimate: ${estimateText(e)} (${e.images} images x ${e.conditions} conditions x ${e.perModel.length} models)`,
+    `estimate: ${estimateText(e)} (${e.images} images x ${e.conditions} conditions x ${e.perModel.length} model${e.perModel.length === 1 ? '' : 's'})`,
     `  from a calibration of ${e.basis} per model in ${e.calibrationSeconds.toFixed(1)} s; paced by ${e.bottleneck}; ${e.ortThreads} onnxruntime threads, ${e.poolWorkers} corruption workers`,
     ...e.perModel.map((m) => `  ${m.name}: ${(m.secondsPerUnit * 1000).toFixed(1)} ms per unit, ${m.seconds.toFixed(1)} s of inference`),
     ...e.perCorruption.filter((c) => c.corruption !== 'clean').map((c) => `  ${c.corruption}: ${(c.secondsPerImage * 1000).toFixed(1)} ms per image`),
