@@ -39,6 +39,7 @@ import { ClassMapRepo, classMapState, saveClassMap, type ClassMapPair } from './
 import { imageMatchesFor } from './evaluations/image-matches';
 import { AuditRepo } from './audits/audit-repo';
 import { AuditService } from './audits/audit-service';
+import { estimateAudit } from './audits/calibration';
 import { EvaluationView } from './audits/evaluation-view';
 import type { RunStats } from './audits/executor';
 import { unpackDetections } from './audits/packing';
@@ -383,6 +384,19 @@ export class Engine {
           existing: this.auditService.findByFingerprint(plan.fingerprint),
         };
       },
+      // not a job: the estimate belongs to the request, so a closed connection stops it too
+      'audits.estimate': (input, ctx) =>
+        estimateAudit(
+          {
+            auditService: this.auditService,
+            datasets: this.datasets,
+            models: this.models,
+            launcher: (this.options.runnerLauncher ??= new ForkRunnerLauncher()),
+            scorer: (this.scorer ??= new Scorer()),
+          },
+          input,
+          { signal: ctx.signal, progress: (stage, done, total) => ctx.progress({ stage, done, total, etaSeconds: null }) },
+        ),
       'audits.start': (input) => this.auditService.start(input),
       'audits.list': (filter) => this.auditService.list(filter),
       'audits.get': ({ id }) => this.auditService.detail(id),

@@ -111,6 +111,37 @@ export const auditStartInputSchema = z
   .strict();
 export type AuditStartInput = z.input<typeof auditStartInputSchema>;
 
+/**
+ * What `audits.estimate` answers: the wall time the audit of this setup is expected to
+ * take on this machine, from a short calibration run (engine/audits/calibration.ts,
+ * extrapolated by engine/audits/estimate-math.ts). Seconds; `low`..`high` is the range.
+ */
+export const auditEstimateSchema = z.object({
+  seconds: z.number().nonnegative(),
+  low: z.number().nonnegative(),
+  high: z.number().nonnegative(),
+  /** models x images x conditions of the full plan */
+  units: z.number().int().nonnegative(),
+  images: z.number().int().nonnegative(),
+  conditions: z.number().int().nonnegative(),
+  /** per model: its cost per unit on the runner's inference thread (preprocess, run, decode) and its share of the plan */
+  perModel: z.array(
+    z.object({ modelId: z.number(), name: z.string(), secondsPerUnit: z.number().nonnegative(), seconds: z.number().nonnegative() }),
+  ),
+  /** per corruption in the plan: kernel seconds per image (clean: 0) */
+  perCorruption: z.array(z.object({ corruption: conditionCorruptionSchema, secondsPerImage: z.number().nonnegative() })),
+  /** the stage that sets the pace: the runner's inference thread, the corruption pool, scoring, or the CPU as a whole */
+  bottleneck: z.enum(['inference', 'corruption', 'scoring', 'cpu']),
+  /** wall time the calibration itself took */
+  calibrationSeconds: z.number().nonnegative(),
+  /** what was measured, in words: "4 images x 7 conditions" */
+  basis: z.string(),
+  /** the parallelism the estimate assumes (the real run's CPU budget) */
+  ortThreads: z.number().int().positive(),
+  poolWorkers: z.number().int().positive(),
+});
+export type AuditEstimate = z.infer<typeof auditEstimateSchema>;
+
 export const AUDIT_STATUSES = ['running', 'paused', 'interrupted', 'done', 'failed', 'cancelled'] as const;
 export const auditStatusSchema = z.enum(AUDIT_STATUSES);
 export type AuditStatus = z.infer<typeof auditStatusSchema>;

@@ -28,6 +28,7 @@ import {
   analysisRequestSchema,
   auditCellSchema,
   auditDetailSchema,
+  auditEstimateSchema,
   auditMetricRowSchema,
   auditMetricsInputSchema,
   auditResultSchema,
@@ -293,6 +294,15 @@ export const contract = {
       fingerprint: z.string(),
       existing: auditSummarySchema.nullable(),
     }),
+  },
+  /**
+   * How long the audit of this setup would take here: a short calibration run (a few
+   * images x one condition per corruption, every model, the real runner and CPU budget)
+   * extrapolated to the plan. Stores nothing; streams progress; a cancel stops it.
+   */
+  'audits.estimate': {
+    input: auditStartInputSchema,
+    output: auditEstimateSchema,
   },
   /** Plans and starts an audit; follow it with jobs.watch(jobId). */
   'audits.start': {

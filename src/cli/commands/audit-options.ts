@@ -17,6 +17,7 @@ export const AUDIT_OPTIONS = {
   batch: { type: 'string' },
   db: { type: 'string' },
   json: { type: 'boolean', default: false },
+  estimate: { type: 'boolean', default: false },
   shard: { type: 'string' },
   'shard-index-env': { type: 'string' },
   emit: { type: 'string' },

@@ -12,6 +12,10 @@
  * work, written after the result). Exit codes: 0 ok (every policy rule passes), 3 a policy
  * rule fails, 2 bad input (naming the file and the problem), 1 anything else.
  *
+ * `--estimate` runs only a short calibration (audits.estimate, engine/audits/calibration.ts)
+ * and prints the expected wall time of the audit and its range (`--json`: the estimate
+ * object); it exits 0 without running the audit and without opening --db.
+ *
  * `--shard I/N` runs one shard of the plan (audits/shards.ts) into its own --db and prints
  * the shard audit (no analysis: a shard's metrics cover part of the plan); `odra merge`
  * joins the shards. `--shard N --emit k8s|slurm` prints a launch file (audit-emit.ts).
@@ -19,10 +23,11 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { CONDITION_PRESETS, type AuditResult, type ConditionPreset, type ConditionSelection } from '../../shared/audits';
+import { CONDITION_PRESETS, type AuditEstimate, type AuditResult, type ConditionPreset, type ConditionSelection } from '../../shared/audits';
 import { CORRUPTION_NAMES, isCorruptionName, type CorruptionName } from '../../shared/corruptions';
 import { badInput, OdraError } from '../../shared/errors';
 import { DATASET_FORMATS, type DatasetFormat } from '../../shared/schemas';
+import { estimateText } from '../../shared/estimate-text';
 import { Engine } from '../../engine/engine';
 import { inProcessClient } from '../../engine/rpc/in-process';
 import { usageError } from '../cli-error';
@@ -33,7 +38,7 @@ import { AUDIT_OPTIONS } from './audit-options';
 
 export const AUDIT_USAGE = `odra audit --model A.onnx [--model B.onnx ...] [--baseline A.onnx] --dataset DIR [--format ${DATASET_FORMATS.join('|')}]
              [--corruptions benchmark|all|quick|NAME,NAME...] [--severities 1-5|1,3,5] [--sample N] [--seed S]
-             [--bootstrap N] [--class-counts FILE] [--ep NAME] [--threads N] [--batch N] [--db FILE] [--json]
+             [--bootstrap N] [--class-counts FILE] [--ep NAME] [--threads N] [--batch N] [--db FILE] [--json] [--estimate]
              [--report FILE.pdf|FILE.html ...] ${REPORT_OUTPUT_USAGE}
              [--shard I/N | --shard N [--shard-index-env NAME]] [--emit k8s|slurm [--image NAME]]`;
 
@@ -112,6 +117,8 @@ export interface ParsedAuditArgs {
   ep: string | undefined;
   db: string | undefined;
   json: boolean;
+  /** print a time estimate from a short calibration run instead of running the audit */
+  estimate: boolean;
   classCounts: string | undefined;
   /** the shard to run; index null when --emit asks for a launch file of `count` shards */
   shard: { index: number | null; count: number } | null;
@@ -188,6 +195,7 @@ export function parseAuditArgs(argv: string[], env: Record<string, string | unde
   if (values.shard !== undefined) shard = parseShard(values.shard, values['shard-index-env'], env, emit === undefined);
   else if (values['shard-index-env'] !== undefined) throw usageError('--shard-index-env needs --shard N (the shard count)');
   if (emit !== undefined && !shard) throw usageError('--emit needs --shard N: the number of shards to launch');
+  if (emit !== undefined && values.estimate) throw usageError('--estimate times the audit here; --emit writes a launch file: give one of them');
   if (shard && values.threads === undefined) {
     throw usageError('--shard needs --threads N: the thread count is part of the plan (it changes some models\' outputs), so every shard, the merge and a later odra audit on the merged store must give the same one');
   }
@@ -209,6 +217,7 @@ export function parseAuditArgs(argv: string[], env: Record<string, string | unde
     ep: values.ep,
     db,
     json: values.json ?? false,
+    estimate: values.estimate ?? false,
     classCounts: values['class-counts'],
     shard,
     shardIndexEnv: values['shard-index-env'],
@@ -224,6 +233,7 @@ export async function auditCommand(argv: string[]): Promise<number> {
     process.stdout.write(emitLaunchFile(args.emit, argv, args));
     return 0;
   }
+  if (args.estimate) return estimateCommand(args);
   if (args.shard && wantsReportOutputs(args.report)) {
     throw usageError('--report, --policy and --junit apply to the whole plan: give them to odra report after odra merge, not to a shard');
   }
@@ -339,6 +349,60 @@ export async function auditCommand(argv: string[]): Promise<number> {
     process.off('SIGINT', onSigint);
     await engine.close();
   }
+}
+
+/**
+ * `--estimate`: imports the dataset and models into an in-memory store (never --db: an
+ * estimate writes nothing), runs audits.estimate and prints it; exit 0 without running
+ * the audit. Ctrl+C cancels the calibration.
+ */
+async function estimateCommand(args: ParsedAuditArgs): Promise<number> {
+  const engine = new Engine({ dbPath: ':memory:' });
+  const client = inProcessClient(engine);
+  const bar = stderrProgress();
+  const controller = new AbortController();
+  const onSigint = (): void => controller.abort();
+  process.on('SIGINT', onSigint);
+  try {
+    const dataset = await client.call('datasets.import', { dir: args.dataset, format: args.format }, { onProgress: bar.update, signal: controller.signal });
+    bar.end();
+    const models = [];
+    for (const p of args.modelPaths) models.push(await client.call('models.import', { path: p }));
+    const estimate = await client.call(
+      'audits.estimate',
+      {
+        modelIds: models.map((m) => m.id),
+        baselineModelId: models[args.baselineIndex].id,
+        datasetId: dataset.id,
+        conditions: args.selection,
+        seed: args.seed,
+        ...(args.sample ? { sample: args.sample } : {}),
+        ...(args.ep ? { executionProvider: args.ep } : {}),
+        ...(args.threads ? { threads: args.threads } : {}),
+        ...(args.batchSize ? { batchSize: args.batchSize } : {}),
+        ...(args.shard && args.shard.index !== null ? { shard: { index: args.shard.index, count: args.shard.count } } : {}),
+      },
+      { onProgress: bar.update, signal: controller.signal },
+    );
+    bar.end();
+    if (args.json) process.stdout.write(`${JSON.stringify(estimate)}\n`);
+    else process.stdout.write(formatEstimate(estimate));
+    return 0;
+  } finally {
+    bar.end();
+    process.off('SIGINT', onSigint);
+    await engine.close();
+  }
+}
+
+export function formatEstimate(e: AuditEstimate): string {
+  const lines = [
+    `estimate: ${estimateText(e)} (${e.images} images x ${e.conditions} conditions x ${e.perModel.length} model${e.perModel.length === 1 ? '' : 's'})`,
+    `  from a calibration of ${e.basis} per model in ${e.calibrationSeconds.toFixed(1)} s; paced by ${e.bottleneck}; ${e.ortThreads} onnxruntime threads, ${e.poolWorkers} corruption workers`,
+    ...e.perModel.map((m) => `  ${m.name}: ${(m.secondsPerUnit * 1000).toFixed(1)} ms per unit, ${m.seconds.toFixed(1)} s of inference`),
+    ...e.perCorruption.filter((c) => c.corruption !== 'clean').map((c) => `  ${c.corruption}: ${(c.secondsPerImage * 1000).toFixed(1)} ms per image`),
+  ];
+  return `${lines.join('\n')}\n`;
 }
 
 const f = (v: number | null | undefined, digits = 4): string => (v === null || v === undefined ? 'n/a' : v.toFixed(digits));

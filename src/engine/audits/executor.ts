@@ -226,12 +226,8 @@ class AuditRun {
     await verifyFiles(this.deps.db, files, (done, total) => this.job.progress({ stage: 'checking files', done, total, unitsPerSecond: null, etaSeconds: null }), this.job.stop);
 
     // 2. provenance
-    const cores = os.availableParallelism();
-    // threads come from the plan (audit-service.ts; older audits: the budget's default). A
-    // clean-only run gets the same pool as an audit: its workers make the input tensors,
-    // and with one worker preprocessing would become the critical path.
-    const split = cpuBudget(cores, this.audit.settings.threads ?? undefined);
-    const budget = { ortThreads: split.ortThreads, poolWorkers: this.audit.settings.workers ?? split.poolWorkers };
+    // threads come from the plan (audit-service.ts; older audits: the budget's default).
+    const budget = runBudget(this.audit.settings);
     this.stats.ortThreads = budget.ortThreads;
     this.stats.poolWorkers = budget.poolWorkers;
     await this.recordProvenance(budget);
@@ -563,12 +559,28 @@ class AuditRun {
 }
 
 /**
+ * The CPU split of a run: onnxruntime's threads come from the plan (audit-service.ts;
+ * older audits: the budget's default); a clean-only audit corrupts nothing and needs one
+ * pool worker at most; an explicit worker count wins. The calibration (calibration.ts)
+ * uses the same split, so it measures the run's parallelism.
+ */
+export function runBudget(
+  settings: { threads: number | null; workers: number | null },
+  cores: number = os.availableParallelism(),
+): { ortThreads: number; poolWorkers: number } {
+  // A clean-only run gets the same pool as an audit: its workers make the input tensors,
+  // and with one worker preprocessing would become the critical path.
+  const split = cpuBudget(cores, settings.threads ?? undefined);
+  return { ortThreads: split.ortThreads, poolWorkers: settings.workers ?? split.poolWorkers };
+}
+
+/**
  * The runner is batch work and the engine answers the UI: the runner runs at a lower
  * scheduling priority (nice 10; below normal on Windows), so on a busy machine the
  * engine's short turns are served first. Best effort: a platform that refuses keeps the
  * default.
  */
-function lowerPriority(pid: number | null): void {
+export function lowerPriority(pid: number | null): void {
   if (pid === null) return;
   try {
     os.setPriority(pid, os.constants.priority.PRIORITY_BELOW_NORMAL);
@@ -577,13 +589,13 @@ function lowerPriority(pid: number | null): void {
   }
 }
 
-type Received =
+export type Received =
   | { kind: 'message'; message: FromRunner }
   | { kind: 'exit'; exit: { code: number | null; signal: string | null } }
   | { kind: 'stop' };
 
 /** The runner's messages and its exit as one awaitable stream; a stop signal wakes the waiter. */
-class MessageQueue {
+export class MessageQueue {
   private readonly items: Received[] = [];
   private waiter: ((r: Received) => void) | null = null;
 

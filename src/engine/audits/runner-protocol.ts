@@ -95,6 +95,8 @@ export interface RunnerUnit {
   modelPos: number;
   /** packed raw detections (audits/packing.ts) */
   detections: Uint8Array;
+  /** this unit's share of its model's preprocess + run + decode time (ms): what a calibration measures per model */
+  ms?: number;
 }
 
 export interface RunnerResult {

@@ -66,7 +66,7 @@ interface PendingTask {
   ready: boolean[];
   /** next condition index to infer */
   next: number;
-  units: { conditionPos: number; modelPos: number; detections: Uint8Array }[];
+  units: { conditionPos: number; modelPos: number; detections: Uint8Array; ms: number }[];
   digests: { conditionPos: number; sha256: string }[];
   stages: StageTimes;
   failed: boolean;
@@ -288,10 +288,13 @@ export class Runner {
         const share = (key: 'preprocessMs' | 'inferenceMs' | 'postprocessMs'): number => (detector.timings[key] - before[key]) / group.length;
         group.forEach(({ it }, j) => {
           const condition = it.pending.task.conditions[it.condition];
-          it.pending.units.push({ conditionPos: condition.conditionPos, modelPos: position, detections: packDetections(detections[j]) });
-          it.pending.stages.preprocessMs += share('preprocessMs');
-          it.pending.stages.inferenceMs += share('inferenceMs');
-          it.pending.stages.postprocessMs += share('postprocessMs');
+          const pre = share('preprocessMs');
+          const inf = share('inferenceMs');
+          const post = share('postprocessMs');
+          it.pending.units.push({ conditionPos: condition.conditionPos, modelPos: position, detections: packDetections(detections[j]), ms: pre + inf + post });
+          it.pending.stages.preprocessMs += pre;
+          it.pending.stages.inferenceMs += inf;
+          it.pending.stages.postprocessMs += post;
         });
       }
     }

@@ -10,8 +10,9 @@
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
 import type { AuditAnalysis } from '../../../shared/audit-results';
-import type { AuditCell, AuditDetail, AuditMetricRow, AuditStartInput, AuditSummary, JobEvent, JobProgress, JobStatus } from '../../../shared/audits';
+import type { AuditCell, AuditDetail, AuditEstimate, AuditMetricRow, AuditStartInput, AuditSummary, JobEvent, JobProgress, JobStatus } from '../../../shared/audits';
 import type { MethodOutput } from '../../../shared/contract';
+import type { Progress } from '../../../shared/schemas';
 import { api } from '../api';
 import { toUiError, type UiError } from '../api/ui-error';
 
@@ -42,6 +43,12 @@ export const useAuditsStore = defineStore('audits', () => {
   const plan = shallowRef<MethodOutput<'audits.plan'> | null>(null);
   const planError = ref<UiError | null>(null);
   const starting = ref(false);
+  /** the time estimate of the setup (audits.estimate) and the calibration that makes it */
+  const estimate = shallowRef<AuditEstimate | null>(null);
+  const estimateError = ref<UiError | null>(null);
+  const estimateProgress = shallowRef<Progress | null>(null);
+  const estimating = ref(false);
+  let estimateCall: AbortController | null = null;
 
   async function refresh(): Promise<void> {
     try {
@@ -162,6 +169,45 @@ export const useAuditsStore = defineStore('audits', () => {
     }
   }
 
+  /**
+   * Calibrates the setup and keeps its estimate; a second call (or clearEstimate, when the
+   * setup changes) cancels the calibration in flight, whose answer is then dropped.
+   */
+  async function makeEstimate(input: AuditStartInput): Promise<void> {
+    estimateCall?.abort();
+    const call = new AbortController();
+    estimateCall = call;
+    estimating.value = true;
+    estimate.value = null;
+    estimateError.value = null;
+    estimateProgress.value = null;
+    try {
+      const result = await api().client.call('audits.estimate', input, {
+        signal: call.signal,
+        onProgress: (p) => {
+          if (estimateCall === call) estimateProgress.value = p;
+        },
+      });
+      if (estimateCall === call) estimate.value = result;
+    } catch (err) {
+      if (estimateCall === call) estimateError.value = toUiError(err);
+    } finally {
+      if (estimateCall === call) {
+        estimating.value = false;
+        estimateCall = null;
+      }
+    }
+  }
+
+  function clearEstimate(): void {
+    estimateCall?.abort();
+    estimateCall = null;
+    estimating.value = false;
+    estimate.value = null;
+    estimateError.value = null;
+    estimateProgress.value = null;
+  }
+
   async function start(input: AuditStartInput): Promise<number | null> {
     starting.value = true;
     planError.value = null;
@@ -218,6 +264,12 @@ export const useAuditsStore = defineStore('audits', () => {
     plan,
     planError,
     starting,
+    estimate,
+    estimateError,
+    estimateProgress,
+    estimating,
+    makeEstimate,
+    clearEstimate,
     refresh,
     open,
     loadAnalysis,
