@@ -19,7 +19,7 @@ import { env as ortEnv } from 'onnxruntime-node';
 import { listExecutionProviders } from './inference/execution-providers';
 import { contract, type MethodInput, type MethodName, type MethodOutput, type MethodParsedInput } from '../shared/contract';
 import { badInput, fileProblem, OdraError } from '../shared/errors';
-import { regularFileProblem } from '../platform/node/files';
+import { fileKind, kindProblem, regularFileProblem } from '../platform/node/files';
 import { realPathInside } from '../platform/node/paths';
 import { imageContentType } from '../shared/image-files';
 import { ThumbnailCache } from './images/thumbnails';
@@ -53,6 +53,7 @@ import { importModel } from './models/import-model';
 import { parseNamesFile } from './models/class-names';
 import { ModelRepo } from './models/model-repo';
 import { openDatabase, type Db } from './store/database';
+import { filesStatus, folderMissing, verifiedSizes } from './store/file-status';
 import { CORRUPTIONS } from '../shared/corruptions';
 import { CorruptionPool } from './corruptions/pool';
 import { previewCorruptions } from './previews/corruption-preview';
@@ -311,6 +312,14 @@ export class Engine {
         ctx.signal.throwIfAborted();
         return this.datasets.setRoot(id, moved.root, moved.imageRoot);
       },
+      'datasets.fileStatus': async ({ id }) => {
+        const { root } = this.datasets.get(id);
+        const files = this.datasets.imageFiles(id);
+        const rootKind = await fileKind(root);
+        if (rootKind !== 'directory') return folderMissing(root, files.length, kindProblem(rootKind) ?? 'is a file, not a folder');
+        const sizes = verifiedSizes(this.db, files);
+        return filesStatus('dataset', root, files.map((f) => ({ path: f.path, what: `image ${f.id}`, size: sizes.get(f.path) ?? null })));
+      },
       'datasets.get': ({ id }) => this.datasets.get(id),
       'datasets.images': ({ id, offset, limit, categoryId, attribute }) => this.datasets.images(id, offset, limit, { categoryId, attribute }),
       'datasets.attributes': ({ id }) => this.datasets.attributes(id),
@@ -345,6 +354,10 @@ export class Engine {
           throw fileProblem(file, `is not the model "${model.name}": its SHA-256 is ${sha256.slice(0, 12)}…, the model's is ${model.sha256.slice(0, 12)}… (import it as a new model instead)`);
         }
         return this.models.setPath(id, file);
+      },
+      'models.fileStatus': ({ id }) => {
+        const model = this.models.get(id);
+        return filesStatus('model', model.path, [{ path: model.path, what: 'the model file', size: model.fileSize }]);
       },
       'models.get': ({ id }) => this.models.get(id),
       'models.setAdapter': ({ id, adapter }) => this.models.setAdapter(id, adapter),

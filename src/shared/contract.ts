@@ -53,6 +53,7 @@ import {
   datasetSummarySchema,
   detectionSchema,
   evaluationSchema,
+  fileStatusSchema,
   imageEntrySchema,
   imageMatchesSchema,
   modelImportSchema,
@@ -105,6 +106,11 @@ export const contract = {
   'datasets.relocate': {
     input: z.object({ id, dir: z.string().min(1) }).strict(),
     output: datasetSummarySchema,
+  },
+  /** Whether the dataset's folder and images are still there (stat only, no hashing): what the list shows and relocate mends. */
+  'datasets.fileStatus': {
+    input: z.object({ id }).strict(),
+    output: fileStatusSchema,
   },
   'datasets.get': {
     input: z.object({ id }).strict(),
@@ -170,6 +176,11 @@ export const contract = {
   'models.relocate': {
     input: z.object({ id, path: z.string().min(1) }).strict(),
     output: modelSummarySchema,
+  },
+  /** Whether the model's file is still there with its size (stat only, no hashing). */
+  'models.fileStatus': {
+    input: z.object({ id }).strict(),
+    output: fileStatusSchema,
   },
   'models.get': {
     input: z.object({ id }).strict(),

@@ -108,6 +108,32 @@ export const datasetSummarySchema = z.object({
 export type DatasetSummary = z.infer<typeof datasetSummarySchema>;
 
 /**
+ * Whether the files a stored model or dataset names are still where the store says,
+ * from stat() alone (no hashing: the list shows it for every item). `missing`: some file
+ * (or the folder) is not there or is not a regular file; `changed`: some file is there
+ * with another size than it had, so it holds other bytes; `present`: every file is there
+ * with the size it had (a run still re-hashes what changed since its last check).
+ * Missing wins over changed. Either of the first two is mended by relocate (to the
+ * folder or file holding the same bytes) or by importing the new bytes as a new item.
+ */
+export const FILE_STATES = ['present', 'missing', 'changed'] as const;
+export const fileStatusSchema = z.object({
+  state: z.enum(FILE_STATES),
+  /** the dataset's folder or the model's file */
+  path: z.string(),
+  files: z.number(),
+  missing: z.number(),
+  changed: z.number(),
+  /** the first FILE_STATUS_PROBLEMS problem files, sorted by path */
+  problems: z.array(z.object({ file: z.string(), problem: z.string() })),
+  /** what is wrong and what to do, in one sentence; null when present */
+  message: z.string().nullable(),
+});
+export type FileStatus = z.infer<typeof fileStatusSchema>;
+/** Problem files a status lists (the counts cover all of them). */
+export const FILE_STATUS_PROBLEMS = 20;
+
+/**
  * On an import's answer when the store already held the same bytes (a model's SHA-256,
  * a dataset's content hash): nothing new was stored and the answer is the stored one.
  * The UI says "already imported as …", links to it and, when another name was asked

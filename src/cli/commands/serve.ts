@@ -5,11 +5,12 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { Engine } from '../../engine/engine';
 import { startWebServer } from '../../engine/host/web-server';
+import { backpressureLimits, type BackpressureLimits } from '../../engine/host/backpressure';
 import { usageError } from '../cli-error';
 import { OdraError } from '../../shared/errors';
 import { regularFileProblem } from '../../platform/node/files';
 
-export const SERVE_USAGE = 'odra serve [--port N] [--db FILE]';
+export const SERVE_USAGE = 'odra serve [--port N] [--db FILE] [--high-water SIZE] [--low-water SIZE] [--hard-limit SIZE]';
 
 export function defaultDbPath(): string {
   const dir = path.join(os.homedir(), '.odra');
@@ -29,6 +30,29 @@ export function parsePort(value: string | undefined): number {
   const port = /^\d{1,5}$/.test(value.trim()) ? Number(value.trim()) : NaN;
   if (!(port >= 0 && port <= 65535)) throw usageError(`--port must be a number from 0 to 65535 (0: any free port); got "${value}"`);
   return port;
+}
+
+const SIZE_UNITS: Readonly<Record<string, number>> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+
+/** A size flag: bytes, or a number with K, M or G (binary, optional "iB"/"B": 16M = 16MiB = 16 * 2^20 bytes). */
+export function parseSize(value: string, flag: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([kmg]?)(?:i?b)?$/i.exec(value.trim());
+  const bytes = match ? Math.round(Number(match[1]) * SIZE_UNITS[match[2].toLowerCase()]) : NaN;
+  if (!Number.isSafeInteger(bytes) || bytes <= 0) throw usageError(`${flag} takes a size above 0 such as 16M, 512K or 1G (binary units); got "${value}"`);
+  return bytes;
+}
+
+/**
+ * The WebSocket backpressure flags over the defaults (web-server.ts, backpressure.ts):
+ * a client that stops reading is paused at --high-water, read again at --low-water,
+ * disconnected past --hard-limit.
+ */
+export function backpressureFlags(values: { 'high-water'?: string; 'low-water'?: string; 'hard-limit'?: string }): BackpressureLimits {
+  const given: Partial<BackpressureLimits> = {};
+  if (values['high-water'] !== undefined) given.highWater = parseSize(values['high-water'], '--high-water');
+  if (values['low-water'] !== undefined) given.lowWater = parseSize(values['low-water'], '--low-water');
+  if (values['hard-limit'] !== undefined) given.hardLimit = parseSize(values['hard-limit'], '--hard-limit');
+  return backpressureLimits(given, { highWater: '--high-water', lowWater: '--low-water', hardLimit: '--hard-limit' });
 }
 
 /** listen()'s refusals in one line each. */
@@ -54,17 +78,24 @@ async function requireRenderer(dir: string): Promise<void> {
 export async function serveCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { port: { type: 'string' }, db: { type: 'string' } },
+    options: {
+      port: { type: 'string' },
+      db: { type: 'string' },
+      'high-water': { type: 'string' },
+      'low-water': { type: 'string' },
+      'hard-limit': { type: 'string' },
+    },
     strict: true,
   });
   const port = parsePort(values.port);
+  const backpressure = backpressureFlags(values);
   const dbPath = values.db ?? defaultDbPath();
   const renderer = rendererDir();
   await requireRenderer(renderer);
   const engine = new Engine({ dbPath });
   let server;
   try {
-    server = await startWebServer(engine, { port, rendererDir: renderer });
+    server = await startWebServer(engine, { port, rendererDir: renderer, backpressure });
   } catch (err) {
     await engine.close();
     throw listenProblem(err, port) ?? err;

@@ -13,10 +13,12 @@
  *   - any socket or frame error (an over-size message, invalid UTF-8, an unmasked frame,
  *     a bad opcode or close code) closes that connection only (its running requests are
  *     cancelled, as when a client goes away);
- *   - backpressure: when more than HIGH_WATER bytes wait to be sent to a client, Odra stops
- *     reading its requests until the queue falls below LOW_WATER, and drops progress events
- *     meanwhile (the next one supersedes them); a client whose queue passes HARD_LIMIT is
- *     disconnected;
+ *   - backpressure (backpressure.ts): when more than highWater bytes wait to be sent to a
+ *     client, Odra stops reading its requests until the queue falls to lowWater, and drops
+ *     progress meanwhile (the next one supersedes it); a client whose queue passes
+ *     hardLimit is disconnected. Defaults (DEFAULT_BACKPRESSURE): highWater 16 MiB,
+ *     lowWater 4 MiB, hardLimit 256 MiB; `options.backpressure` overrides them (`odra serve
+ *     --high-water/--low-water/--hard-limit`), and `backpressureStats()` says what they did;
  *   - GET /token?token=... answers 204 for this server's token and 403 otherwise, so that
  *     the page can say "this address's token is not valid" instead of "lost the connection"
  *     (a browser does not see why a WebSocket handshake failed);
@@ -32,6 +34,7 @@ import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Engine } from '../engine';
 import { RpcSession } from '../rpc/session';
+import { backpressureLimits, sendDecision, type BackpressureLimits, type BackpressureStats } from './backpressure';
 import { servableImage } from './file-route';
 
 export interface WebServerOptions {
@@ -39,12 +42,18 @@ export interface WebServerOptions {
   /** folder of the built renderer (index.html + assets) */
   rendererDir: string;
   token?: string;
+  /** per-connection send-queue limits in bytes; DEFAULT_BACKPRESSURE for those not given */
+  backpressure?: Partial<BackpressureLimits>;
 }
 
 export interface RunningServer {
   url: string;
   port: number;
   token: string;
+  /** the limits in force */
+  backpressure: BackpressureLimits;
+  /** what backpressure did since the server started (a copy) */
+  backpressureStats(): BackpressureStats;
   close(): Promise<void>;
 }
 
@@ -65,6 +74,8 @@ const STATIC_TYPES: Readonly<Record<string, string>> = {
 };
 
 export async function startWebServer(engine: Engine, options: WebServerOptions): Promise<RunningServer> {
+  const limits = backpressureLimits(options.backpressure);
+  const stats: BackpressureStats = { peakQueued: 0, pauses: 0, dropped: 0, disconnected: 0 };
   const token = options.token ?? randomBytes(24).toString('base64url');
   const rendererDir = path.resolve(options.rendererDir);
   await stat(path.join(rendererDir, 'index.html')).catch(() => {
@@ -140,7 +151,7 @@ export async function startWebServer(engine: Engine, options: WebServerOptions):
       socket.destroy();
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => attach(engine, ws));
+    wss.handleUpgrade(req, socket, head, (ws) => attach(engine, ws, limits, stats));
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -152,6 +163,8 @@ export async function startWebServer(engine: Engine, options: WebServerOptions):
     url: `http://127.0.0.1:${port}/?token=${token}`,
     port,
     token,
+    backpressure: limits,
+    backpressureStats: () => ({ ...stats }),
     close: () =>
       new Promise<void>((resolve) => {
         for (const client of wss.clients) client.terminate();
@@ -162,22 +175,17 @@ export async function startWebServer(engine: Engine, options: WebServerOptions):
   };
 }
 
-/** Bytes queued for one client above which its requests stop being read. */
-export const HIGH_WATER = 16 * 1024 * 1024;
-/** ... and below which they are read again. */
-export const LOW_WATER = 4 * 1024 * 1024;
-/** Bytes queued for one client above which it is disconnected (it does not read). */
-export const HARD_LIMIT = 256 * 1024 * 1024;
 /** How often a paused connection's queue is looked at. */
 const DRAIN_CHECK_MS = 50;
 
-function attach(engine: Engine, ws: WebSocket): void {
+function attach(engine: Engine, ws: WebSocket, limits: BackpressureLimits, stats: BackpressureStats): void {
   let paused: ReturnType<typeof setInterval> | null = null;
   const resumeWhenDrained = (): void => {
     if (paused) return;
     ws.pause();
+    stats.pauses++;
     paused = setInterval(() => {
-      if (ws.readyState !== ws.OPEN || ws.bufferedAmount <= LOW_WATER) {
+      if (ws.readyState !== ws.OPEN || ws.bufferedAmount <= limits.lowWater) {
         clearInterval(paused ?? undefined);
         paused = null;
         if (ws.readyState === ws.OPEN) ws.resume();
@@ -186,13 +194,19 @@ function attach(engine: Engine, ws: WebSocket): void {
   };
   const session = new RpcSession(engine, (m) => {
     if (ws.readyState !== ws.OPEN) return;
-    if (ws.bufferedAmount > HIGH_WATER && m.type === 'progress') return;
-    if (ws.bufferedAmount > HARD_LIMIT) {
+    const decision = sendDecision(ws.bufferedAmount, m, limits);
+    if (decision === 'drop') {
+      stats.dropped++;
+      return;
+    }
+    if (decision === 'disconnect') {
+      stats.disconnected++;
       ws.terminate();
       return;
     }
     ws.send(JSON.stringify(m));
-    if (ws.bufferedAmount > HIGH_WATER) resumeWhenDrained();
+    stats.peakQueued = Math.max(stats.peakQueued, ws.bufferedAmount);
+    if (ws.bufferedAmount > limits.highWater) resumeWhenDrained();
   });
   // A malformed frame or a socket fault ends this connection, never the server.
   ws.on('error', () => ws.terminate());

@@ -11,6 +11,7 @@ import { Engine } from '../../../src/engine/engine';
 import { startWebServer, type RunningServer } from '../../../src/engine/host/web-server';
 import { inProcessClient } from '../../../src/engine/rpc/in-process';
 import { contract, responseMessageSchema } from '../../../src/shared/contract';
+import { closed, frame, rawWebSocket } from '../../helpers/raw-websocket';
 import { linkImageOutside, makeGoodDataset, makeTempDir, removeDir, type CocoJson } from '../../helpers/broken-datasets';
 
 interface Reply {
@@ -57,65 +58,6 @@ function connectOutcome(host: string, port: number): Promise<'connected' | strin
       resolve('connected');
     });
     socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
-  });
-}
-
-/** A WebSocket opened by hand on a raw TCP socket, so that frames no client library would send can be sent. */
-function rawWebSocket(port: number, token: string): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('error', reject);
-    socket.once('connect', () => {
-      socket.write(
-        [
-          `GET /rpc?token=${encodeURIComponent(token)} HTTP/1.1`,
-          `Host: 127.0.0.1:${port}`,
-          'Upgrade: websocket',
-          'Connection: Upgrade',
-          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
-          'Sec-WebSocket-Version: 13',
-          '',
-          '',
-        ].join('\r\n'),
-      );
-    });
-    let head = '';
-    const onData = (chunk: Buffer): void => {
-      head += chunk.toString('latin1');
-      if (!head.includes('\r\n\r\n')) return;
-      socket.off('data', onData);
-      if (head.startsWith('HTTP/1.1 101')) resolve(socket);
-      else reject(new Error(head.split('\r\n')[0]));
-    };
-    socket.on('data', onData);
-  });
-}
-
-/** One client frame: FIN set, the given opcode, masked unless `masked` is false. */
-function frame(opcode: number, payload: Buffer, masked = true, declaredLength?: number): Buffer {
-  const length = declaredLength ?? payload.length;
-  const lengthBytes =
-    length < 126
-      ? Buffer.from([(masked ? 0x80 : 0) | length])
-      : length < 65536
-        ? Buffer.from([(masked ? 0x80 : 0) | 126, length >> 8, length & 0xff])
-        : Buffer.concat([Buffer.from([(masked ? 0x80 : 0) | 127]), (() => {
-            const b = Buffer.alloc(8);
-            b.writeBigUInt64BE(BigInt(length));
-            return b;
-          })()]);
-  const mask = Buffer.from([0x12, 0x34, 0x56, 0x78]);
-  const body = masked ? Buffer.from(payload.map((byte, i) => byte ^ mask[i % 4])) : payload;
-  return Buffer.concat([Buffer.from([0x80 | opcode]), lengthBytes, masked ? mask : Buffer.alloc(0), body]);
-}
-
-/** Resolves when the server ends the socket. */
-function closed(socket: net.Socket): Promise<void> {
-  return new Promise((resolve) => {
-    if (socket.destroyed) resolve();
-    socket.once('close', () => resolve());
-    socket.on('error', () => undefined);
-    socket.resume();
   });
 }
 

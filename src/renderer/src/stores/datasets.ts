@@ -1,9 +1,11 @@
-/** Datasets: the shared list-import-select catalogue (stores/catalog.ts) over datasets.*. */
+/** Datasets: the shared list-import-select catalogue (stores/catalog.ts) over datasets.*, with relocation (stores/relocation.ts). */
 import { defineStore } from 'pinia';
+import { reactive, watch } from 'vue';
 import type { DatasetFormat, DatasetSummary } from '../../../shared/schemas';
 import { api } from '../api';
 import { importNotice } from '../view-models/import-notice';
 import { useCatalog } from './catalog';
+import { useRelocation } from './relocation';
 
 export interface ImportChoices {
   name?: string;
@@ -30,8 +32,17 @@ export const useDatasetsStore = defineStore('datasets', () => {
     rename: (id, name) => api().client.call('datasets.rename', { id, name }),
     notice: (item) => importNotice('dataset', item, item.root),
   });
+  const relocation = useRelocation<DatasetSummary>({
+    status: (id) => api().client.call('datasets.fileStatus', { id }),
+    relocate: (id, dir, onProgress) => api().client.call('datasets.relocate', { id, dir }, { onProgress }),
+    replace: catalog.replace,
+  });
+  // every new list (a visit, an import, a removal) gets its items' file status
+  watch(catalog.list, (items) => void relocation.checkAll(items.map((d) => d.id)));
   return {
     ...catalog,
+    // reactive: the view reads its members unwrapped (datasets.relocation.busy)
+    relocation: reactive(relocation),
     importDataset: (dir: string, choices: ImportChoices = {}) => catalog.create({ dir, choices }),
   };
 });

@@ -1,9 +1,10 @@
 /**
  * Models: the shared list-import-select catalogue (stores/catalog.ts) over models.*,
- * plus what only a model has: its adapter and its tags, each saved with the engine.
+ * plus what only a model has: its adapter and its tags, each saved with the engine, and
+ * relocation of a moved file (stores/relocation.ts).
  */
 import { defineStore } from 'pinia';
-import { ref } from 'vue';
+import { reactive, ref, watch } from 'vue';
 import type { AdapterConfig, ModelFamily } from '../../../shared/adapter';
 import type { ModelTags } from '../../../shared/model-tags';
 import type { ModelSummary } from '../../../shared/schemas';
@@ -11,6 +12,7 @@ import { api } from '../api';
 import { toUiError, type UiError } from '../api/ui-error';
 import { importNotice } from '../view-models/import-notice';
 import { useCatalog } from './catalog';
+import { useRelocation } from './relocation';
 
 export interface ModelImportOptions {
   name?: string;
@@ -45,6 +47,14 @@ export const useModelsStore = defineStore('models', () => {
     },
   });
 
+  const relocation = useRelocation<ModelSummary>({
+    status: (id) => api().client.call('models.fileStatus', { id }),
+    relocate: (id, path, onProgress) => api().client.call('models.relocate', { id, path }, { onProgress }),
+    replace: catalog.replace,
+  });
+  // every new list (a visit, an import, a removal) gets its items' file status
+  watch(catalog.list, (items) => void relocation.checkAll(items.map((m) => m.id)));
+
   async function save(update: () => Promise<ModelSummary>): Promise<boolean> {
     saving.value = true;
     saveError.value = null;
@@ -62,6 +72,8 @@ export const useModelsStore = defineStore('models', () => {
 
   return {
     ...catalog,
+    // reactive: the view reads its members unwrapped (models.relocation.busy)
+    relocation: reactive(relocation),
     saving,
     saveError,
     savedAt,
