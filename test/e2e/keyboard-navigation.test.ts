@@ -4,7 +4,8 @@
  * invalid; the thumbnail grid is one tab stop whose arrows, Home / End and Page keys
  * move the active thumbnail (the virtual grid scrolls it in); Enter opens the image
  * view and Escape closes it with focus back on the thumbnail that opened it; the
- * corruption grid moves the same way and its pixel view gives focus back too.
+ * corruption grid moves the same way and its pixel view gives focus back too; the
+ * audit drill-down's 10,000-row list (the bench view's) is one tab stop as well.
  * Needs the built app (`npm run build`), /usr/bin/chromium and ../shared.
  * Screenshots: test-results/e2e/adapter-form-field-error.png, keyboard-*.png.
  */
@@ -264,6 +265,45 @@ describe('keyboard navigation, focus return and adapter field errors (odra serve
     await zoom.waitFor({ state: 'detached' });
     expect((await focused()).position).toBe('16');
     await shot(page, 'keyboard-corruption-grid');
+  });
+
+  it('the 10,000-row drill-down list is one tab stop moved by arrows, Home/End and Page keys; Enter picks', async () => {
+    await page.goto(`${server!.url}#/bench`);
+    const list = page.getByTestId('drill-list');
+    await list.locator('[data-row-index="0"]').waitFor();
+    expect(await list.getAttribute('role')).toBe('listbox');
+    const rows = list.locator('[role="option"]');
+    const total = Number(await rows.first().getAttribute('aria-setsize'));
+    expect(total).toBe(10_000);
+    const stops = (): Promise<string[]> =>
+      rows.evaluateAll((els) => els.filter((e) => e.getAttribute('tabindex') === '0').map((e) => e.getAttribute('data-row-index') ?? ''));
+    expect(await stops()).toEqual(['0']);
+    const row = async (): Promise<number> => Number(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } | null } }).document.activeElement?.getAttribute('data-row-index') ?? 'NaN'));
+
+    await list.locator('[data-row-index="0"]').focus();
+    await page.keyboard.press('ArrowDown');
+    expect(await row()).toBe(1);
+    await page.keyboard.press('ArrowDown');
+    expect(await row()).toBe(2);
+    await page.keyboard.press('ArrowUp');
+    expect(await row()).toBe(1);
+    await page.keyboard.press('PageDown');
+    const pageRows = (await row()) - 1;
+    expect(pageRows).toBeGreaterThan(5);
+    // the last row was never rendered: the list scrolls to it, renders and focuses it
+    await page.keyboard.press('End');
+    expect(await row()).toBe(total - 1);
+    expect(await stops()).toEqual([String(total - 1)]);
+    const box = (await list.boundingBox()) as Box;
+    const last = (await list.locator(`[data-row-index="${total - 1}"]`).boundingBox()) as Box;
+    expect(last.y + last.height).toBeLessThanOrEqual(box.y + box.height + 1);
+    expect(await rows.count()).toBeLessThan(60);
+    await page.keyboard.press('Home');
+    expect(await row()).toBe(0);
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => list.locator('[data-row-index="1"]').getAttribute('aria-selected')).toBe('true');
+    expect(await list.locator('[data-row-index="0"]').getAttribute('aria-selected')).toBe('false');
   });
 
   it('printed no errors in the browser console and broke no CSP rule', async () => {
