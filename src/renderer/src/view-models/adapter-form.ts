@@ -225,7 +225,7 @@ function bound(value: number | bigint): string {
 
 /** The rule an issue says the value broke, in words, for a field that holds one number. */
 function numberRule(issue: Issue, field: AdapterField): string {
-  const whole = field === 'width' || field === 'height' || field === 'maxDetections' || field === 'strides';
+  const whole = field === 'width' || field === 'height' || field === 'maxDetections';
   if (issue.code === 'too_big') return `${whole ? 'a whole number ' : ''}${issue.inclusive ? 'at most' : 'less than'} ${bound(issue.maximum)}`;
   if (issue.code === 'too_small') {
     if (!issue.inclusive && Number(issue.minimum) === 0) return whole ? 'a whole number greater than 0' : 'greater than 0';
