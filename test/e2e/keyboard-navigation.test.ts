@@ -220,9 +220,21 @@ describe('keyboard navigation, focus return and adapter field errors (odra serve
     expect(await focusedIndex()).toBe(opener);
   });
 
-  it('the corruption grid moves by arrows across its sections and its pixel view returns focus on Escape', async () => {
+  it('the corruption image picker and grid move by arrows (the grid across its sections); the pixel view returns focus on Escape', async () => {
     await page.getByTestId('nav-corruptions').click();
-    await page.getByTestId('corr-thumb').first().click();
+    // the image picker is one tab stop too; Enter picks with the button's own activation
+    const thumbs = page.getByTestId('corr-thumb');
+    await expect.poll(() => thumbs.count()).toBe(12);
+    expect(await page.getByTestId('corr-picker').locator('[tabindex="0"]').count()).toBe(1);
+    await thumbs.first().focus();
+    await page.keyboard.press('ArrowRight');
+    const focusedImage = (): Promise<string | null> =>
+      page.evaluate(() => (globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } | null } }).document.activeElement?.getAttribute('data-image-id') ?? null);
+    expect(await focusedImage()).toBe(await thumbs.nth(1).getAttribute('data-image-id'));
+    expect(await thumbs.nth(1).getAttribute('tabindex')).toBe('0');
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => thumbs.first().getAttribute('aria-selected')).toBe('true');
     await page.getByTestId('corr-mode-grid').click();
     const grid = page.getByTestId('corr-grid');
     await grid.waitFor();
