@@ -207,7 +207,7 @@ describe('Odra in the browser (odra serve + Chromium)', () => {
     const original = await score.inputValue();
     await score.fill('2');
     await page.getByTestId('adapter-save').click();
-    await expect.poll(() => page.getByTestId('model-detail').getByTestId('error-problems').textContent()).toContain('postprocessing.scoreThreshold');
+    await expect.poll(() => page.getByTestId('model-detail').getByTestId('error-problems').textContent()).toContain('Score threshold must be at most 1 (got 2).');
     await page.getByTestId('adapter-save').scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(shots, '04-adapter-invalid.png') });
     await score.fill('0.5');
