@@ -59,6 +59,10 @@ import { CorruptionPool } from './corruptions/pool';
 import { previewCorruptions } from './previews/corruption-preview';
 import { ODRA_VERSION } from './util/version';
 import { findDemoModelsDir, setupDemoWorkspace } from './demo/workspace';
+import type { PdfPrinter } from '../shared/report';
+import { chromiumPrinter, findChromium } from './reports/chromium-printer';
+import { engineAuditReader } from './reports/engine-audit-reader';
+import { renderAuditReport, writeAuditReportFile, type ReportExportDeps } from './reports/export-report';
 
 /** Abort reasons of a request's signal: the client asked (`cancel`), or its connection went away. */
 export const CANCELLED_BY_CLIENT = 'cancelled';
@@ -90,6 +94,12 @@ export interface EngineOptions {
   demoDataDir?: string;
   /** the demo detector family; resources/demo/models by default */
   demoModelsDir?: string;
+  /**
+   * prints reports.write's PDFs: Electron main's printToPDF when the engine runs in the
+   * app (host/electron-printer.ts); by default the Chromium found on this machine
+   * (chromium-printer.ts), looked for on the first PDF
+   */
+  printer?: () => PdfPrinter;
 }
 
 export class Engine {
@@ -261,6 +271,13 @@ export class Engine {
       signal: cancelledByClient(ctx.signal),
       onProgress: (stage, done, total) => ctx.progress({ stage, done, total, etaSeconds: null }),
     });
+  }
+
+  private reportDeps(): ReportExportDeps {
+    return {
+      reader: engineAuditReader(this),
+      printer: this.options.printer ?? (() => chromiumPrinter(findChromium())),
+    };
   }
 
   private classMapPair(modelId: number, datasetId: number): ClassMapPair {
@@ -449,6 +466,9 @@ export class Engine {
       'audits.cellImages': (input) => cellImages(this.drillSources(), input),
       'audits.cocoResults': (input) => cellCocoResults(this.drillSources(), input),
       'demo.setup': (input, ctx) => this.setupDemo(input, ctx),
+      'reports.render': (input, ctx) => renderAuditReport(this.reportDeps(), input, ctx),
+      // a saved report is never left half-done: only the client's cancel stops a write
+      'reports.write': (input, ctx) => writeAuditReportFile(this.reportDeps(), input, { ...ctx, signal: cancelledByClient(ctx.signal) }),
       'jobs.list': () => this.jobs.list(),
       'jobs.get': ({ id }) => this.jobs.get(id),
       'jobs.watch': ({ id }, ctx) => this.jobs.watch(id, (e) => ctx.event?.(e), ctx.signal),

@@ -1,18 +1,20 @@
 /**
- * Native open dialogs for the renderer (`window.odra.pickPath`). The sandboxed page
+ * Native open and save dialogs for the renderer (`window.odra.pickPath`; kind `save`
+ * for where a report is written). The sandboxed page
  * cannot see the file system; it gets exactly the path the user picked. Options are
  * validated (they cross a trust boundary) and only the app's own top-level page is
  * answered.
  */
-import { BrowserWindow, dialog, ipcMain, type OpenDialogOptions, type WebContents } from 'electron';
+import { BrowserWindow, dialog, ipcMain, type OpenDialogOptions, type SaveDialogOptions, type WebContents } from 'electron';
 import { z } from 'zod';
 import { IPC, type PickPathOptions } from '../shared/desktop-bridge';
 import { isTrustedSender } from './security';
 
 export const pickPathOptionsSchema = z
   .object({
-    kind: z.enum(['file', 'directory']),
+    kind: z.enum(['file', 'directory', 'save']),
     title: z.string().max(200).optional(),
+    defaultPath: z.string().max(4096).optional(),
     filters: z
       .array(
         z
@@ -28,7 +30,9 @@ export const pickPathOptionsSchema = z
       .max(20)
       .optional(),
   })
-  .strict();
+  .strict()
+  // only a save dialog starts somewhere: an open dialog the page could point at a folder of its choosing has no use
+  .refine((o) => o.defaultPath === undefined || o.kind === 'save', { message: 'defaultPath is for save dialogs only', path: ['defaultPath'] });
 
 export function toOpenDialogOptions(options: PickPathOptions): OpenDialogOptions {
   return {
@@ -36,6 +40,10 @@ export function toOpenDialogOptions(options: PickPathOptions): OpenDialogOptions
     properties: options.kind === 'directory' ? ['openDirectory'] : ['openFile'],
     filters: options.kind === 'file' ? options.filters : undefined,
   };
+}
+
+export function toSaveDialogOptions(options: PickPathOptions): SaveDialogOptions {
+  return { title: options.title, defaultPath: options.defaultPath, filters: options.filters, properties: ['showOverwriteConfirmation', 'createDirectory'] };
 }
 
 export interface InvokeEventLike<Sender> {
@@ -48,23 +56,38 @@ export type ShowOpenDialog<Sender> = (
   sender: Sender,
 ) => Promise<{ canceled: boolean; filePaths: string[] }>;
 
+export type ShowSaveDialog<Sender> = (options: SaveDialogOptions, sender: Sender) => Promise<{ canceled: boolean; filePath?: string }>;
+
 export function createPickPathHandler<Sender>(
   appUrl: string,
   show: ShowOpenDialog<Sender>,
+  showSave?: ShowSaveDialog<Sender>,
 ): (event: InvokeEventLike<Sender>, raw: unknown) => Promise<string | null> {
   return async (event, raw) => {
     if (!isTrustedSender(event.senderFrame, appUrl)) throw new Error('pick-path refused: untrusted sender');
     const parsed = pickPathOptionsSchema.safeParse(raw);
     if (!parsed.success) throw new Error(`pick-path refused: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+    if (parsed.data.kind === 'save') {
+      if (!showSave) throw new Error('pick-path refused: no save dialog here');
+      const saved = await showSave(toSaveDialogOptions(parsed.data), event.sender);
+      return saved.canceled || !saved.filePath ? null : saved.filePath;
+    }
     const result = await show(toOpenDialogOptions(parsed.data), event.sender);
     return result.canceled ? null : (result.filePaths[0] ?? null);
   };
 }
 
 export function registerDialogHandlers(appUrl: string): void {
-  const handler = createPickPathHandler<WebContents>(appUrl, (options, sender) => {
-    const window = BrowserWindow.fromWebContents(sender);
-    return window ? dialog.showOpenDialog(window, options) : dialog.showOpenDialog(options);
-  });
+  const handler = createPickPathHandler<WebContents>(
+    appUrl,
+    (options, sender) => {
+      const window = BrowserWindow.fromWebContents(sender);
+      return window ? dialog.showOpenDialog(window, options) : dialog.showOpenDialog(options);
+    },
+    (options, sender) => {
+      const window = BrowserWindow.fromWebContents(sender);
+      return window ? dialog.showSaveDialog(window, options) : dialog.showSaveDialog(options);
+    },
+  );
   ipcMain.handle(IPC.pickPath, (event, raw: unknown) => handler(event, raw));
 }

@@ -28,6 +28,8 @@ export interface EngineProcessOptions {
   log?: (message: string) => void;
   /** starts audit runners for the engine on its request; they die with it */
   runners?: RunnerProcesses;
+  /** serves the engine's requests to main (report printing) on each new child */
+  onChild?: (child: UtilityProcess) => void;
 }
 
 export class EngineProcess {
@@ -71,6 +73,7 @@ export class EngineProcess {
     });
     child.on('error', (type, location) => this.log(`engine ${type} at ${location}`));
     this.options.runners?.attach(child);
+    this.options.onChild?.(child);
     child.once('exit', (code) => this.exited(child, code));
     const restart = this.starts++ > 0;
     for (const listener of this.startListeners) listener(restart);

@@ -14,6 +14,8 @@ import { RunnerProcesses } from './runner-processes';
 import { createImageHandler } from './file-protocol';
 import { MainEngineClient } from './main-client';
 import { buildMenuTemplate } from './menu';
+import { servePrintRequests } from './print-service';
+import { printHtml } from './printing';
 import { chooseSqliteBinding } from './native';
 import { registerPrivilegedSchemes } from './schemes';
 import { askBeforeOpening, hardenWebContents, installSessionPolicy } from './security';
@@ -117,7 +119,12 @@ async function boot(): Promise<void> {
   const { env, problem } = engineEnv();
   if (problem) console.warn(`[odra] ${problem}`);
   const runners = new RunnerProcesses({ entry: path.join(appPath, 'out/node/runner.js'), env });
-  const engine = new EngineProcess({ entry: path.join(appPath, 'out/node/engine-host.js'), env, runners });
+  const engine = new EngineProcess({
+    entry: path.join(appPath, 'out/node/engine-host.js'),
+    env,
+    runners,
+    onChild: (child) => servePrintRequests(child, printHtml),
+  });
   const mainClient = new MainEngineClient(engine);
   engine.onExit(({ exitCode, restarting }) => {
     if (restarting) return;

@@ -42,6 +42,7 @@ import {
 import { demoSetupInputSchema, demoWorkspaceSchema } from './demo';
 import { errorPayloadSchema } from './errors';
 import { modelTagsSchema } from './model-tags';
+import { reportRenderInputSchema, reportRenderOutputSchema, reportWriteInputSchema, reportWriteOutputSchema } from './report-export';
 import {
   attributeFilterSchema,
   attributeSummarySchema,
@@ -444,6 +445,19 @@ export const contract = {
   'demo.setup': {
     input: demoSetupInputSchema,
     output: demoWorkspaceSchema,
+  },
+  /**
+   * A finished audit's safety report as one self-contained HTML document (the preview);
+   * progress while the audit is read and rendered. src/shared/report-export.ts.
+   */
+  'reports.render': {
+    input: reportRenderInputSchema,
+    output: reportRenderOutputSchema,
+  },
+  /** The same report written to a .pdf (printed by the engine's printer, audit record attached) or .html file. */
+  'reports.write': {
+    input: reportWriteInputSchema,
+    output: reportWriteOutputSchema,
   },
   'jobs.list': {
     input: z.object({}).strict(),

@@ -14,7 +14,7 @@ export const IPC = {
   engineRestarted: 'odra:engine-restarted',
   /** main -> renderer: an application-menu action */
   menu: 'odra:menu',
-  /** renderer -> main (invoke): a native open dialog */
+  /** renderer -> main (invoke): a native open or save dialog */
   pickPath: 'odra:pick-path',
 } as const;
 
@@ -31,9 +31,12 @@ export interface PickPathFilter {
 }
 
 export interface PickPathOptions {
-  kind: 'file' | 'directory';
+  /** file / directory: an open dialog; save: a save dialog (the file may not exist yet) */
+  kind: 'file' | 'directory' | 'save';
   title?: string;
   filters?: PickPathFilter[];
+  /** where a save dialog starts (folder and file name) */
+  defaultPath?: string;
 }
 
 /**
@@ -57,7 +60,7 @@ export interface OdraBridge {
   imageUrl(datasetId: number, imageId: number): string;
   /** URL of the grid thumbnail of a dataset image (same protocol). */
   thumbnailUrl(datasetId: number, imageId: number): string;
-  /** A native open dialog; resolves to the chosen path, or null when cancelled. */
+  /** A native open or save dialog; resolves to the chosen path, or null when cancelled. */
   pickPath(options: PickPathOptions): Promise<string | null>;
   /** See EngineRestartEvent. Returns a function that removes the listener. */
   onEngineRestart(listener: (event: EngineRestartEvent) => void): () => void;

@@ -3,12 +3,14 @@
  * `{type:'connect', role?:'main'}` with a MessagePort for each client (a window, or
  * main's own file-protocol client); each port gets its own RpcSession. Only main's
  * connection is privileged. One SQLite writer per process; inference runs in audit
- * runner processes that Electron main starts on request (electron-runner-launcher.ts).
+ * runner processes that Electron main starts on request (electron-runner-launcher.ts),
+ * and report PDFs are printed by main on request (electron-printer.ts).
  */
 import type { EngineMessage } from '../../shared/contract';
 import { Engine } from '../engine';
 import { RpcSession } from '../rpc/session';
 import { ElectronRunnerLauncher, type ParentPortLike as LauncherParentPort } from './electron-runner-launcher';
+import { mainProcessPrinter } from './electron-printer';
 
 interface PortLike {
   postMessage(message: unknown): void;
@@ -18,6 +20,7 @@ interface PortLike {
   close(): void;
 }
 interface ParentPortLike extends LauncherParentPort {
+  postMessage(message: unknown): void;
   on(event: 'message', listener: (e: { data: unknown; ports: PortLike[] }) => void): void;
 }
 
@@ -27,11 +30,14 @@ if (!parentPort) {
 }
 const dbPath = process.env.ODRA_DB;
 if (!dbPath) throw new Error('ODRA_DB is not set');
-// audit runners are started by Electron main (this process cannot fork Node)
+// audit runners are started by Electron main (this process cannot fork Node), and
+// report PDFs are printed there (this process has no windows)
+const printer = mainProcessPrinter(parentPort, `Electron ${process.versions.electron ?? 'unknown'} printToPDF`);
 const engine = new Engine({
   dbPath,
   sqliteBinding: process.env.ODRA_SQLITE_BINDING || undefined,
   runnerLauncher: new ElectronRunnerLauncher(parentPort),
+  printer: () => printer,
 });
 
 parentPort.on('message', (e) => {

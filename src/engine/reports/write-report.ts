@@ -63,30 +63,37 @@ export async function writeReport(source: ReportSource, options: WriteReportOpti
   const t1 = performance.now();
   const html = renderReportHtml(model);
   const t2 = performance.now();
-  let pdf: Uint8Array | null = null;
-  if (kinds.some((k) => k.kind === 'pdf') && options.printer) {
-    const printed = await options.printer.print(html, printOptions(model));
-    pdf = await attachRecord(
-      printed,
-      { fileName: model.record.file_name, bytes: Buffer.from(model.record.base64, 'base64'), auditId: model.audit.id, title: model.title, sha256: model.record.sha256 },
-      `Odra ${model.odra_version} with ${options.printer.name}`,
-      options.now ?? new Date(model.generated_at),
-    );
-  }
+  const pdf = kinds.some((k) => k.kind === 'pdf') && options.printer ? await printReportPdf(model, html, options.printer, options.now) : null;
   const t3 = performance.now();
   const files: WrittenReport['files'] = [];
   for (const k of kinds) {
     const data = k.kind === 'pdf' ? (pdf as Uint8Array) : Buffer.from(html, 'utf8');
-    await mkdir(path.dirname(k.path), { recursive: true });
-    const temp = `${k.path}.${process.pid}.partial`;
-    try {
-      await writeFile(temp, data);
-      await rename(temp, k.path);
-    } catch (err) {
-      await rm(temp, { force: true });
-      throw err;
-    }
+    await writeFileAtomically(k.path, data);
     files.push({ path: k.path, kind: k.kind, bytes: data.length });
   }
   return { model, files, seconds: { model: (t1 - t0) / 1000, html: (t2 - t1) / 1000, pdf: (t3 - t2) / 1000 } };
+}
+
+/** The report's HTML printed by `printer`, with the audit record attached (pdf-record.ts). */
+export async function printReportPdf(model: ReportModel, html: string, printer: PdfPrinter, now?: Date): Promise<Uint8Array> {
+  const printed = await printer.print(html, printOptions(model));
+  return attachRecord(
+    printed,
+    { fileName: model.record.file_name, bytes: Buffer.from(model.record.base64, 'base64'), auditId: model.audit.id, title: model.title, sha256: model.record.sha256 },
+    `Odra ${model.odra_version} with ${printer.name}`,
+    now ?? new Date(model.generated_at),
+  );
+}
+
+/** Written beside its final name and renamed into place, so a failed write leaves no half-written report. */
+export async function writeFileAtomically(file: string, data: Uint8Array): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.partial`;
+  try {
+    await writeFile(temp, data);
+    await rename(temp, file);
+  } catch (err) {
+    await rm(temp, { force: true });
+    throw err;
+  }
 }

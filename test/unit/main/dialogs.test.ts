@@ -21,12 +21,14 @@ describe('pickPathOptionsSchema', () => {
         .success,
     ).toBe(true);
     expect(pickPathOptionsSchema.safeParse({ kind: 'directory' }).success).toBe(true);
+    expect(pickPathOptionsSchema.safeParse({ kind: 'save', defaultPath: '/r/a.pdf', filters: [{ name: 'PDF', extensions: ['pdf'] }] }).success).toBe(true);
   });
 
   it('rejects unknown keys, kinds and odd extensions', () => {
     for (const bad of [
       { kind: 'file', defaultPath: '/etc' },
-      { kind: 'save' },
+      { kind: 'directory', defaultPath: '/etc' },
+      { kind: 'open' },
       { kind: 'file', filters: [{ name: 'x', extensions: ['../../x'] }] },
       { kind: 'file', filters: [{ name: 'x', extensions: [] }] },
       { kind: 'file', title: 'x'.repeat(201) },
@@ -61,6 +63,22 @@ describe('createPickPathHandler', () => {
     expect(show).toHaveBeenCalledWith({ title: undefined, properties: ['openDirectory'], filters: undefined }, 'wc');
     const cancel = createPickPathHandler(appUrl, async () => ({ canceled: true, filePaths: [] }));
     await expect(cancel({ senderFrame: appFrame, sender: 'wc' }, { kind: 'file' })).resolves.toBeNull();
+  });
+
+  it('opens a save dialog for kind save, starting at the default path, and returns the chosen file or null', async () => {
+    const show = vi.fn(async () => ({ canceled: false, filePaths: ['/never'] }));
+    const save = vi.fn(async () => ({ canceled: false, filePath: '/reports/a.pdf' }));
+    const handler = createPickPathHandler(appUrl, show, save);
+    const options = { kind: 'save', title: 'Save', defaultPath: '/reports/odra-audit-1-report.pdf', filters: [{ name: 'PDF', extensions: ['pdf'] }] };
+    await expect(handler({ senderFrame: appFrame, sender: 'wc' }, options)).resolves.toBe('/reports/a.pdf');
+    expect(save).toHaveBeenCalledWith(
+      { title: 'Save', defaultPath: '/reports/odra-audit-1-report.pdf', filters: [{ name: 'PDF', extensions: ['pdf'] }], properties: ['showOverwriteConfirmation', 'createDirectory'] },
+      'wc',
+    );
+    expect(show).not.toHaveBeenCalled();
+    const cancelled = createPickPathHandler(appUrl, show, async () => ({ canceled: true, filePath: '' }));
+    await expect(cancelled({ senderFrame: appFrame, sender: 'wc' }, { kind: 'save' })).resolves.toBeNull();
+    await expect(createPickPathHandler(appUrl, show)({ senderFrame: appFrame, sender: 'wc' }, { kind: 'save' })).rejects.toThrow(/no save dialog/);
   });
 
   it('refuses untrusted senders and invalid options without opening a dialog', async () => {

@@ -61,6 +61,31 @@ describe('EngineProcess', () => {
     expect(lastChild().posted.every((p) => p.ports.length === 1)).toBe(true);
   });
 
+  it('lets main serve every engine child it starts, the restarted one too (report printing)', async () => {
+    vi.useFakeTimers();
+    const { servePrintRequests } = await import('../../../src/main/print-service');
+    const printed: string[] = [];
+    const e = new EngineProcess({
+      entry: '/app/out/node/engine-host.js',
+      env: {},
+      policy,
+      log: () => {},
+      onChild: (child) => servePrintRequests(child as never, async (html) => (printed.push(html), new Uint8Array([37, 80, 68, 70]))),
+    });
+    e.start();
+    const first = lastChild();
+    first.emit('message', { type: 'print-request', requestId: 1, html: '<p>one</p>', options: {} });
+    await vi.waitFor(() => expect(first.posted.map((p) => p.message)).toEqual([{ type: 'print-done', requestId: 1, pdf: new Uint8Array([37, 80, 68, 70]) }]));
+    first.emit('exit', 1);
+    vi.advanceTimersByTime(1_000);
+    const second = lastChild();
+    expect(second).not.toBe(first);
+    second.emit('message', { type: 'print-request', requestId: 1, html: '<p>two</p>', options: {} });
+    await vi.waitFor(() => expect(second.posted).toHaveLength(1));
+    expect(printed).toEqual(['<p>one</p>', '<p>two</p>']);
+    e.stop();
+  });
+
   it('restarts after an unexpected exit with backoff and tells listeners', () => {
     vi.useFakeTimers();
     const e = engine();
