@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { datasetAttributes } from '../../../src/engine/datasets/attributes';
+import { datasetAttributes, type AttributeFilter } from '../../../src/engine/datasets/attributes';
 import { datasetContentHash } from '../../../src/engine/datasets/content-hash';
 import { importDataset } from '../../../src/engine/datasets/import-dataset';
 import { Engine } from '../../../src/engine/engine';
@@ -57,7 +57,13 @@ describe('dataset summaries stored at import', () => {
   it('every attribute filter gives the same images through the attribute index as through json_each', async () => {
     let compared = 0;
     for (const ds of datasets) {
-      const filters = engine.datasets.attributes(ds.id).flatMap((a) => a.values.map((v) => ({ key: a.key, value: v.value, scope: a.scope })));
+      const filters = engine.datasets
+        .attributes(ds.id)
+        .flatMap((a): AttributeFilter[] =>
+          a.kind === 'values'
+            ? a.values.map((v) => ({ key: a.key, value: v.value, scope: a.scope }))
+            : a.bins.map((b) => ({ key: a.key, range: { min: b.min, max: b.max, includeMax: b.includeMax }, scope: a.scope })),
+        );
       const categories = [undefined, ...ds.categories.filter((c) => c.count > 0).map((c) => c.id)];
       for (const attribute of filters) {
         for (const categoryId of categories) {
