@@ -9,7 +9,8 @@
  * 'importing' row that `purgeUnfinished` removes at the next start. `delete` removes a
  * dataset the same way (state 'deleting', then batches).
  *
- * Summaries (counts, boxes per category, the attribute summary) are computed once at
+ * Summaries (counts, boxes per category, the attribute summary, images per box size and
+ * with crowd regions) are computed once at
  * import (summaries.ts) and stored with the dataset, so listing datasets costs
  * O(datasets + categories), whatever their size.
  *
@@ -18,6 +19,8 @@
  *   categories of a dataset           categories primary key (dataset_id, id)
  *   a page of images                  images primary key (dataset_id, id)
  *   images of a category              annotations_by_category (dataset_id, category_id, image_id)
+ *   images of an attribute value/range attribute_index_lookup (dataset_id, scope, key, value, ...)
+ *   images of a box size / crowd      annotations_by_size (dataset_id, iscrowd, area, category_id, image_id)
  *   boxes of an image                 annotations_by_image (dataset_id, image_id)
  *   batched deletes                   annotations / images primary keys (dataset_id, id)
  */
