@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { datasetAttributes, type AttributeFilter } from '../../../src/engine/datasets/attributes';
+import { datasetAttributes, datasetBoxFacets, type AttributeFilter } from '../../../src/engine/datasets/attributes';
 import { datasetContentHash } from '../../../src/engine/datasets/content-hash';
 import { importDataset } from '../../../src/engine/datasets/import-dataset';
 import { Engine } from '../../../src/engine/engine';
@@ -42,6 +42,26 @@ describe('dataset summaries stored at import', () => {
       expect(engine.datasets.attributes(ds.id), ds.name).toEqual(datasetAttributes(engine.db, ds.id));
     }
     expect(datasets.some((ds) => engine.datasets.attributes(ds.id).some((a) => a.scope === 'annotation'))).toBe(true);
+  });
+
+  it('the stored box-size and crowd image counts equal the ones SQL counts from the stored rows', () => {
+    for (const ds of datasets) expect(engine.datasets.boxFacets(ds.id), ds.name).toEqual(datasetBoxFacets(engine.db, ds.id));
+  });
+
+  it('a summary of the older form (value lists without kind) is recomputed; new attributes turn the index off', () => {
+    const kitti = datasets[datasets.length - 1];
+    const current = engine.datasets.attributes(kitti.id);
+    expect(current.some((a) => a.kind === 'range')).toBe(true);
+    // what an older Odra stored: only the value-list attributes, without kind
+    const old = current.filter((a) => a.kind === 'values').map(({ kind: _kind, ...rest }) => rest);
+    engine.db.prepare('UPDATE datasets SET attributes_json = ?, attributes_indexed = 1, box_facets_json = NULL WHERE id = ?').run(JSON.stringify(old), kitti.id);
+    expect(engine.datasets.attributes(kitti.id)).toEqual(current);
+    const row = engine.db.prepare('SELECT attributes_json, attributes_indexed FROM datasets WHERE id = ?').get(kitti.id) as { attributes_json: string; attributes_indexed: number };
+    expect(JSON.parse(row.attributes_json)).toEqual(current);
+    // the range attributes were never in attribute_index: filters read extra_json
+    expect(row.attributes_indexed).toBe(0);
+    expect(engine.datasets.boxFacets(kitti.id)).toEqual(datasetBoxFacets(engine.db, kitti.id));
+    engine.db.prepare('UPDATE datasets SET attributes_indexed = 1 WHERE id = ?').run(kitti.id);
   });
 
   it('the stored counts equal counting the rows', () => {
