@@ -338,8 +338,10 @@ export class Engine {
         return filesStatus('dataset', root, files.map((f) => ({ path: f.path, what: `image ${f.id}`, size: sizes.get(f.path) ?? null })));
       },
       'datasets.get': ({ id }) => this.datasets.get(id),
-      'datasets.images': ({ id, offset, limit, categoryId, attribute }) => this.datasets.images(id, offset, limit, { categoryId, attribute }),
+      'datasets.images': ({ id, offset, limit, categoryId, attribute, boxSize, crowd }) =>
+        this.datasets.images(id, offset, limit, { categoryId, attribute, boxSize, crowd }),
       'datasets.attributes': ({ id }) => this.datasets.attributes(id),
+      'datasets.boxFacets': ({ id }) => this.datasets.boxFacets(id),
       'datasets.imagePath': ({ datasetId, imageId }) => this.datasets.imagePath(datasetId, imageId),
       'datasets.thumbnailPath': ({ datasetId, imageId }, ctx) => this.thumbnail(datasetId, imageId, ctx.signal),
       'datasets.delete': async ({ id }) => ({ deleted: await this.datasets.delete(id) }),

@@ -47,6 +47,8 @@ import {
   attributeFilterSchema,
   attributeSummarySchema,
   bboxSchema,
+  boxFacetsSchema,
+  boxSizeSchema,
   classMapSchema,
   classMapStateSchema,
   datasetFormatSchema,
@@ -124,16 +126,29 @@ export const contract = {
         offset: z.number().int().nonnegative().default(0),
         limit: z.number().int().positive().max(500).default(60),
         categoryId: z.number().int().optional(),
-        /** only images with this attribute value (or, scope annotation, with a box that has it; of categoryId when given) */
+        /** only images with this attribute value or range (or, scope annotation, with a box that has it; of categoryId when given) */
         attribute: attributeFilterSchema.optional(),
+        /** only images with a non-crowd box of this COCO size (of categoryId when given) */
+        boxSize: boxSizeSchema.optional(),
+        /** true: only images with a crowd region; false: only images without one (of categoryId when given) */
+        crowd: z.boolean().optional(),
       })
       .strict(),
     output: z.object({ total: z.number(), images: z.array(imageEntrySchema) }),
   },
-  /** What the dataset can be sliced by: scalar image and box attributes and their value counts. */
+  /**
+   * What the dataset can be sliced by: scalar image and box attributes, as value lists
+   * with counts or as numeric ranges with binned counts; identifier-like fields (URLs,
+   * frame names, per-box ids) are left out.
+   */
   'datasets.attributes': {
     input: z.object({ id }).strict(),
     output: z.array(attributeSummarySchema),
+  },
+  /** Images per COCO box size (small / medium / large) and with / without crowd regions. */
+  'datasets.boxFacets': {
+    input: z.object({ id }).strict(),
+    output: boxFacetsSchema,
   },
   /** Main-process only (the file protocol): refused on renderer connections. */
   'datasets.imagePath': {

@@ -185,23 +185,71 @@ export const imageEntrySchema = z.object({
 });
 export type ImageEntry = z.infer<typeof imageEntrySchema>;
 
-/** One attribute a dataset can be sliced by, with how often each value occurs. */
-export const attributeSummarySchema = z.object({
-  key: z.string(),
-  /** image: a field of the image (counts are images); annotation: a field of its boxes (counts are boxes) */
-  scope: z.enum(['image', 'annotation']),
-  values: z.array(z.object({ value: attributeValueSchema, count: z.number() })),
-});
+const attributeScopeSchema = z.enum(['image', 'annotation']);
+
+/** [min, max) of a numeric attribute, or [min, max] with includeMax (a dataset's top bin). */
+export const attributeRangeSchema = z
+  .object({ min: z.number(), max: z.number(), includeMax: z.boolean().default(false) })
+  .strict()
+  .refine((r) => r.min <= r.max, { message: 'range min must not exceed max' });
+
+/**
+ * One attribute a dataset can be sliced by (attribute-classes.ts decides which kind):
+ * `values`: a category-like field, each value with how often it occurs;
+ * `range`: a numeric measurement, offered as bins over [min, max] (the last bin
+ * includes max). Counts are images (scope image) or boxes (scope annotation).
+ */
+export const attributeSummarySchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('values'),
+    key: z.string(),
+    scope: attributeScopeSchema,
+    values: z.array(z.object({ value: attributeValueSchema, count: z.number() })),
+  }),
+  z.object({
+    kind: z.literal('range'),
+    key: z.string(),
+    scope: attributeScopeSchema,
+    min: z.number(),
+    max: z.number(),
+    bins: z.array(z.object({ min: z.number(), max: z.number(), includeMax: z.boolean(), count: z.number() })),
+  }),
+]);
 export type AttributeSummaryDto = z.infer<typeof attributeSummarySchema>;
 
-/** Images that have this attribute value (scope image), or a box with it (scope annotation). */
-export const attributeFilterSchema = z
-  .object({
-    key: z.string().min(1),
-    value: attributeValueSchema,
-    scope: z.enum(['image', 'annotation']).default('image'),
-  })
-  .strict();
+/**
+ * Images that have this attribute value, or a value in this range (scope image), or a
+ * box with it (scope annotation). Exactly one of value / range.
+ */
+export const attributeFilterSchema = z.union([
+  z
+    .object({
+      key: z.string().min(1),
+      value: attributeValueSchema,
+      scope: attributeScopeSchema.default('image'),
+    })
+    .strict(),
+  z
+    .object({
+      key: z.string().min(1),
+      range: attributeRangeSchema,
+      scope: attributeScopeSchema.default('image'),
+    })
+    .strict(),
+]);
+
+/** COCO area ranges (box-filters.ts): small [0, 32²), medium [32², 96²), large [96², ∞). */
+export const boxSizeSchema = z.enum(['small', 'medium', 'large']);
+export type BoxSize = z.infer<typeof boxSizeSchema>;
+
+/** Images per box-size class and with / without crowd regions: the counts beside those filters. */
+export const boxFacetsSchema = z.object({
+  /** images with at least one non-crowd box of the size */
+  sizes: z.object({ small: z.number(), medium: z.number(), large: z.number() }),
+  /** images with at least one crowd region (yes), and the others (no) */
+  crowd: z.object({ yes: z.number(), no: z.number() }),
+});
+export type BoxFacetsDto = z.infer<typeof boxFacetsSchema>;
 
 /**
  * One evaluation category of a class map: what is scored under one name. Semantics

@@ -9,7 +9,8 @@
  * 'importing' row that `purgeUnfinished` removes at the next start. `delete` removes a
  * dataset the same way (state 'deleting', then batches).
  *
- * Summaries (counts, boxes per category, the attribute summary) are computed once at
+ * Summaries (counts, boxes per category, the attribute summary, images per box size and
+ * with crowd regions) are computed once at
  * import (summaries.ts) and stored with the dataset, so listing datasets costs
  * O(datasets + categories), whatever their size.
  *
@@ -18,17 +19,19 @@
  *   categories of a dataset           categories primary key (dataset_id, id)
  *   a page of images                  images primary key (dataset_id, id)
  *   images of a category              annotations_by_category (dataset_id, category_id, image_id)
+ *   images of an attribute value/range attribute_index_lookup (dataset_id, scope, key, value, ...)
+ *   images of a box size / crowd      annotations_by_size (dataset_id, iscrowd, area, category_id, image_id)
  *   boxes of an image                 annotations_by_image (dataset_id, image_id)
  *   batched deletes                   annotations / images primary keys (dataset_id, id)
  */
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../store/database';
-import type { CategoryDto, DatasetSummary, ImageEntry } from '../../shared/schemas';
+import type { BoxFacetsDto, CategoryDto, DatasetSummary, ImageEntry } from '../../shared/schemas';
 import { OdraError } from '../../shared/errors';
 import type { CanonicalDataset } from './canonical';
 import { contentHashSteps } from './content-hash';
 import type { GroundTruth } from './ground-truth';
-import { datasetAttributes, imageFilterSql, scalarAttributes, type AttributeFilter, type AttributeSummary } from './attributes';
+import { datasetAttributes, datasetBoxFacets, imageFilterSql, scalarAttributes, type AttributeFilter, type AttributeSummary, type ImageFilter } from './attributes';
 import { drainAsync, yieldToEventLoop } from './import-common';
 import { attributeIndexSteps, summarySteps } from './summaries';
 
@@ -45,6 +48,7 @@ interface DatasetRow {
   annotation_count: number;
   attributes_json: string | null;
   attributes_indexed: number;
+  box_facets_json: string | null;
 }
 
 /** Target time of one write transaction: what a request may have to wait behind an import. */
@@ -81,10 +85,21 @@ export class DatasetRepo {
     const id = this.db.transaction(() => {
       const res = this.db
         .prepare(
-          `INSERT INTO datasets (name, root, format, content_hash, info_json, created_at, state, image_count, annotation_count, attributes_json, attributes_indexed)
-           VALUES (?, ?, ?, ?, ?, ?, 'importing', ?, ?, ?, 1)`,
+          `INSERT INTO datasets (name, root, format, content_hash, info_json, created_at, state, image_count, annotation_count, attributes_json, attributes_indexed, box_facets_json)
+           VALUES (?, ?, ?, ?, ?, ?, 'importing', ?, ?, ?, 1, ?)`,
         )
-        .run(ds.name, ds.root, ds.format, hash, JSON.stringify(info), new Date().toISOString(), summaries.imageCount, summaries.annotationCount, JSON.stringify(summaries.attributes));
+        .run(
+          ds.name,
+          ds.root,
+          ds.format,
+          hash,
+          JSON.stringify(info),
+          new Date().toISOString(),
+          summaries.imageCount,
+          summaries.annotationCount,
+          JSON.stringify(summaries.attributes),
+          JSON.stringify(summaries.boxFacets),
+        );
       const datasetId = Number(res.lastInsertRowid);
       const cat = this.db.prepare(
         'INSERT INTO categories (dataset_id, id, name, supercategory, coco_equivalent, box_count) VALUES (?, ?, ?, ?, ?, ?)',
@@ -229,14 +244,10 @@ export class DatasetRepo {
 
   /**
    * A page of images in id order, each with its boxes; optionally only the images of a
-   * category and/or an attribute value (attributes.ts: imageFilterSql).
+   * category, an attribute value or range, a box size, with / without crowd regions
+   * (attributes.ts: imageFilterSql).
    */
-  images(
-    id: number,
-    offset: number,
-    limit: number,
-    filter: { categoryId?: number; attribute?: AttributeFilter } = {},
-  ): { total: number; images: ImageEntry[] } {
+  images(id: number, offset: number, limit: number, filter: ImageFilter = {}): { total: number; images: ImageEntry[] } {
     const ds = this.row(id);
     const where = imageFilterSql(id, filter, this.attributeIndexed(ds, filter.attribute));
     const total = where.sql
@@ -260,7 +271,7 @@ export class DatasetRepo {
   private attributeIndexed(ds: DatasetRow, attribute: AttributeFilter | undefined): boolean {
     if (!attribute || ds.attributes_indexed !== 1 || ds.attributes_json === null) return false;
     const scope = attribute.scope ?? 'image';
-    return (JSON.parse(ds.attributes_json) as AttributeSummary[]).some((a) => a.scope === scope && a.key === attribute.key);
+    return (JSON.parse(ds.attributes_json) as { scope: string; key: string }[]).some((a) => a.scope === scope && a.key === attribute.key);
   }
 
   /** One image with its boxes. */
@@ -296,15 +307,29 @@ export class DatasetRepo {
   }
 
   /**
-   * Scalar image and box attributes with their value counts (attributes.ts): the
-   * summary stored at import; a dataset stored before summaries were gets its summary
-   * computed once here and stored.
+   * Scalar image and box attributes with their value counts or bins (attributes.ts):
+   * the summary stored at import. A dataset stored before summaries were, or with a
+   * summary of the older form (value lists only, no `kind`), gets it computed once
+   * here and stored; when that offers an attribute the old summary did not (so not in
+   * attribute_index), its filters read extra_json again (attributes_indexed = 0).
    */
   attributes(id: number): AttributeSummary[] {
     const row = this.row(id);
-    if (row.attributes_json !== null) return JSON.parse(row.attributes_json) as AttributeSummary[];
+    const stored = row.attributes_json === null ? null : (JSON.parse(row.attributes_json) as ({ scope: string; key: string } & Partial<AttributeSummary>)[]);
+    if (stored && stored.every((a) => a.kind !== undefined)) return stored as AttributeSummary[];
     const computed = datasetAttributes(this.db, id);
-    this.db.prepare('UPDATE datasets SET attributes_json = ? WHERE id = ?').run(JSON.stringify(computed), id);
+    const before = new Set((stored ?? []).map((a) => `${a.scope}\u0000${a.key}`));
+    const indexed = row.attributes_indexed === 1 && computed.every((a) => before.has(`${a.scope}\u0000${a.key}`)) ? 1 : 0;
+    this.db.prepare('UPDATE datasets SET attributes_json = ?, attributes_indexed = ? WHERE id = ?').run(JSON.stringify(computed), indexed, id);
+    return computed;
+  }
+
+  /** Images per box size and with / without crowd regions: stored at import, or computed once and stored. */
+  boxFacets(id: number): BoxFacetsDto {
+    const row = this.row(id);
+    if (row.box_facets_json !== null) return JSON.parse(row.box_facets_json) as BoxFacetsDto;
+    const computed = datasetBoxFacets(this.db, id);
+    this.db.prepare('UPDATE datasets SET box_facets_json = ? WHERE id = ?').run(JSON.stringify(computed), id);
     return computed;
   }
 

@@ -1,8 +1,9 @@
 /**
  * What the UI shows of a dataset without touching its boxes, computed once at import
  * from the canonical dataset and stored with it: image and box counts, boxes per
- * category, and the attribute summary (attributes.ts) that `datasets.attributes`
- * returns.
+ * category, the attribute summary (attributes.ts) that `datasets.attributes`
+ * returns, and the images per box size / with crowd regions that `datasets.boxFacets`
+ * returns (box-facets SQL in attributes.ts computes the same from stored rows).
  *
  * The attribute summary equals `datasetAttributes` (SQL json_each over the stored
  * extra_json) on the stored rows: the store writes each `extra` with JSON.stringify,
@@ -13,6 +14,8 @@
  * Written as a pass that yields between slices (drainAsync / drainSync).
  */
 import type { CanonicalDataset } from './canonical';
+import type { BoxFacetsDto } from '../../shared/schemas';
+import { boxSizeOf } from '../../shared/box-sizes';
 import { summarizeAttributeRows, type AttributeRow, type AttributeScope, type AttributeSummary } from './attributes';
 
 export interface DatasetSummaries {
@@ -21,6 +24,7 @@ export interface DatasetSummaries {
   /** category id -> boxes (crowd regions included) */
   boxCounts: Map<number, number>;
   attributes: AttributeSummary[];
+  boxFacets: BoxFacetsDto;
 }
 
 /** One row of the store's attribute_index (the migration that adds it). */
@@ -84,9 +88,12 @@ export function* attributeIndexSteps(
 }
 
 const SLICE = 2000;
+const SIZE_BIT = { small: 1, medium: 2, large: 4 } as const;
 
 export function* summarySteps(ds: Pick<CanonicalDataset, 'images' | 'annotations'>): Generator<void, DatasetSummaries> {
   const boxCounts = new Map<number, number>();
+  /** image id -> bits: 1 small, 2 medium, 4 large (non-crowd boxes), 8 a crowd region */
+  const boxBits = new Map<number, number>();
   const counts = new Map<string, AttributeRow>();
   const count = (scope: AttributeScope, extra: Record<string, unknown>): void => {
     for (const key in extra) {
@@ -107,13 +114,18 @@ export function* summarySteps(ds: Pick<CanonicalDataset, 'images' | 'annotations
     if (i % SLICE === SLICE - 1) yield;
     const a = ds.annotations[i];
     boxCounts.set(a.categoryId, (boxCounts.get(a.categoryId) ?? 0) + 1);
+    const bit = a.iscrowd ? 8 : SIZE_BIT[boxSizeOf(a.area)];
+    boxBits.set(a.imageId, (boxBits.get(a.imageId) ?? 0) | bit);
     count('annotation', a.extra);
   }
   yield;
+  const images = (bit: number): number => [...boxBits.values()].filter((b) => (b & bit) !== 0).length;
+  const crowd = images(8);
   return {
     imageCount: ds.images.length,
     annotationCount: ds.annotations.length,
     boxCounts,
     attributes: summarizeAttributeRows([...counts.values()]),
+    boxFacets: { sizes: { small: images(1), medium: images(2), large: images(4) }, crowd: { yes: crowd, no: ds.images.length - crowd } },
   };
 }

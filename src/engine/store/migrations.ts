@@ -400,4 +400,14 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_shards_by_plan ON audit_shards(plan_fingerprint);
     `,
   },
+  {
+    version: 9,
+    description: 'box-size and crowd filters of the dataset browser: annotations by size, stored image counts',
+    sql: `
+      -- the grid's box-size filter (non-crowd boxes with area in a COCO range) and crowd filter
+      CREATE INDEX annotations_by_size ON annotations(dataset_id, iscrowd, area, category_id, image_id);
+      -- images per box size and with crowd regions (schemas.ts BoxFacetsDto as JSON); NULL until computed
+      ALTER TABLE datasets ADD COLUMN box_facets_json TEXT;
+    `,
+  },
 ];

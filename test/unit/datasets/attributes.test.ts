@@ -30,8 +30,9 @@ describe('summarizeAttributeRows', () => {
       row('image', 'level', 'real', 0.5, 4),
     ]);
     expect(out).toEqual([
-      { key: 'level', scope: 'image', values: [{ value: 0.5, count: 4 }, { value: 1, count: 4 }, { value: '1', count: 4 }] },
+      { kind: 'values', key: 'level', scope: 'image', values: [{ value: 0.5, count: 4 }, { value: 1, count: 4 }, { value: '1', count: 4 }] },
       {
+        kind: 'values',
         key: 'weather',
         scope: 'image',
         values: [
@@ -40,14 +41,20 @@ describe('summarizeAttributeRows', () => {
           { value: 'rainy', count: 2 },
         ],
       },
-      { key: 'occluded', scope: 'annotation', values: [{ value: false, count: 7 }, { value: true, count: 3 }] },
+      { kind: 'values', key: 'occluded', scope: 'annotation', values: [{ value: false, count: 7 }, { value: true, count: 3 }] },
     ]);
   });
 
-  it('leaves out keys with too many distinct values (measurements, identifiers)', () => {
-    const many = Array.from({ length: 51 }, (_, i) => row('annotation', 'alpha', 'real', i / 10, 1));
-    const few = Array.from({ length: 50 }, (_, i) => row('annotation', 'bucket', 'integer', i, 1));
-    expect(summarizeAttributeRows([...many, ...few]).map((a) => a.key)).toEqual(['bucket']);
+  it('leaves out identifiers, bins measurements, lists categories', () => {
+    const alpha = Array.from({ length: 51 }, (_, i) => row('annotation', 'alpha', 'real', i / 10, 1));
+    const ids = Array.from({ length: 50 }, (_, i) => row('annotation', 'box_id', 'integer', i, 1));
+    const urls = Array.from({ length: 30 }, (_, i) => row('image', 'coco_url', 'text', `http://x/${i}.jpg`, 1));
+    const levels = Array.from({ length: 4 }, (_, i) => row('annotation', 'occluded', 'integer', i, 10));
+    const out = summarizeAttributeRows([...alpha, ...ids, ...urls, ...levels]);
+    expect(out.map((a) => [a.key, a.kind])).toEqual([
+      ['alpha', 'range'],
+      ['occluded', 'values'],
+    ]);
   });
 });
 
@@ -77,7 +84,10 @@ describe('datasets.attributes and the attribute filter of datasets.images', () =
 
   it('lists BDD weather / timeofday / scene per image and occluded / truncated per box, with counts', async () => {
     const attrs = contract['datasets.attributes'].output.parse(await client.call('datasets.attributes', { id: bdd.id }));
-    const get = (scope: string, key: string) => attrs.find((a) => a.scope === scope && a.key === key)?.values;
+    const get = (scope: string, key: string) => {
+      const a = attrs.find((x) => x.scope === scope && x.key === key);
+      return a?.kind === 'values' ? a.values : undefined;
+    };
     expect(get('image', 'weather')).toEqual([
       { value: 'clear', count: 1 },
       { value: 'rainy', count: 1 },
@@ -128,7 +138,7 @@ describe('datasets.attributes and the attribute filter of datasets.images', () =
     const attrs = await client.call('datasets.attributes', { id: kitti.id });
     const occluded = attrs.find((a) => a.scope === 'annotation' && a.key === 'occluded');
     // 9 boxes: 0 five times, 1 twice, 2 and 3 once (DontCare regions are not boxes)
-    expect(occluded?.values).toEqual([
+    expect(occluded?.kind === 'values' ? occluded.values : null).toEqual([
       { value: 0, count: 5 },
       { value: 1, count: 2 },
       { value: 2, count: 1 },

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { datasetAttributes } from '../../../src/engine/datasets/attributes';
+import { datasetAttributes, datasetBoxFacets, type AttributeFilter } from '../../../src/engine/datasets/attributes';
 import { datasetContentHash } from '../../../src/engine/datasets/content-hash';
 import { importDataset } from '../../../src/engine/datasets/import-dataset';
 import { Engine } from '../../../src/engine/engine';
@@ -44,6 +44,26 @@ describe('dataset summaries stored at import', () => {
     expect(datasets.some((ds) => engine.datasets.attributes(ds.id).some((a) => a.scope === 'annotation'))).toBe(true);
   });
 
+  it('the stored box-size and crowd image counts equal the ones SQL counts from the stored rows', () => {
+    for (const ds of datasets) expect(engine.datasets.boxFacets(ds.id), ds.name).toEqual(datasetBoxFacets(engine.db, ds.id));
+  });
+
+  it('a summary of the older form (value lists without kind) is recomputed; new attributes turn the index off', () => {
+    const kitti = datasets[datasets.length - 1];
+    const current = engine.datasets.attributes(kitti.id);
+    expect(current.some((a) => a.kind === 'range')).toBe(true);
+    // what an older Odra stored: only the value-list attributes, without kind
+    const old = current.filter((a) => a.kind === 'values').map(({ kind: _kind, ...rest }) => rest);
+    engine.db.prepare('UPDATE datasets SET attributes_json = ?, attributes_indexed = 1, box_facets_json = NULL WHERE id = ?').run(JSON.stringify(old), kitti.id);
+    expect(engine.datasets.attributes(kitti.id)).toEqual(current);
+    const row = engine.db.prepare('SELECT attributes_json, attributes_indexed FROM datasets WHERE id = ?').get(kitti.id) as { attributes_json: string; attributes_indexed: number };
+    expect(JSON.parse(row.attributes_json)).toEqual(current);
+    // the range attributes were never in attribute_index: filters read extra_json
+    expect(row.attributes_indexed).toBe(0);
+    expect(engine.datasets.boxFacets(kitti.id)).toEqual(datasetBoxFacets(engine.db, kitti.id));
+    engine.db.prepare('UPDATE datasets SET attributes_indexed = 1 WHERE id = ?').run(kitti.id);
+  });
+
   it('the stored counts equal counting the rows', () => {
     for (const ds of datasets) {
       const count = (sql: string, ...args: number[]): number => (engine.db.prepare(sql).get(ds.id, ...args) as { n: number }).n;
@@ -57,7 +77,13 @@ describe('dataset summaries stored at import', () => {
   it('every attribute filter gives the same images through the attribute index as through json_each', async () => {
     let compared = 0;
     for (const ds of datasets) {
-      const filters = engine.datasets.attributes(ds.id).flatMap((a) => a.values.map((v) => ({ key: a.key, value: v.value, scope: a.scope })));
+      const filters = engine.datasets
+        .attributes(ds.id)
+        .flatMap((a): AttributeFilter[] =>
+          a.kind === 'values'
+            ? a.values.map((v) => ({ key: a.key, value: v.value, scope: a.scope }))
+            : a.bins.map((b) => ({ key: a.key, range: { min: b.min, max: b.max, includeMax: b.includeMax }, scope: a.scope })),
+        );
       const categories = [undefined, ...ds.categories.filter((c) => c.count > 0).map((c) => c.id)];
       for (const attribute of filters) {
         for (const categoryId of categories) {

@@ -114,6 +114,33 @@ describe('query plans of the dataset requests', () => {
     expect(uses(plans, /attribute_index_lookup/)).toBe(true);
   });
 
+  it('a range of a box attribute (KITTI truncation bin), also of one category: attribute_index_lookup', async () => {
+    const attribute = { key: 'truncated', scope: 'annotation' as const, range: { min: 0, max: 0.5, includeMax: false } };
+    const car = kitti.categories.find((c) => c.name === 'Car')!;
+    for (const categoryId of [undefined, car.id]) {
+      const plans = await plansOf(() => client.call('datasets.images', { id: kitti.id, attribute, categoryId }));
+      expectIndexed(plans);
+      expect(uses(plans, /attribute_index_lookup/)).toBe(true);
+    }
+  });
+
+  it.each([
+    ['a box size', { boxSize: 'small' as const }],
+    ['the large size (no upper bound)', { boxSize: 'large' as const }],
+    ['crowd regions', { crowd: true }],
+    ['no crowd regions', { crowd: false }],
+  ])('the box filters (%s): annotations_by_size', async (_name, filter) => {
+    const plans = await plansOf(() => client.call('datasets.images', { id: bdd.id, ...filter }));
+    expectIndexed(plans);
+    expect(uses(plans, /annotations_by_size/)).toBe(true);
+  });
+
+  it('datasets.boxFacets reads the stored counts', async () => {
+    const plans = await plansOf(() => client.call('datasets.boxFacets', { id: bdd.id }));
+    expectIndexed(plans);
+    expect(plans.every((p) => !/FROM (annotations|images)\b/.test(p.sql))).toBe(true);
+  });
+
   it('datasets.attributes reads the stored summary', async () => {
     const plans = await plansOf(() => client.call('datasets.attributes', { id: bdd.id }));
     expectIndexed(plans);

@@ -5,8 +5,8 @@
  * entries with their boxes would otherwise each get a proxy.
  */
 import { defineStore } from 'pinia';
-import { markRaw } from 'vue';
-import type { AttributeSummaryDto, AttributeValueDto, ImageEntry } from '../../../shared/schemas';
+import { markRaw, toRaw } from 'vue';
+import type { AttributeSummaryDto, AttributeValueDto, BoxFacetsDto, BoxSize, ImageEntry } from '../../../shared/schemas';
 import { api } from '../api';
 import { toUiError, type UiError } from '../api/ui-error';
 import { pagesFor, pagesToEvict } from '../ui/virtual-grid';
@@ -15,16 +15,18 @@ export const BROWSER_PAGE = 120;
 /** pages kept around the view: a few screens either way */
 const KEEP_PAGES = 16;
 
-export interface AttributeChoice {
-  key: string;
-  value: AttributeValueDto;
-  scope: 'image' | 'annotation';
-}
+/** One value of a listed attribute, or one bin of a numeric one. */
+export type AttributeChoice =
+  | { key: string; value: AttributeValueDto; scope: 'image' | 'annotation' }
+  | { key: string; range: { min: number; max: number; includeMax: boolean }; scope: 'image' | 'annotation' };
 
 interface BrowserState {
   datasetId: number | null;
   categoryId: number | null;
   attribute: AttributeChoice | null;
+  boxSize: BoxSize | null;
+  /** true: only images with a crowd region; false: only images without */
+  crowd: boolean | null;
   /** null until the first page of this filter arrives */
   total: number | null;
   /** bumped on every dataset or filter change; answers for an older one are dropped */
@@ -33,6 +35,7 @@ interface BrowserState {
   error: UiError | null;
   attributes: AttributeSummaryDto[];
   attributesError: UiError | null;
+  boxFacets: BoxFacetsDto | null;
 }
 
 const inFlight = new Set<string>();
@@ -42,16 +45,19 @@ export const useBrowserStore = defineStore('browser', {
     datasetId: null,
     categoryId: null,
     attribute: null,
+    boxSize: null,
+    crowd: null,
     total: null,
     generation: 0,
     pages: {},
     error: null,
     attributes: [],
     attributesError: null,
+    boxFacets: null,
   }),
   getters: {
     filtered(state): boolean {
-      return state.categoryId !== null || state.attribute !== null;
+      return state.categoryId !== null || state.attribute !== null || state.boxSize !== null || state.crowd !== null;
     },
   },
   actions: {
@@ -61,8 +67,11 @@ export const useBrowserStore = defineStore('browser', {
       this.datasetId = datasetId;
       this.categoryId = null;
       this.attribute = null;
+      this.boxSize = null;
+      this.crowd = null;
       this.attributes = [];
       this.attributesError = null;
+      this.boxFacets = null;
       this.reset();
       if (datasetId !== null) void this.loadAttributes(datasetId);
     },
@@ -83,6 +92,18 @@ export const useBrowserStore = defineStore('browser', {
       this.reset();
     },
 
+    setBoxSize(size: BoxSize | null): void {
+      if (size === this.boxSize) return;
+      this.boxSize = size;
+      this.reset();
+    },
+
+    setCrowd(crowd: boolean | null): void {
+      if (crowd === this.crowd) return;
+      this.crowd = crowd;
+      this.reset();
+    },
+
     reset(): void {
       this.generation++;
       this.pages = {};
@@ -93,8 +114,14 @@ export const useBrowserStore = defineStore('browser', {
 
     async loadAttributes(datasetId: number): Promise<void> {
       try {
-        const attributes = await api().client.call('datasets.attributes', { id: datasetId });
-        if (datasetId === this.datasetId) this.attributes = attributes;
+        const [attributes, boxFacets] = await Promise.all([
+          api().client.call('datasets.attributes', { id: datasetId }),
+          api().client.call('datasets.boxFacets', { id: datasetId }),
+        ]);
+        if (datasetId === this.datasetId) {
+          this.attributes = attributes;
+          this.boxFacets = boxFacets;
+        }
       } catch (err) {
         if (datasetId === this.datasetId) this.attributesError = toUiError(err);
       }
@@ -111,7 +138,9 @@ export const useBrowserStore = defineStore('browser', {
       const input = {
         id,
         ...(this.categoryId !== null ? { categoryId: this.categoryId } : {}),
-        ...(this.attribute ? { attribute: { ...this.attribute } } : {}),
+        ...(this.attribute ? { attribute: structuredClone(toRaw(this.attribute)) } : {}),
+        ...(this.boxSize !== null ? { boxSize: this.boxSize } : {}),
+        ...(this.crowd !== null ? { crowd: this.crowd } : {}),
       };
       await Promise.all(
         wanted
