@@ -48,6 +48,8 @@ const tmp: usize = memory.data(128, 16);
 // per component: reciprocal, correction, scale (jcdctmgr.c's tables, 64 uint16 each) and the quantisation table (int16)
 const divisors: usize = memory.data(2 * 3 * 128, 16);
 const dequant: usize = memory.data(2 * 128, 16);
+// per component: the reciprocal and the scale again as uint32 lanes (64 each), for the quantiser's 32-bit products
+const divisors32: usize = memory.data(2 * 2 * 256, 16);
 
 /*
  * The transforms run in int16 lanes, eight rows or columns at a time, as libjpeg-turbo's
@@ -296,15 +298,23 @@ export function jpegTables(luma: usize, chroma: usize): void {
     const q = t == 0 ? luma : chroma;
     for (let i = 0; i < 64; i++) {
       const v = load<i32>(q + (<usize>i << 2));
-      computeReciprocal(<u32>(v << 3), divisors + <usize>t * 384, i);
+      const div = divisors + <usize>t * 384;
+      computeReciprocal(<u32>(v << 3), div, i);
+      const o = <usize>i << 1;
+      store<u32>(divisors32 + <usize>t * 512 + (o << 1), <u32>load<u16>(div + o));
+      store<u32>(divisors32 + <usize>t * 512 + 256 + (o << 1), <u32>load<u16>(div + 256 + o));
       store<i16>(dequant + <usize>t * 128 + (<usize>i << 1), <i16>v);
     }
   }
 }
 
-/** The high 16 bits of the unsigned products of int16 lanes a and b (x86's pmulhuw, which libjpeg's SIMD quantiser uses). */
-function mulhiU16(a: v128, b: v128): v128 {
-  return i16x8.narrow_i32x4_u(i32x4.shr_u(i32x4.extmul_low_i16x8_u(a, b), 16), i32x4.shr_u(i32x4.extmul_high_i16x8_u(a, b), 16));
+/**
+ * (a * m) >> 16 of the uint16 lanes a and uint32 lanes m (4 each: ml for lanes 0-3, mh for
+ * 4-7, every m < 2^16), as uint16: x86's pmulhuw, which libjpeg's SIMD quantiser uses. The
+ * products fit in uint32 and the shift is logical, so the 32-bit multiply is exact.
+ */
+function mulhiU16(a: v128, ml: v128, mh: v128): v128 {
+  return i16x8.narrow_i32x4_u(i32x4.shr_u(i32x4.mul(i32x4.extend_low_i16x8_u(a), ml), 16), i32x4.shr_u(i32x4.mul(i32x4.extend_high_i16x8_u(a), mh), 16));
 }
 
 /** The lossy round trip of the 8x8 block at plane (row stride `stride`), in place; table t: 0 luma, 1 chroma. */
@@ -321,12 +331,14 @@ function roundTripBlock(plane: usize, stride: i32, t: i32): void {
   // quantise as jcdctmgr.c (the SIMD form: |x| + corr, high half of * recip, high half of * scale, sign back), dequantise
   const div = divisors + <usize>t * 384;
   const dq = dequant + <usize>t * 128;
+  const d32 = divisors32 + <usize>t * 512;
   let ac = i16x8.splat(0);
   for (let i: usize = 0; i < 128; i += 16) {
     const x = v128.load(blk + i);
     const sign = i16x8.shr_s(x, 15);
     const a = i16x8.add(i16x8.abs(x), v128.load(div + 128 + i));
-    const q = mulhiU16(mulhiU16(a, v128.load(div + i)), v128.load(div + 256 + i));
+    const m = d32 + (i << 1);
+    const q = mulhiU16(mulhiU16(a, v128.load(m), v128.load(m, 16)), v128.load(m, 256), v128.load(m, 272));
     ac = v128.or(ac, i == 0 ? i16x8.replace_lane(q, 0, 0) : q);
     v128.store(blk + i, i16x8.mul(i16x8.sub(v128.xor(q, sign), sign), v128.load(dq + i)));
   }
@@ -349,52 +361,59 @@ function roundTripBlock(plane: usize, stride: i32, t: i32): void {
   }
 }
 
-/** RGB -> Y, Cb, Cr of 16 pixels at s into y, cb, cr (jccolor.c's arithmetic, in u32 lanes: every sum is >= 0). */
-function rgbToYcc16(s: usize, y: usize, cb: usize, cr: usize): void {
-  const v0 = v128.load(s);
-  const v1 = v128.load(s, 16);
-  const v2 = v128.load(s, 32);
-  const r = i8x16.shuffle(i8x16.shuffle(v0, v1, 0, 3, 6, 9, 12, 15, 18, 21, 24, 27, 30, 0, 0, 0, 0, 0), v2, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 17, 20, 23, 26, 29);
-  const g = i8x16.shuffle(i8x16.shuffle(v0, v1, 1, 4, 7, 10, 13, 16, 19, 22, 25, 28, 31, 0, 0, 0, 0, 0), v2, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 18, 21, 24, 27, 30);
-  const b = i8x16.shuffle(i8x16.shuffle(v0, v1, 2, 5, 8, 11, 14, 17, 20, 23, 26, 29, 0, 0, 0, 0, 0, 0), v2, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 16, 19, 22, 25, 28, 31);
-  const r0 = i16x8.extend_low_i8x16_u(r);
-  const r1 = i16x8.extend_high_i8x16_u(r);
-  const g0 = i16x8.extend_low_i8x16_u(g);
-  const g1 = i16x8.extend_high_i8x16_u(g);
-  const b0 = i16x8.extend_low_i8x16_u(b);
-  const b1 = i16x8.extend_high_i8x16_u(b);
-  v128.store(y, i8x16.narrow_i16x8_u(ycc8(r0, g0, b0, 0), ycc8(r1, g1, b1, 0)));
-  v128.store(cb, i8x16.narrow_i16x8_u(ycc8(r0, g0, b0, 1), ycc8(r1, g1, b1, 1)));
-  v128.store(cr, i8x16.narrow_i16x8_u(ycc8(r0, g0, b0, 2), ycc8(r1, g1, b1, 2)));
-}
+/*
+ * Colour conversion reads the interleaved RGB bytes directly into the int16 pairs the dot
+ * products take: a 4-pixel group (12 bytes from byte 0 of a load, or byte 4 for the last
+ * group of 16 pixels, so no load passes the 48 bytes) swizzled to (R, G) and (G, B) pairs and
+ * to R and B as int32 lanes; index Z (high bit set) gives a zero byte.
+ */
+const Z: i8 = -128;
+const RG0: v128 = i8x16(0, Z, 1, Z, 3, Z, 4, Z, 6, Z, 7, Z, 9, Z, 10, Z);
+const GB0: v128 = i8x16(1, Z, 2, Z, 4, Z, 5, Z, 7, Z, 8, Z, 10, Z, 11, Z);
+const R0: v128 = i8x16(0, Z, Z, Z, 3, Z, Z, Z, 6, Z, Z, Z, 9, Z, Z, Z);
+const B0: v128 = i8x16(2, Z, Z, Z, 5, Z, Z, Z, 8, Z, Z, Z, 11, Z, Z, Z);
+const RG4: v128 = i8x16(4, Z, 5, Z, 7, Z, 8, Z, 10, Z, 11, Z, 13, Z, 14, Z);
+const GB4: v128 = i8x16(5, Z, 6, Z, 8, Z, 9, Z, 11, Z, 12, Z, 14, Z, 15, Z);
+const R4: v128 = i8x16(4, Z, Z, Z, 7, Z, Z, Z, 10, Z, Z, Z, 13, Z, Z, Z);
+const B4: v128 = i8x16(6, Z, Z, Z, 9, Z, Z, Z, 12, Z, Z, Z, 15, Z, Z, Z);
 
-/**
- * Channel c (0 Y, 1 Cb, 2 Cr) of 8 pixels (int16 lanes in and out), as dot products of
- * interleaved pairs, the split libjpeg-turbo's SIMD code uses so that every coefficient
- * fits in int16: FIX(0.587) G = 22086 G + 16384 G; FIX(0.5) = 32768 = 2^15 is a shift.
+/*
+ * Y, Cb, Cr of a 4-pixel group v (int32 lanes) as dot products of the interleaved pairs,
+ * the split libjpeg-turbo's SIMD code uses so that every coefficient fits in int16:
+ * FIX(0.587) G = 22086 G + 16384 G; FIX(0.5) = 32768 = 2^15 is a shift.
  * Y = (19595 R + 22086 G) + (16384 G + 7471 B) + 32768,
  * Cb = (-11059 R - 21709 G) + 2^15 B + 2^23 + 32767, Cr = (-27439 G - 5329 B) + 2^15 R + 2^23 + 32767,
- * each >> 16: the same integer sums as jccolor.c's tables.
+ * each >> 16: the same integer sums as jccolor.c's tables (every sum is >= 0). Small
+ * functions with constant arguments, so that binaryen inlines them (no decorators here:
+ * the linter parses these files as TypeScript).
  */
-function ycc8(r: v128, g: v128, b: v128, c: i32): v128 {
-  let lo: v128;
-  let hi: v128;
-  if (c == 0) {
-    const krg = pair(19595, 22086);
-    const kgb = pair(16384, 7471);
-    const half = i32x4.splat(32768);
-    lo = i32x4.add(i32x4.add(i32x4.dot_i16x8_s(lo16(r, g), krg), i32x4.dot_i16x8_s(lo16(g, b), kgb)), half);
-    hi = i32x4.add(i32x4.add(i32x4.dot_i16x8_s(hi16(r, g), krg), i32x4.dot_i16x8_s(hi16(g, b), kgb)), half);
-  } else {
-    const bias = i32x4.splat((128 << 16) + 32767);
-    const k = c == 1 ? pair(-11059, -21709) : pair(-27439, -5329);
-    const pLo = c == 1 ? lo16(r, g) : lo16(g, b);
-    const pHi = c == 1 ? hi16(r, g) : hi16(g, b);
-    const s = c == 1 ? b : r;
-    lo = i32x4.add(i32x4.add(i32x4.dot_i16x8_s(pLo, k), i32x4.shl(i32x4.extend_low_i16x8_u(s), 15)), bias);
-    hi = i32x4.add(i32x4.add(i32x4.dot_i16x8_s(pHi, k), i32x4.shl(i32x4.extend_high_i16x8_u(s), 15)), bias);
-  }
-  return i16x8.narrow_i32x4_u(i32x4.shr_s(lo, 16), i32x4.shr_s(hi, 16));
+function luma4(v: v128, mrg: v128, mgb: v128): v128 {
+  const sum = i32x4.add(i32x4.dot_i16x8_s(i8x16.swizzle(v, mrg), pair(19595, 22086)), i32x4.dot_i16x8_s(i8x16.swizzle(v, mgb), pair(16384, 7471)));
+  return i32x4.shr_u(i32x4.add(sum, i32x4.splat(32768)), 16);
+}
+
+/** Cb (pairs (R, G), k = pair(-11059, -21709), m1 = B) or Cr (pairs (G, B), k = pair(-27439, -5329), m1 = R). */
+function chroma4(v: v128, mpair: v128, k: v128, m1: v128): v128 {
+  const sum = i32x4.add(i32x4.dot_i16x8_s(i8x16.swizzle(v, mpair), k), i32x4.shl(i8x16.swizzle(v, m1), 15));
+  return i32x4.shr_u(i32x4.add(sum, i32x4.splat((128 << 16) + 32767)), 16);
+}
+
+/** Four groups of int32 lanes (each < 256) as 16 bytes. */
+function bytes16(a: v128, b: v128, c: v128, d: v128): v128 {
+  return i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_u(a, b), i16x8.narrow_i32x4_u(c, d));
+}
+
+/** RGB -> Y, Cb, Cr of 16 pixels at s into y, cb, cr (jccolor.c's arithmetic, see luma4). */
+function rgbToYcc16(s: usize, y: usize, cb: usize, cr: usize): void {
+  const a = v128.load(s);
+  const b = v128.load(s, 12);
+  const d = v128.load(s, 24);
+  const e = v128.load(s, 32);
+  v128.store(y, bytes16(luma4(a, RG0, GB0), luma4(b, RG0, GB0), luma4(d, RG0, GB0), luma4(e, RG4, GB4)));
+  const kb = pair(-11059, -21709);
+  v128.store(cb, bytes16(chroma4(a, RG0, kb, B0), chroma4(b, RG0, kb, B0), chroma4(d, RG0, kb, B0), chroma4(e, RG4, kb, B4)));
+  const kr = pair(-27439, -5329);
+  v128.store(cr, bytes16(chroma4(a, GB0, kr, R0), chroma4(b, GB0, kr, R0), chroma4(d, GB0, kr, R0), chroma4(e, GB4, kr, R4)));
 }
 
 /** (x * k + 32768) >> 16 of 8 int16 lanes, computed in int32 (jdcolor.c's table entries, RIGHT_SHIFT arithmetic). */
