@@ -84,7 +84,7 @@ describe('Odra in the browser (odra serve + Chromium)', () => {
     await row.first().waitFor({ timeout: 120_000 });
     await expect.poll(() => row.count()).toBe(1);
     const cells = await row.first().locator('td').allTextContents();
-    expect(cells[0]).toBe(path.basename(datasetDir));
+    expect(cells[0]!.trim()).toBe(path.basename(datasetDir));
     expect(Number(cells[2])).toBe(coco.images.length);
     expect(Number(cells[3])).toBe(coco.annotations.length);
 

@@ -144,7 +144,7 @@ describe('keyboard navigation, focus return and adapter field errors (odra serve
 
     // Tab from the filters lands on the grid's one stop
     await page.getByTestId('category-filter').focus();
-    for (let i = 0; i < 3 && (await focused()).testid !== 'grid-cell'; i++) await page.keyboard.press('Tab');
+    for (let i = 0; i < 8 && (await focused()).testid !== 'grid-cell'; i++) await page.keyboard.press('Tab');
     expect(await focusedIndex()).toBe(0);
 
     // columns as laid out: the thumbnails on the first row
