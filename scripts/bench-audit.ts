@@ -26,7 +26,8 @@
  *                          (files verified, models loaded): 1 means the stages overlap
  *                          perfectly and nothing is repeated or waited for
  *   capacity_shares        stages (= efficiency) + overhead (CPU the real run's processes
- *                          used beyond the isolated stages: /proc, this process + runner)
+ *                          used beyond the isolated stages over the running phase: /proc,
+ *                          this process from the first task + the runner less its start-up)
  *                          + idle (cores left unused) = 1
  *   inference_thread_shares the runner's inference thread over the same wall: ORT,
  *                          post-process, waiting for inputs (decode, corruption, tensors)
@@ -167,7 +168,6 @@ async function runAudit(side: Side, n: number, args: Args): Promise<{ auditId: n
     ...(args.workers ? { workers: args.workers } : {}),
   };
   const t0 = performance.now();
-  const ownCpu = process.cpuUsage();
   const children = childrenCpuSeconds();
   const { audit, jobId } = await client.call('audits.start', input);
   log(`audit of ${n} images, tensors made in the ${side.placement}: ${audit.unitsTotal} units`);
@@ -205,10 +205,11 @@ async function runAudit(side: Side, n: number, args: Args): Promise<{ auditId: n
   loop.disable();
   await probe;
   await runnersGone();
-  const runCpuSeconds = cpuSeconds(process.cpuUsage(ownCpu)) + childrenCpuSeconds() - children;
   if (info.status !== 'done') throw new Error(`audit ${audit.id} ended ${info.status}: ${info.error}`);
   const run = side.lastStats;
   if (!run) throw new Error('no run stats');
+  // the running phase only: the engine's CPU over it, the runner's whole life less its start-up
+  const runCpuSeconds = run.engineRunningCpuSeconds + childrenCpuSeconds() - children - run.runnerStartCpuSeconds;
   const s = run.stages;
   const wallMs = run.runningSeconds * 1000;
   const record: Record<string, unknown> = {

@@ -19,10 +19,12 @@
  *
  * Pipeline efficiency (util/efficiency.ts): every stage is first measured alone, one at
  * a time in this process, on the same images (CPU seconds, process.cpuUsage: decode,
- * preprocess, ORT run, post-process), plus the real run's store and scoring times; their
+ * preprocess, ORT run with the run's intra-op thread count, post-process; each stage's
+ * median of three passes), plus the real run's store and scoring times; their
  * sum / cores / the real run's wall (from the first task sent to the runner to the
  * evaluation's end: files verified and models loaded) is `efficiency`. Beside it:
- * the CPU the real run's processes used (this process + the runner, /proc), so the rest
+ * the CPU the real run's processes used over its running phase (this process from the first
+ * task, the runner less its start-up and model loading; /proc), so the rest
  * splits into overhead (CPU spent beyond the isolated stages) and idle cores, and the
  * runner's inference thread's own account (ORT, post-process, waiting for inputs).
  * `--preprocess both` (default) runs the evaluation with input tensors made in the pool
@@ -34,7 +36,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { Engine } from '../src/engine/engine';
-import type { RunStats } from '../src/engine/audits/executor';
+import { runBudget, type RunStats } from '../src/engine/audits/executor';
 import { decodeImage } from '../src/engine/images/decode';
 import { Detector } from '../src/engine/inference/detector';
 import { baseSessionOptions, createSessionWithFallback } from '../src/engine/inference/execution-providers';
@@ -158,7 +160,8 @@ async function main(): Promise<void> {
     log(`model ${path.basename(args.model)} (${model.adapter.family}), dataset ${dataset.name}: ${dataset.imageCount} images, preprocessing in ${args.placements.join(' and ')}`);
 
     // Pre-made tensors for the bare loop: the adapter's own preprocessing, done once.
-    const probe = await Detector.load(model.path, model.adapter, { threads: args.threads, maxBatch: args.batch, executionProvider: args.provider, spinning: false });
+    // the real run's intra-op threads (runBudget), so each stage alone is measured as it runs
+    const probe = await Detector.load(model.path, model.adapter, { threads: runBudget({ threads: args.threads ?? null, workers: null }).ortThreads, maxBatch: args.batch, executionProvider: args.provider, spinning: false });
     const batchSize = probe.batchSize;
     const gt = sides[0].engine.datasets.groundTruth(dataset.id);
     const files = gt.images.map((im) => path.join(gt.imageRoot, im.fileName));
@@ -167,8 +170,11 @@ async function main(): Promise<void> {
       feeds.push((await probe.prepare(await Promise.all(files.slice(start, start + batchSize).map((f) => decodeImage(f))))).feeds);
     }
     await probe.detect([await decodeImage(files[0])]);
-    // each stage alone on the same images (after a warm-up run, as the bare loop)
-    const isolated = await isolatedStages(probe, files);
+    // each stage alone on the same images (after a warm-up run, as the bare loop); one pass
+    // over a small set is at the mercy of a noisy machine, so each stage's median of three passes
+    const passes: Record<string, number>[] = [];
+    for (let k = 0; k < 3; k++) passes.push(await isolatedStages(probe, files));
+    const isolated = Object.fromEntries(Object.keys(passes[0]).map((stage) => [stage, median(passes.map((p) => p[stage]))]));
     await probe.dispose();
     const choice = await createSessionWithFallback(model.path, args.provider, baseSessionOptions({ threads: args.threads, spinning: false }));
     const session = choice.session;
@@ -195,7 +201,6 @@ async function main(): Promise<void> {
           if (p.stage === 'detecting' && p.done === 0 && marks.first === undefined) marks.first = performance.now();
           if (p.stage === 'scoring') marks.scoring ??= performance.now();
         };
-        const ownCpu = process.cpuUsage();
         const children = childrenCpuSeconds();
         const evaluation = await side.client.call(
           'evaluations.run',
@@ -204,9 +209,10 @@ async function main(): Promise<void> {
         );
         const end = performance.now();
         await runnersGone();
-        const runCpuSeconds = cpuSecondsOf(process.cpuUsage(ownCpu)) + childrenCpuSeconds() - children;
         const run = lastRun as RunStats | null;
         if (!run) throw new Error('no run stats');
+        // the running phase only: the engine's CPU over it, the runner's whole life less its start-up
+        const runCpuSeconds = run.engineRunningCpuSeconds + childrenCpuSeconds() - children - run.runnerStartCpuSeconds;
         const st = run.stages;
         rounds[placement].push({
           imagesPerSecond: images / ((end - marks.first) / 1000),

@@ -24,7 +24,7 @@ export function childrenCpuSeconds(): number {
   return (Number(fields[13]) + Number(fields[14])) / TICKS_PER_SECOND;
 }
 
-/** Process ids of this process's audit runners still running, and of exited children not yet reaped. */
+/** Process ids of this process's audit runners still running, and of exiting or exited children not yet reaped. */
 export function runnerPids(): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
@@ -33,8 +33,11 @@ export function runnerPids(): number[] {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       if (Number(ppid) !== process.pid) continue;
-      // an exited child not yet reaped (a zombie) has no command line and its CPU is not counted yet
-      if (state === 'Z' || readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('runner.js')) pids.push(Number(entry));
+      // a child that is exiting (its memory already released: an empty command line) or has
+      // exited but is not reaped yet (a zombie) is not in cutime yet; the kernel adds it
+      // there when it reaps the child, before the /proc entry goes
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (state === 'Z' || state === 'X' || cmdline === '' || cmdline.includes('runner.js')) pids.push(Number(entry));
     } catch {
       // it ended
     }

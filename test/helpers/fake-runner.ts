@@ -81,7 +81,7 @@ class FakeRunner implements RunnerConnection {
     if (this.dead) return;
     if (message.type === 'init') {
       setImmediate(() =>
-        this.emit({ type: 'ready', pid: 0, models: message.models.map((m) => ({ position: m.position, executionProvider: 'cpu', requestedProvider: 'cpu', warning: null })) }),
+        this.emit({ type: 'ready', pid: 0, cpuSeconds: 0, models: message.models.map((m) => ({ position: m.position, executionProvider: 'cpu', requestedProvider: 'cpu', warning: null })) }),
       );
     } else if (message.type === 'task') {
       this.launcher.tasks.push(message);

@@ -75,6 +75,13 @@ export interface RunStats {
   scoreSeconds: number;
   cellsScored: number;
   runnerPid: number | null;
+  /**
+   * CPU seconds (all threads), so that a benchmark counts the running phase's CPU only:
+   * this process's over the running phase, and the runner's before it (start-up and model
+   * loading, from its ready message)
+   */
+  engineRunningCpuSeconds: number;
+  runnerStartCpuSeconds: number;
   ortThreads: number;
   poolWorkers: number;
 }
@@ -116,6 +123,7 @@ class AuditRun {
   private lastProgress = 0;
   private firstResultAt: number | null = null;
   private runningSince: number | null = null;
+  private runningCpu: NodeJS.CpuUsage | null = null;
   /** aborted only by a cancel: a pause lets the cells in scoring finish */
   private readonly cancelled = new AbortController();
 
@@ -152,6 +160,8 @@ class AuditRun {
       scoreSeconds: 0,
       cellsScored: 0,
       runnerPid: null,
+      engineRunningCpuSeconds: 0,
+      runnerStartCpuSeconds: 0,
       ortThreads: 0,
       poolWorkers: 0,
     };
@@ -191,6 +201,10 @@ class AuditRun {
     audits.setStatus(this.id, status, outcome.error ?? (status === 'interrupted' ? (outcome.message ?? null) : null), seconds);
     this.stats.wallSeconds = seconds;
     if (this.runningSince !== null) this.stats.runningSeconds = (performance.now() - this.runningSince) / 1000;
+    if (this.runningCpu !== null) {
+      const cpu = process.cpuUsage(this.runningCpu);
+      this.stats.engineRunningCpuSeconds = (cpu.user + cpu.system) / 1e6;
+    }
     this.deps.onRunStats?.(this.stats);
     return outcome;
   }
@@ -312,7 +326,7 @@ class AuditRun {
     }
 
     // 5-7. stream tasks, write results, score finished blocks
-    const window = Math.max(4, 2 * budget.poolWorkers + (batchSize ?? 1));
+    const window = Number(process.env.ODRA_WINDOW_EXP) || Math.max(4, 2 * budget.poolWorkers + (batchSize ?? 1));
     const outstanding = new Map<number, PlannedTask>();
     let bytesInFlight = 0;
     const blockLeft = work.tasksPerBlock.slice();
@@ -331,6 +345,8 @@ class AuditRun {
     };
     let stopping: 'pause' | 'cancel' | null = null;
     this.runningSince = performance.now();
+    this.runningCpu = process.cpuUsage();
+    this.stats.runnerStartCpuSeconds = ready.message.cpuSeconds;
     this.progress('running', true);
     for (;;) {
       const reason = stopReason(this.job.stop);

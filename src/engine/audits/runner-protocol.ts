@@ -77,6 +77,8 @@ export interface RunnerReady {
   type: 'ready';
   pid: number;
   models: { position: number; executionProvider: string; requestedProvider: string; warning: string | null }[];
+  /** the runner's own CPU seconds so far (start-up and model loading), so a benchmark can count only the run's */
+  cpuSeconds: number;
 }
 
 /** Milliseconds spent per stage on one task (wall time of each step; the kernels' own time for corruption). */

@@ -1,6 +1,6 @@
 /**
  * The corruption worker pool: corruption never runs on the thread that coordinates.
- * Workers are started lazily and stopped by close().
+ * Workers are started lazily (or all at once by warm()) and stopped by close().
  *
  * Scheduling:
  *   - Several jobs per worker: each worker holds up to `depth` jobs (default 2), posted
@@ -229,6 +229,17 @@ export class CorruptionPool {
       signal.removeEventListener('abort', entry.listener);
       this.watched.delete(signal);
     }
+  }
+
+  /**
+   * Starts every worker and has each make the tensors of `tensors` from a 1x1 image, so
+   * that the workers' start-up (loading their bundle, sharp, the first compilations) is
+   * paid before the caller's work starts rather than by its first images.
+   */
+  async warm(tensors: TensorSpec[] = []): Promise<void> {
+    const pixel: RgbImage = { width: 1, height: 1, data: new Uint8Array(3) };
+    // one job per worker: a new worker is started before any is given a second job (pump)
+    await Promise.all(Array.from({ length: this.size - this.slots.length }, () => this.prepare(pixel, null, 1, 0, tensors)));
   }
 
   async close(): Promise<void> {

@@ -140,7 +140,10 @@ export class Runner {
           this.specOf.set(position, at);
         }
       }
-      this.channel.send({ type: 'ready', pid: process.pid, models });
+      // the pool's start-up belongs to the runner's, not to the first images' time
+      await this.pool.warm(this.specs);
+      const cpu = process.cpuUsage();
+      this.channel.send({ type: 'ready', pid: process.pid, models, cpuSeconds: (cpu.user + cpu.system) / 1e6 });
     } catch (err) {
       this.fail(null, err);
     }
