@@ -326,7 +326,7 @@ class AuditRun {
     }
 
     // 5-7. stream tasks, write results, score finished blocks
-    const window = Number(process.env.ODRA_WINDOW_EXP) || Math.max(4, 2 * budget.poolWorkers + (batchSize ?? 1));
+    const window = Math.max(4, 2 * budget.poolWorkers + (batchSize ?? 1));
     const outstanding = new Map<number, PlannedTask>();
     let bytesInFlight = 0;
     const blockLeft = work.tasksPerBlock.slice();
