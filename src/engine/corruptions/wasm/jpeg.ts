@@ -22,6 +22,10 @@
  * All integer arithmetic (libjpeg documents that its ISLOW intermediates fit in 16 bits
  * between passes and in 32 bits within them for 8-bit samples), so vectorising changes
  * nothing. The block transforms run on eight rows (or columns) at a time in int16 lanes.
+ * At low qualities most blocks keep only their DC: a block whose every AC coefficient is
+ * below its quantiser's least nonzero input (a per-coefficient threshold found once per
+ * table; the quantiser is monotone, so the test is exact) skips the vector quantiser and
+ * the inverse DCT and gets jidctint.c's DC-only values.
  */
 import { alloc } from './arena';
 
@@ -50,6 +54,8 @@ const divisors: usize = memory.data(2 * 3 * 128, 16);
 const dequant: usize = memory.data(2 * 128, 16);
 // per component: the reciprocal and the scale again as uint32 lanes (64 each), for the quantiser's 32-bit products
 const divisors32: usize = memory.data(2 * 2 * 256, 16);
+// per component: the least |x| + correction that quantises to a nonzero value (int16, 64 each; 32767: none below)
+const thresholds: usize = memory.data(2 * 128, 16);
 
 /*
  * The transforms run in int16 lanes, eight rows or columns at a time, as libjpeg-turbo's
@@ -304,8 +310,32 @@ export function jpegTables(luma: usize, chroma: usize): void {
       store<u32>(divisors32 + <usize>t * 512 + (o << 1), <u32>load<u16>(div + o));
       store<u32>(divisors32 + <usize>t * 512 + 256 + (o << 1), <u32>load<u16>(div + 256 + o));
       store<i16>(dequant + <usize>t * 128 + (<usize>i << 1), <i16>v);
+      store<i16>(thresholds + <usize>t * 128 + o, <i16>leastNonzero(<u32>load<u16>(div + o), <u32>load<u16>(div + 256 + o)));
     }
   }
+}
+
+/** The quantiser's magnitude for a = |x| + correction (see roundTripBlock): ((a recip) >> 16) scale >> 16. */
+function quantised(a: u32, recip: u32, scale: u32): u32 {
+  return (((a * recip) >>> 16) * scale) >>> 16;
+}
+
+/**
+ * The least a in 0..32766 that quantises to a nonzero magnitude, else 32767 (every a of an
+ * 8-bit image's coefficients is below 2^15). quantised() is non-decreasing in a (products of
+ * non-negative values and floor shifts), so a binary search finds it and a < threshold holds
+ * exactly when the magnitude is 0.
+ */
+function leastNonzero(recip: u32, scale: u32): i32 {
+  let lo: u32 = 0;
+  let hi: u32 = 32767;
+  if (quantised(hi - 1, recip, scale) == 0) return 32767;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (quantised(mid, recip, scale) != 0) hi = mid;
+    else lo = mid + 1;
+  }
+  return <i32>lo;
 }
 
 /**
@@ -332,22 +362,32 @@ function roundTripBlock(plane: usize, stride: i32, t: i32): void {
   const div = divisors + <usize>t * 384;
   const dq = dequant + <usize>t * 128;
   const d32 = divisors32 + <usize>t * 512;
-  let ac = i16x8.splat(0);
+  // first whether every AC coefficient quantises to 0 (a < its threshold), the common case
+  // at low qualities: then only the DC is quantised, and jidctint.c's shortcuts are exact:
+  // every sample is ((dc << PASS1_BITS) + 16) >> 5, + 128, clamped
+  const th = thresholds + <usize>t * 128;
+  let zero = i16x8.splat(-1);
+  for (let i: usize = 0; i < 128; i += 16) {
+    const a = i16x8.add(i16x8.abs(v128.load(blk + i)), v128.load(div + 128 + i));
+    const below = i16x8.lt_s(a, v128.load(th + i));
+    zero = v128.and(zero, i == 0 ? i16x8.replace_lane(below, 0, -1) : below);
+  }
+  if (i16x8.all_true(zero)) {
+    const x = <i32>load<i16>(blk);
+    const q = <i32>quantised(<u32>((x < 0 ? -x : x) + <i32>load<u16>(div + 128)) & 0xffff, <u32>load<u16>(div), <u32>load<u16>(div + 256));
+    const dc = <i32>(<i16>((x < 0 ? -q : q) * <i32>load<i16>(dq)));
+    const v = ((dc << PASS1_BITS) + 16) >> 5;
+    const row = i8x16.splat(<u8>(v < -128 ? 0 : v > 127 ? 255 : v + 128));
+    for (let r = 0; r < 8; r++) v128.store64_lane(plane + <usize>(r * stride), row, 0);
+    return;
+  }
   for (let i: usize = 0; i < 128; i += 16) {
     const x = v128.load(blk + i);
     const sign = i16x8.shr_s(x, 15);
     const a = i16x8.add(i16x8.abs(x), v128.load(div + 128 + i));
     const m = d32 + (i << 1);
     const q = mulhiU16(mulhiU16(a, v128.load(m), v128.load(m, 16)), v128.load(m, 256), v128.load(m, 272));
-    ac = v128.or(ac, i == 0 ? i16x8.replace_lane(q, 0, 0) : q);
     v128.store(blk + i, i16x8.mul(i16x8.sub(v128.xor(q, sign), sign), v128.load(dq + i)));
-  }
-  if (!v128.any_true(ac)) {
-    // DC only: jidctint.c's shortcuts are exact, every sample is ((dc << PASS1_BITS) + 16) >> 5, + 128, clamped
-    const v = ((<i32>load<i16>(blk) << PASS1_BITS) + 16) >> 5;
-    const row = i8x16.splat(<u8>(v < -128 ? 0 : v > 127 ? 255 : v + 128));
-    for (let r = 0; r < 8; r++) v128.store64_lane(plane + <usize>(r * stride), row, 0);
-    return;
   }
   // inverse DCT: columns (pass 1 on the block), then rows (pass 2 on the transposed block)
   idct1d<Pass1>(blk);
@@ -361,40 +401,27 @@ function roundTripBlock(plane: usize, stride: i32, t: i32): void {
   }
 }
 
-/*
- * Colour conversion reads the interleaved RGB bytes directly into the int16 pairs the dot
- * products take: a 4-pixel group (12 bytes from byte 0 of a load, or byte 4 for the last
- * group of 16 pixels, so no load passes the 48 bytes) swizzled to (R, G) and (G, B) pairs and
- * to R and B as int32 lanes; index Z (high bit set) gives a zero byte.
+/**
+ * Y, Cb, Cr of one 4-pixel group from its pairs rg = (R, G) and gb = (G, B) as int16 lanes:
+ * Y = (19595 R + 22086 G) + (16384 G + 7471 B) + 32768, Cb = (-11059 R - 21709 G) + 2^15 B
+ * + 2^23 + 32767, Cr = (-27439 G - 5329 B) + 2^15 R + 2^23 + 32767, each >> 16. As int32
+ * lanes, rg holds R + 2^16 G and gb holds G + 2^16 B, so 2^15 R is (rg << 15) with bits
+ * 15..30 kept and 2^15 B is (gb >> 1) with bits 15..31 kept.
  */
-const Z: i8 = -128;
-const RG0: v128 = i8x16(0, Z, 1, Z, 3, Z, 4, Z, 6, Z, 7, Z, 9, Z, 10, Z);
-const GB0: v128 = i8x16(1, Z, 2, Z, 4, Z, 5, Z, 7, Z, 8, Z, 10, Z, 11, Z);
-const R0: v128 = i8x16(0, Z, Z, Z, 3, Z, Z, Z, 6, Z, Z, Z, 9, Z, Z, Z);
-const B0: v128 = i8x16(2, Z, Z, Z, 5, Z, Z, Z, 8, Z, Z, Z, 11, Z, Z, Z);
-const RG4: v128 = i8x16(4, Z, 5, Z, 7, Z, 8, Z, 10, Z, 11, Z, 13, Z, 14, Z);
-const GB4: v128 = i8x16(5, Z, 6, Z, 8, Z, 9, Z, 11, Z, 12, Z, 14, Z, 15, Z);
-const R4: v128 = i8x16(4, Z, Z, Z, 7, Z, Z, Z, 10, Z, Z, Z, 13, Z, Z, Z);
-const B4: v128 = i8x16(6, Z, Z, Z, 9, Z, Z, Z, 12, Z, Z, Z, 15, Z, Z, Z);
-
-/*
- * Y, Cb, Cr of a 4-pixel group v (int32 lanes) as dot products of the interleaved pairs,
- * the split libjpeg-turbo's SIMD code uses so that every coefficient fits in int16:
- * FIX(0.587) G = 22086 G + 16384 G; FIX(0.5) = 32768 = 2^15 is a shift.
- * Y = (19595 R + 22086 G) + (16384 G + 7471 B) + 32768,
- * Cb = (-11059 R - 21709 G) + 2^15 B + 2^23 + 32767, Cr = (-27439 G - 5329 B) + 2^15 R + 2^23 + 32767,
- * each >> 16: the same integer sums as jccolor.c's tables (every sum is >= 0). Small
- * functions with constant arguments, so that binaryen inlines them (no decorators here:
- * the linter parses these files as TypeScript).
- */
-function luma4(v: v128, mrg: v128, mgb: v128): v128 {
-  const sum = i32x4.add(i32x4.dot_i16x8_s(i8x16.swizzle(v, mrg), pair(19595, 22086)), i32x4.dot_i16x8_s(i8x16.swizzle(v, mgb), pair(16384, 7471)));
+function luma4(rg: v128, gb: v128): v128 {
+  const sum = i32x4.add(i32x4.dot_i16x8_s(rg, pair(19595, 22086)), i32x4.dot_i16x8_s(gb, pair(16384, 7471)));
   return i32x4.shr_u(i32x4.add(sum, i32x4.splat(32768)), 16);
 }
 
-/** Cb (pairs (R, G), k = pair(-11059, -21709), m1 = B) or Cr (pairs (G, B), k = pair(-27439, -5329), m1 = R). */
-function chroma4(v: v128, mpair: v128, k: v128, m1: v128): v128 {
-  const sum = i32x4.add(i32x4.dot_i16x8_s(i8x16.swizzle(v, mpair), k), i32x4.shl(i8x16.swizzle(v, m1), 15));
+function cb4(rg: v128, gb: v128): v128 {
+  const b15 = v128.and(i32x4.shr_u(gb, 1), i32x4.splat(<i32>0xffff8000));
+  const sum = i32x4.add(i32x4.dot_i16x8_s(rg, pair(-11059, -21709)), b15);
+  return i32x4.shr_u(i32x4.add(sum, i32x4.splat((128 << 16) + 32767)), 16);
+}
+
+function cr4(rg: v128, gb: v128): v128 {
+  const r15 = v128.and(i32x4.shl(rg, 15), i32x4.splat(0x7fff8000));
+  const sum = i32x4.add(i32x4.dot_i16x8_s(gb, pair(-27439, -5329)), r15);
   return i32x4.shr_u(i32x4.add(sum, i32x4.splat((128 << 16) + 32767)), 16);
 }
 
@@ -405,46 +432,63 @@ function bytes16(a: v128, b: v128, c: v128, d: v128): v128 {
 
 /** RGB -> Y, Cb, Cr of 16 pixels at s into y, cb, cr (jccolor.c's arithmetic, see luma4). */
 function rgbToYcc16(s: usize, y: usize, cb: usize, cr: usize): void {
-  const a = v128.load(s);
-  const b = v128.load(s, 12);
-  const d = v128.load(s, 24);
-  const e = v128.load(s, 32);
-  v128.store(y, bytes16(luma4(a, RG0, GB0), luma4(b, RG0, GB0), luma4(d, RG0, GB0), luma4(e, RG4, GB4)));
-  const kb = pair(-11059, -21709);
-  v128.store(cb, bytes16(chroma4(a, RG0, kb, B0), chroma4(b, RG0, kb, B0), chroma4(d, RG0, kb, B0), chroma4(e, RG4, kb, B4)));
-  const kr = pair(-27439, -5329);
-  v128.store(cr, bytes16(chroma4(a, GB0, kr, R0), chroma4(b, GB0, kr, R0), chroma4(d, GB0, kr, R0), chroma4(e, GB4, kr, R4)));
+  // each 4-pixel group as bytes R0 G0 R1 G1 R2 G2 R3 G3 | G0 B0 G1 B1 G2 B2 G3 B3 (the last group is at byte 4 of its load)
+  const a = i8x16.shuffle(v128.load(s), v128.load(s), 0, 1, 3, 4, 6, 7, 9, 10, 1, 2, 4, 5, 7, 8, 10, 11);
+  const b = i8x16.shuffle(v128.load(s, 12), v128.load(s, 12), 0, 1, 3, 4, 6, 7, 9, 10, 1, 2, 4, 5, 7, 8, 10, 11);
+  const c = i8x16.shuffle(v128.load(s, 24), v128.load(s, 24), 0, 1, 3, 4, 6, 7, 9, 10, 1, 2, 4, 5, 7, 8, 10, 11);
+  const e = i8x16.shuffle(v128.load(s, 32), v128.load(s, 32), 4, 5, 7, 8, 10, 11, 13, 14, 5, 6, 8, 9, 11, 12, 14, 15);
+  const rga = i16x8.extend_low_i8x16_u(a);
+  const gba = i16x8.extend_high_i8x16_u(a);
+  const rgb_ = i16x8.extend_low_i8x16_u(b);
+  const gbb = i16x8.extend_high_i8x16_u(b);
+  const rgc = i16x8.extend_low_i8x16_u(c);
+  const gbc = i16x8.extend_high_i8x16_u(c);
+  const rge = i16x8.extend_low_i8x16_u(e);
+  const gbe = i16x8.extend_high_i8x16_u(e);
+  v128.store(y, bytes16(luma4(rga, gba), luma4(rgb_, gbb), luma4(rgc, gbc), luma4(rge, gbe)));
+  v128.store(cb, bytes16(cb4(rga, gba), cb4(rgb_, gbb), cb4(rgc, gbc), cb4(rge, gbe)));
+  v128.store(cr, bytes16(cr4(rga, gba), cr4(rgb_, gbb), cr4(rgc, gbc), cr4(rge, gbe)));
 }
 
-/** (x * k + 32768) >> 16 of 8 int16 lanes, computed in int32 (jdcolor.c's table entries, RIGHT_SHIFT arithmetic). */
-function scaled8(x: v128, k: i32): v128 {
-  const kk = i32x4.splat(k);
-  const half = i32x4.splat(32768);
-  const lo = i32x4.shr_s(i32x4.add(i32x4.mul(i32x4.extend_low_i16x8_s(x), kk), half), 16);
-  const hi = i32x4.shr_s(i32x4.add(i32x4.mul(i32x4.extend_high_i16x8_s(x), kk), half), 16);
-  return i16x8.narrow_i32x4_s(lo, hi);
+/**
+ * (lo, hi) of x * k1 + y * k2 + (1 << 15) as int32 lanes for the int16 lanes x, y: one
+ * dot product per half of the interleaved pairs (x, y) with (k1, k2); the rounding constant
+ * rides along as a pair (x, 2) . (k, 2^14) where a term has no second operand.
+ */
+function dot2(x: v128, y: v128, k1: i32, k2: i32): v128 {
+  return i32x4.dot_i16x8_s(lo16(x, y), pair(k1, k2));
+}
+function dot2h(x: v128, y: v128, k1: i32, k2: i32): v128 {
+  return i32x4.dot_i16x8_s(hi16(x, y), pair(k1, k2));
 }
 
-/** ((u * ku + 32768) + v * kv) >> 16 of 8 int16 lanes: jdcolor.c's green term, Cb_g_tab[cb] + Cr_g_tab[cr]. */
-function green8(u: v128, v: v128): v128 {
-  const ku = i32x4.splat(-22554);
-  const kv = i32x4.splat(-46802);
-  const half = i32x4.splat(32768);
-  const lo = i32x4.add(i32x4.add(i32x4.mul(i32x4.extend_low_i16x8_s(u), ku), half), i32x4.mul(i32x4.extend_low_i16x8_s(v), kv));
-  const hi = i32x4.add(i32x4.add(i32x4.mul(i32x4.extend_high_i16x8_s(u), ku), half), i32x4.mul(i32x4.extend_high_i16x8_s(v), kv));
+/** int16 lanes of the int32 halves lo, hi >> 16 (every value fits). */
+function high16(lo: v128, hi: v128): v128 {
   return i16x8.narrow_i32x4_s(i32x4.shr_s(lo, 16), i32x4.shr_s(hi, 16));
 }
 
-/** YCbCr rows (bytes) of n pixels to interleaved RGB at d, clamped (jdcolor.c ycc_rgb_convert); 8 pixels per step. */
+/**
+ * YCbCr rows (bytes) of n pixels to interleaved RGB at d, clamped (jdcolor.c ycc_rgb_convert);
+ * 8 pixels per step. jdcolor.c's table entries are (x K + 2^15) >> 16 for K = FIX(1.402) = 91881,
+ * FIX(1.772) = 116130 and the green sum -FIX(0.34414) u - FIX(0.71414) v + 2^15; split as
+ * libjpeg-turbo's SIMD code does so every coefficient fits int16 (the multiples of 2^16 leave
+ * the shift exactly): 91881 x = 2^16 x + 26345 x, 116130 x = 2^17 x - 14942 x,
+ * -46802 v = -2^16 v + 18734 v. The 2^15 is the pair (2, 2^14).
+ */
 function yccRowToRgb(yr: usize, ur: usize, vr: usize, d: usize, n: i32): void {
   let x = 0;
+  const two = i16x8.splat(2);
   for (; x + 8 <= n; x += 8) {
     const y = i16x8.extend_low_i8x16_u(v128.load64_zero(yr + x));
     const u = i16x8.sub(i16x8.extend_low_i8x16_u(v128.load64_zero(ur + x)), i16x8.splat(128));
     const v = i16x8.sub(i16x8.extend_low_i8x16_u(v128.load64_zero(vr + x)), i16x8.splat(128));
+    const r = i16x8.add(i16x8.add(y, v), high16(dot2(v, two, 26345, 16384), dot2h(v, two, 26345, 16384)));
+    const b = i16x8.add(i16x8.add(y, i16x8.shl(u, 1)), high16(dot2(u, two, -14942, 16384), dot2h(u, two, -14942, 16384)));
+    const uv = i16x8.sub(high16(i32x4.add(dot2(u, v, -22554, 18734), i32x4.splat(32768)), i32x4.add(dot2h(u, v, -22554, 18734), i32x4.splat(32768))), v);
+    const g = i16x8.add(y, uv);
     // y + offset is within -180 .. 435: int16, then clamped to 0..255 by the unsigned narrowing
-    const rg = i8x16.narrow_i16x8_u(i16x8.add(y, scaled8(v, 91881)), i16x8.add(y, green8(u, v))); // r0..r7 g0..g7
-    const bb = i8x16.narrow_i16x8_u(i16x8.add(y, scaled8(u, 116130)), i16x8.splat(0));
+    const rg = i8x16.narrow_i16x8_u(r, g); // r0..r7 g0..g7
+    const bb = i8x16.narrow_i16x8_u(b, i16x8.splat(0));
     const o = d + x * 3;
     v128.store(o, i8x16.shuffle(rg, bb, 0, 8, 16, 1, 9, 17, 2, 10, 18, 3, 11, 19, 4, 12, 20, 5));
     v128.store64_lane(o + 16, i8x16.shuffle(rg, bb, 13, 21, 6, 14, 22, 7, 15, 23, 0, 0, 0, 0, 0, 0, 0, 0), 0);
