@@ -21,8 +21,9 @@
  * path (resize and normalise on this thread before each run); the tensors are the same
  * bytes either way (preprocess.ts runs in both places).
  *
- * A model output with a non-finite value is an error naming the model and the image
- * (a NaN score would otherwise vanish below the score threshold and read as AP 0).
+ * A model output with a non-finite value is an error naming the model (Detector.infer
+ * checks every output once) and here the image and condition (a NaN score would otherwise
+ * vanish below the score threshold and read as AP 0).
  */
 import { createHash } from 'node:crypto';
 import type { Severity } from '../../shared/corruptions';
@@ -34,7 +35,6 @@ import type { TensorSpec } from '../corruptions/pool-protocol';
 import { decodeImage } from '../images/decode';
 import type { RgbImage } from '../images/rgb-image';
 import { Detector } from '../inference/detector';
-import type { OutputMap } from '../models/adapters/decoding';
 
 /** A failure of one task's work, with the task it belongs to. */
 class ItemError extends Error {
@@ -283,10 +283,9 @@ export class Runner {
               ? await detector.prepare(group.map(({ k }) => inputs[k].image))
               : detector.prepareFrom(group.map(({ k }) => this.tensorOf(inputs[k], spec)));
           const outputs = await detector.infer(batch);
-          this.checkFinite(outputs, position, group[0].it);
           detections = detector.finish(batch, outputs);
         } catch (err) {
-          throw new ItemError(group[0].it.pending.task.seq, err);
+          throw new ItemError(group[0].it.pending.task.seq, this.onImages(err, group.map(({ it }) => it)));
         }
         const share = (key: 'preprocessMs' | 'inferenceMs' | 'postprocessMs'): number => (detector.timings[key] - before[key]) / group.length;
         group.forEach(({ it }, j) => {
@@ -309,22 +308,14 @@ export class Runner {
     return t;
   }
 
-  private checkFinite(outputs: OutputMap, position: number, item: Item): void {
-    for (const [name, tensor] of Object.entries(outputs)) {
-      const data = tensor.data;
-      for (let i = 0; i < data.length; i++) {
-        if (!Number.isFinite(data[i])) {
-          const { task } = item.pending;
-          const condition = task.conditions[item.condition];
-          const where = task.corruption === null ? 'clean' : `${task.corruption} severity ${condition.severity}`;
-          throw new OdraError(
-            'BAD_INPUT',
-            `model ${this.modelPaths.get(position)} produced a non-finite value (${data[i]}) in output "${name}" on image ${task.path} (${where}); its results cannot be scored`,
-            { file: this.modelPaths.get(position) },
-          );
-        }
-      }
-    }
+  /** A model's error (Detector.infer refuses non-finite outputs) with the image and condition it happened on. */
+  private onImages(err: unknown, items: Item[]): unknown {
+    if (!(err instanceof OdraError)) return err;
+    const { task } = items[0].pending;
+    const condition = task.conditions[items[0].condition];
+    const where = task.corruption === null ? 'clean' : `${task.corruption} severity ${condition.severity}`;
+    const what = items.length === 1 ? `image ${task.path}` : `a batch of ${items.length} inputs from image ${task.path}`;
+    return new OdraError(err.code, `${err.message} (on ${what}, ${where})`, err.details);
   }
 
   private fail(seq: number | null, err: unknown): void {

@@ -129,7 +129,7 @@ describe('audit runner', () => {
     expect(await r.next()).toMatchObject({ type: 'error', seq: null, code: 'BAD_INPUT', file: notModel, message: expect.stringContaining(`cannot load model ${notModel}`) as string });
   });
 
-  it('a model output with a non-finite value is an error naming the model and the output, never a silent AP 0', async () => {
+  it('a model output with a non-finite value is an error naming the model, the output and the image, never a silent AP 0', async () => {
     const outputs = plantedOutputs('yolov8', 64, 64, 2, [{ x1: 8, y1: 8, x2: 40, y2: 40, classIndex: 0, score: 0.9 }]);
     outputs[0].value[5] = Number.NaN;
     const nan = await writeConstantModel({ inputName: 'images', inputShape: [1, 3, 64, 64], outputs, metadata: { names: "{0: 'car', 1: 'person'}" } });
@@ -142,5 +142,6 @@ describe('audit runner', () => {
     const err = await r.next();
     expect(err).toMatchObject({ type: 'error', seq: 0, code: 'BAD_INPUT', file: nan });
     expect((err as { message: string }).message).toMatch(/model\.onnx: output output0 holds 1 NaN value\(s\) of \d+ .*cannot be scored/);
+    expect((err as { message: string }).message).toContain(`(on image ${IMAGE}, clean)`);
   });
 });
