@@ -33,6 +33,7 @@ export default defineConfig({
         runner: 'src/engine/runner/runner-entry.ts',
         'scorer-worker': 'src/engine/audits/scorer-worker.ts',
         'image-scan-worker': 'src/engine/images/scan-worker.ts',
+        'postprocess-worker': 'src/engine/runner/postprocess-worker.ts',
       },
       external: (id) => external.some((e) => id === e || id.startsWith(`${e}/`)),
       output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },

@@ -29,12 +29,12 @@ import { createHash } from 'node:crypto';
 import type { Severity } from '../../shared/corruptions';
 import { OdraError, toErrorPayload } from '../../shared/errors';
 import type { FromRunner, RunnerInit, RunnerTask, StageTimes, ToRunner } from '../audits/runner-protocol';
-import { packDetections } from '../audits/packing';
 import { CorruptionPool, type PreparedTensor } from '../corruptions/pool';
 import type { TensorSpec } from '../corruptions/pool-protocol';
 import { decodeImage } from '../images/decode';
 import type { RgbImage } from '../images/rgb-image';
 import { Detector } from '../inference/detector';
+import { PostprocessThread } from './postprocess-thread';
 
 /** A failure of one task's work, with the task it belongs to. */
 class ItemError extends Error {
@@ -66,7 +66,10 @@ interface PendingTask {
   ready: boolean[];
   /** next condition index to infer */
   next: number;
-  units: { conditionPos: number; modelPos: number; detections: Uint8Array; ms: number }[];
+  /** in inference order; detections arrive from the post-processing worker */
+  units: { conditionPos: number; modelPos: number; detections: Uint8Array<ArrayBufferLike>; ms: number }[];
+  /** runs of this task still on the post-processing worker */
+  postPending: number;
   digests: { conditionPos: number; sha256: string }[];
   stages: StageTimes;
   failed: boolean;
@@ -81,6 +84,7 @@ export class Runner {
   private detectors = new Map<number, Detector>();
   private modelPaths = new Map<number, string>();
   private pool: CorruptionPool | null = null;
+  private post: PostprocessThread | null = null;
   private digests = false;
   /** distinct model input specs the pool makes tensors for; empty: tensors are made here */
   private specs: TensorSpec[] = [];
@@ -104,6 +108,7 @@ export class Runner {
     this.stopped = true;
     this.tasks.length = 0;
     await this.pool?.close();
+    await this.post?.close();
     await Promise.all([...this.detectors.values()].map((d) => d.dispose()));
     this.detectors.clear();
   }
@@ -112,6 +117,7 @@ export class Runner {
     try {
       this.digests = init.digests;
       this.pool = new CorruptionPool(init.poolWorkers);
+      this.post = new PostprocessThread();
       const models: { position: number; executionProvider: string; requestedProvider: string; warning: string | null }[] = [];
       for (const m of init.models) {
         let detector: Detector;
@@ -129,6 +135,7 @@ export class Runner {
         }
         this.detectors.set(m.position, detector);
         this.modelPaths.set(m.position, m.path);
+        this.post.addModel(m.position, detector.config);
         models.push({ position: m.position, executionProvider: detector.executionProvider, requestedProvider: detector.requestedProvider, warning: detector.warning });
       }
       if ((init.preprocessIn ?? 'pool') === 'pool') {
@@ -159,6 +166,7 @@ export class Runner {
       ready: task.conditions.map(() => false),
       next: 0,
       units: [],
+      postPending: 0,
       digests: [],
       stages: { decodeMs: 0, corruptMs: 0, preprocessMs: 0, inferenceMs: 0, postprocessMs: 0, waitMs: 0 },
       failed: false,
@@ -245,7 +253,7 @@ export class Runner {
 
   /** Answers the finished tasks at the head, in the order they came. */
   private sendFinished(): void {
-    while (this.tasks.length && this.tasks[0].next >= this.tasks[0].task.conditions.length) {
+    while (this.tasks.length && this.tasks[0].next >= this.tasks[0].task.conditions.length && this.tasks[0].postPending === 0) {
       const done = this.tasks.shift()!;
       this.channel.send({ type: 'result', seq: done.task.seq, imagePos: done.task.imagePos, units: done.units, digests: done.digests, stages: done.stages });
     }
@@ -275,7 +283,9 @@ export class Runner {
       for (let start = 0; start < wanted.length; start += detector.batchSize) {
         const group = wanted.slice(start, start + detector.batchSize);
         const before = { ...detector.timings };
-        let detections;
+        const post = this.post;
+        if (!post) throw new Error('the runner ran a model before init');
+        let finished;
         try {
           const spec = this.specOf.get(position);
           const batch =
@@ -283,21 +293,40 @@ export class Runner {
               ? await detector.prepare(group.map(({ k }) => inputs[k].image))
               : detector.prepareFrom(group.map(({ k }) => this.tensorOf(inputs[k], spec)));
           const outputs = await detector.infer(batch);
-          detections = detector.finish(batch, outputs);
+          // decoding and NMS go on on the worker while this thread runs the next model
+          finished = post.finish(position, outputs, batch.transforms);
         } catch (err) {
           throw new ItemError(group[0].it.pending.task.seq, this.onImages(err, group.map(({ it }) => it)));
         }
-        const share = (key: 'preprocessMs' | 'inferenceMs' | 'postprocessMs'): number => (detector.timings[key] - before[key]) / group.length;
-        group.forEach(({ it }, j) => {
-          const condition = it.pending.task.conditions[it.condition];
-          const pre = share('preprocessMs');
-          const inf = share('inferenceMs');
-          const post = share('postprocessMs');
-          it.pending.units.push({ conditionPos: condition.conditionPos, modelPos: position, detections: packDetections(detections[j]), ms: pre + inf + post });
+        const pre = (detector.timings.preprocessMs - before.preprocessMs) / group.length;
+        const inf = (detector.timings.inferenceMs - before.inferenceMs) / group.length;
+        const units = group.map(({ it }) => {
+          const unit: PendingTask['units'][number] = { conditionPos: it.pending.task.conditions[it.condition].conditionPos, modelPos: position, detections: new Uint8Array(0), ms: pre + inf };
+          it.pending.units.push(unit);
+          it.pending.postPending++;
           it.pending.stages.preprocessMs += pre;
           it.pending.stages.inferenceMs += inf;
-          it.pending.stages.postprocessMs += post;
+          return unit;
         });
+        finished.then(
+          ({ packed, ms }) => {
+            const share = ms / group.length;
+            group.forEach(({ it }, j) => {
+              units[j].detections = packed[j];
+              units[j].ms += share;
+              it.pending.stages.postprocessMs += share;
+              it.pending.postPending--;
+            });
+            if (!this.stopped) this.sendFinished();
+          },
+          (err: unknown) => {
+            if (this.stopped || !this.tasks.includes(group[0].it.pending)) return;
+            const reason = err instanceof Error ? err.message : String(err);
+            this.fail(group[0].it.pending.task.seq, new OdraError('INTERNAL', `decoding the outputs of model ${this.modelPaths.get(position)} failed: ${reason}`, { file: this.modelPaths.get(position) }));
+            // the engine stops the audit on an error; what is left is dropped
+            this.tasks.length = 0;
+          },
+        );
       }
     }
   }
