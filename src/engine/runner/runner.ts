@@ -17,9 +17,14 @@
  * pool worker that corrupts it (clean images: no kernel) and makes the input tensor of
  * every distinct input spec among the models (models with equal input size and
  * preprocessing share one tensor), so the thread that blocks in onnxruntime only
- * assembles batches, runs models and decodes their outputs. 'runner' keeps the older
+ * assembles batches and runs models. 'runner' keeps the older
  * path (resize and normalise on this thread before each run); the tensors are the same
  * bytes either way (preprocess.ts runs in both places).
+ *
+ * Post-processing: each run's outputs go to a worker thread (postprocess-thread.ts) that
+ * decodes them with the model's adapter, suppresses non-maxima and packs the detections,
+ * while this thread runs the next model; a task is answered once its last run is decoded,
+ * still in the order the tasks came.
  *
  * A model output with a non-finite value is an error naming the model (Detector.infer
  * checks every output once) and here the image and condition (a NaN score would otherwise
