@@ -16,6 +16,8 @@ export interface WorkerRequest {
   pixels: ArrayBuffer;
   /** model input tensors (CHW float32, preprocess.ts) to make from the corrupted image */
   tensors: TensorSpec[];
+  /** buffers of earlier tensors the caller is done with, for the worker to fill again (see worker.ts) */
+  spares?: ArrayBuffer[];
 }
 
 export interface WorkerTensor {

@@ -106,6 +106,8 @@ export class CorruptionPool {
   private readonly watched = new Map<AbortSignal, { jobs: Set<Job>; listener: () => void }>();
   private nextId = 1;
   private closed = false;
+  /** tensor buffers given back by recycle(), sent to workers with the next requests that make tensors */
+  private readonly spareTensors: ArrayBuffer[] = [];
 
   constructor(
     readonly size: number = defaultPoolSize(),
@@ -242,6 +244,15 @@ export class CorruptionPool {
     await Promise.all(Array.from({ length: this.size - this.slots.length }, () => this.prepare(pixel, null, 1, 0, tensors)));
   }
 
+  /**
+   * Gives a tensor buffer made by prepare() back once the caller is done with it (the
+   * model ran): a worker fills it again instead of paging in a fresh one. Kept only up to
+   * a few per worker; the buffer must not be used after this call.
+   */
+  recycle(buffer: ArrayBufferLike): void {
+    if (buffer instanceof ArrayBuffer && buffer.byteLength > 0 && this.spareTensors.length < 2 * this.size * this.depth) this.spareTensors.push(buffer);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const lane of ['interactive', 'bulk'] as const) {
@@ -265,7 +276,9 @@ export class CorruptionPool {
       if (!slot || slot.inFlight.size >= this.depth) return;
       const job = this.next()!;
       slot.inFlight.set(job.request.id, job);
-      slot.worker.postMessage(job.request, [job.request.pixels]);
+      const spares = job.request.tensors.length ? this.spareTensors.splice(0, job.request.tensors.length) : [];
+      if (spares.length) job.request.spares = spares;
+      slot.worker.postMessage(job.request, [job.request.pixels, ...spares]);
     }
   }
 

@@ -14,7 +14,9 @@
  * (pool-protocol.ts), made here from the corrupted image by the same preprocess.ts code
  * the runner would run (so they are byte-identical) and transferred back, so the
  * thread that blocks in onnxruntime spends no time resizing or normalising. A request
- * without a corruption only makes tensors (a clean image).
+ * without a corruption only makes tensors (a clean image). Tensor buffers come back with
+ * later requests (`spares`, once the model ran on them) and are filled again for the same
+ * reason as the output images: a fresh 2 MB tensor costs more in page faults than filling it.
  */
 import { parentPort } from 'node:worker_threads';
 import type { RgbImage } from '../images/rgb-image';
@@ -28,6 +30,16 @@ const port = parentPort;
 /** An input buffer of an earlier request, free to receive the next output of its size. */
 let spare: ArrayBuffer | null = null;
 
+/** Tensor buffers given back by the pool's owner, free to be filled again (at most MAX_SPARE_TENSORS). */
+const tensorSpares: ArrayBuffer[] = [];
+const MAX_SPARE_TENSORS = 8;
+
+/** A float32 array of n values: a spare buffer of that size if there is one (its old values are all overwritten). */
+function tensorBuffer(n: number): Float32Array<ArrayBuffer> {
+  const at = tensorSpares.findIndex((b) => b.byteLength === n * 4);
+  return at >= 0 ? new Float32Array(tensorSpares.splice(at, 1)[0]) : new Float32Array(n);
+}
+
 /** Normalisation tables per preprocessing config, made once (a request names the same few specs again and again). */
 const tables = new Map<string, Float32Array>();
 
@@ -38,7 +50,8 @@ async function makeTensor(image: RgbImage, spec: TensorSpec): Promise<WorkerTens
     lut = normalisationTable(spec.preprocessing);
     tables.set(key, lut);
   }
-  const data = new Float32Array(3 * spec.input.width * spec.input.height);
+  // preprocessInto writes every value of the canvas (pad and pixels), so a used buffer is fine
+  const data = tensorBuffer(3 * spec.input.width * spec.input.height);
   const transform = await preprocessInto(image, spec, data, 0, lut);
   return { data: data.buffer, transform };
 }
@@ -47,6 +60,7 @@ port.on('message', (req: WorkerRequest) => {
   void (async () => {
     let reply: WorkerResponse;
     let transfer: ArrayBuffer[] = [];
+    for (const b of req.spares ?? []) if (tensorSpares.length < MAX_SPARE_TENSORS) tensorSpares.push(b);
     try {
       const t0 = performance.now();
       const n = req.width * req.height * 3;

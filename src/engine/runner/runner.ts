@@ -334,6 +334,8 @@ export class Runner {
         );
       }
     }
+    // every model has run on these inputs: their tensors go back to the pool to be filled again
+    for (const input of inputs) for (const t of input.tensors ?? []) this.pool?.recycle(t.data.buffer);
   }
 
   private tensorOf(input: Input, spec: number): PreparedTensor {

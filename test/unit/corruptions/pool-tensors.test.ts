@@ -1,6 +1,7 @@
 /**
  * The pool's workers make the models' input tensors (pool.prepare): the same bytes as
- * preprocess.ts on the inference thread, on real images, clean and corrupted.
+ * preprocess.ts on the inference thread, on real images, clean and corrupted, also in
+ * tensor buffers given back for reuse.
  */
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -71,6 +72,27 @@ describe('input tensors made in the corruption pool', () => {
         expect(bytes(got.tensors[k].data).equals(bytes(want.data)), `${name} spec ${k}`).toBe(true);
       }
       expect(got.preprocessMs).toBeGreaterThan(0);
+    }
+  });
+
+  it('fills recycled tensor buffers again without a trace of their old values', async () => {
+    const pool = new CorruptionPool(1);
+    pools.push(pool);
+    // a wide and a tall image: each letterbox pads where the other has pixels
+    const wide = await loadFixtureImage('kitti_000010');
+    const tall = { width: 120, height: 300, data: wide.data.slice(0, 120 * 300 * 3) };
+    for (const spec of [SPECS.yolox, SPECS.nanodet]) {
+      let previous = await pool.prepare(wide, null, 1, 0, [spec]);
+      for (const image of [tall, wide, tall]) {
+        const given = previous.tensors[0].data;
+        pool.recycle(given.buffer);
+        // the buffer moves to the worker with the next request
+        const got = await pool.prepare(image, null, 1, 0, [spec]);
+        expect(given.byteLength, 'the recycled buffer was handed over').toBe(0);
+        const want = await preprocess(image, spec);
+        expect(bytes(got.tensors[0].data).equals(bytes(want.data)), `${image.width}x${image.height}`).toBe(true);
+        previous = got;
+      }
     }
   });
 
