@@ -188,15 +188,17 @@ export class Runner {
       },
     );
     const specs = this.specs;
-    // a clean task's single input may take the decoded buffer itself (nothing else reads it)
-    const transfer = task.corruption === null && task.conditions.length === 1;
+    // The last condition's job may take the decoded buffer itself instead of a copy: the
+    // jobs are queued in condition order, in callbacks of one promise, which run in the order
+    // they were added, so every earlier job has copied the pixels by then.
+    const last = task.conditions.length - 1;
     pending.inputs = task.conditions.map((c, i) => {
       const input: Promise<Input> =
         task.corruption === null && specs.length === 0
           ? decoded.then((image) => ({ image, corruptMs: 0, tensors: null, preprocessMs: 0 }))
           : decoded.then(async (image) => {
               if (!pool) throw new Error('the runner got a task before init');
-              const out = await pool.prepare(image, task.corruption, c.severity as Severity, c.seed, specs, { transfer });
+              const out = await pool.prepare(image, task.corruption, c.severity as Severity, c.seed, specs, { transfer: i === last });
               return { image: out.image, corruptMs: out.ms, tensors: specs.length ? out.tensors : null, preprocessMs: out.preprocessMs };
             });
       input.then(
