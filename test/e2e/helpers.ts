@@ -2,8 +2,8 @@
  * What every end-to-end test needs: the built app, `odra serve` on a fresh store in a
  * temporary folder, Debian's Chromium with console errors and CSP refusals collected
  * (startSession / endSession), the app opened with the server's token (openApp), the
- * shared data imported through the UI (importDataset / importModel), screenshots under
- * test-results/e2e/.
+ * shared data imported through the UI (importDataset / importModel; inside a test only,
+ * as they wait with expect.poll), screenshots under test-results/e2e/.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
