@@ -4,33 +4,27 @@
  * second import asked for as a rename. Needs the built app (`npm run build`) and Chromium.
  */
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeGoodDataset, makeTempDir, removeDir } from '../helpers/broken-datasets';
-import { checkPrerequisites, openBrowser, shot, startServer, stopServer, type Server } from './helpers';
+import { makeGoodDataset } from '../helpers/broken-datasets';
+import { endSession, openEmptyApp, shot, startSession, type E2eSession, type Server } from './helpers';
 
 describe('importing a dataset twice', () => {
-  let tmp: string;
   let datasetDir: string;
-  let server: Server | undefined;
-  let browser: Browser | undefined;
+  let server: Server;
+  let session: E2eSession | undefined;
   let page: Page;
 
   beforeAll(async () => {
-    await checkPrerequisites();
-    tmp = await makeTempDir('e2e-already');
-    datasetDir = path.join(tmp, 'two-images');
-    await makeGoodDataset(datasetDir, 2);
-    server = await startServer(path.join(tmp, 'odra.db'));
-    const session = await openBrowser();
-    browser = session.browser;
-    page = session.page;
+    session = await startSession('e2e-already', {
+      prepare: async (tmp) => {
+        datasetDir = path.join(tmp, 'two-images');
+        await makeGoodDataset(datasetDir, 2);
+      },
+    });
+    ({ page, server } = session);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await stopServer(server);
-    if (tmp) await removeDir(tmp);
-  });
+  afterAll(() => endSession(session));
 
   async function importAs(name: string): Promise<void> {
     await page.getByTestId('dataset-path').fill(datasetDir);
@@ -39,8 +33,7 @@ describe('importing a dataset twice', () => {
   }
 
   it('says "already imported as", offers the new name as a rename, and renames on request', async () => {
-    await page.goto(server!.url);
-    await page.getByTestId('welcome-demo').waitFor(); // an empty store opens on the welcome screen
+    await openEmptyApp(page, server);
     await page.getByTestId('nav-datasets').click();
     await page.getByTestId('datasets-empty').waitFor();
     await importAs('first');

@@ -7,19 +7,19 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { annotationsFile, makeGoodDataset, makeTempDir, readCocoJson, removeDir, writeCocoJson, type CocoJson } from '../helpers/broken-datasets';
 import { sharedPath } from '../helpers/shared';
 import {
-  checkPrerequisites,
   cspViolations,
-  openBrowser,
+  endSession,
+  openApp,
   relayRpc,
   shot,
   shotsDir as shots,
-  startServer,
-  stopServer,
+  startSession,
+  type E2eSession,
   type ImageLike,
   type RpcRelay,
   type Server,
@@ -32,37 +32,28 @@ function sha256(bytes: Buffer): string {
 describe('Odra in the browser (odra serve + Chromium)', () => {
   const datasetDir = sharedPath('data', 'datasets', 'coco128_val2017_driving');
   const modelFile = sharedPath('data', 'models', 'yolox_nano', 'yolox_nano.onnx');
-  let tmp: string;
   let brokenDir: string;
-  let server: Server | undefined;
-  let browser: Browser | undefined;
+  let server: Server;
+  let session: E2eSession | undefined;
   let page: Page;
   let coco: CocoJson;
   let consoleErrors: string[] = [];
   let rpc: RpcRelay;
 
   beforeAll(async () => {
-    await checkPrerequisites();
     coco = await readCocoJson(annotationsFile(datasetDir));
-    tmp = await makeTempDir('e2e');
-    server = await startServer(path.join(tmp, 'odra.db'));
-    const session = await openBrowser();
-    browser = session.browser;
-    page = session.page;
-    consoleErrors = session.consoleErrors;
+    session = await startSession('e2e');
+    ({ page, consoleErrors, server } = session);
     rpc = await relayRpc(page);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await stopServer(server);
-    if (tmp) await removeDir(tmp);
+    await endSession(session);
     if (brokenDir) await removeDir(brokenDir);
   });
 
   it('opens with the token and forgets it from the address bar', async () => {
-    await page.goto(server!.url);
-    await expect.poll(() => page.getByTestId('connection').textContent()).toContain('connected');
+    await openApp(page, server);
     // an empty store opens on the welcome screen (first-run-demo.test.ts follows its button)
     await page.getByTestId('welcome-demo').waitFor();
     await page.getByTestId('nav-datasets').click();

@@ -7,53 +7,29 @@
  * Needs the built app (`npm run build`), /usr/bin/chromium and ../shared.
  * Screenshot: test-results/e2e/audit-setup-estimate.png.
  */
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, removeDir } from '../helpers/broken-datasets';
 import { sharedPath } from '../helpers/shared';
-import { checkPrerequisites, openBrowser, shot, startServer, stopServer, type Server } from './helpers';
+import { endSession, importDataset, importModel, openApp, shot, startSession, type E2eSession, type Server } from './helpers';
 
 describe('Audit setup: time estimate', () => {
-  let tmp: string;
-  let server: Server | undefined;
-  let browser: Browser | undefined;
+  let server: Server;
+  let session: E2eSession | undefined;
   let page: Page;
   let consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    await checkPrerequisites();
-    tmp = await makeTempDir('e2e-estimate');
-    server = await startServer(path.join(tmp, 'odra.db'));
-    const session = await openBrowser({ width: 1400, height: 1000 });
-    browser = session.browser;
-    page = session.page;
-    consoleErrors = session.consoleErrors;
+    session = await startSession('e2e-estimate', { viewport: { width: 1400, height: 1000 } });
+    ({ page, consoleErrors, server } = session);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await stopServer(server);
-    if (tmp) await removeDir(tmp);
-  });
-
-  async function importModel(file: string): Promise<void> {
-    await page.getByTestId('nav-models').click();
-    const before = await page.getByTestId('model-row').count();
-    await page.getByTestId('model-path').fill(file);
-    await page.getByTestId('model-import').click();
-    await expect.poll(() => page.getByTestId('model-row').count(), { timeout: 120_000 }).toBe(before + 1);
-  }
+  afterAll(() => endSession(session));
 
   it('shows the estimate of the setup from a short calibration, and drops it when the setup changes', async () => {
-    await page.goto(server!.url);
-    await expect.poll(() => page.getByTestId('connection').textContent()).toContain('connected');
-    await page.getByTestId('nav-datasets').click();
-    await page.getByTestId('dataset-path').fill(sharedPath('data', 'datasets', 'kitti_tiny_2d'));
-    await page.getByTestId('dataset-import').click();
-    await expect.poll(() => page.getByTestId('dataset-row').count(), { timeout: 120_000 }).toBe(1);
-    await importModel(sharedPath('data', 'models', 'nanodet_m', 'nanodet_m_0.5x.onnx'));
-    await importModel(sharedPath('data', 'models', 'yolox_nano', 'yolox_nano.onnx'));
+    await openApp(page, server);
+    await importDataset(page, sharedPath('data', 'datasets', 'kitti_tiny_2d'));
+    await importModel(page, sharedPath('data', 'models', 'nanodet_m', 'nanodet_m_0.5x.onnx'));
+    await importModel(page, sharedPath('data', 'models', 'yolox_nano', 'yolox_nano.onnx'));
 
     await page.getByTestId('nav-audits').click();
     await page.getByTestId('setup-toggle').click();

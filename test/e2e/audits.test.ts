@@ -14,50 +14,46 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, removeDir } from '../helpers/broken-datasets';
 import { sharedPath } from '../helpers/shared';
-import { checkPrerequisites, cspViolations, openBrowser, recordRpc, shot, shotsDir, startServer, stopServer, type RpcRecorder, type Server } from './helpers';
+import {
+  cspViolations,
+  endSession,
+  importDataset,
+  importModel,
+  openApp,
+  recordRpc,
+  shot,
+  shotsDir,
+  startSession,
+  type E2eSession,
+  type RpcRecorder,
+  type Server,
+} from './helpers';
 
 const CORRUPTIONS = ['gaussian_noise', 'motion_blur', 'fog'];
 const SEVERITIES = [1, 3];
 const CELLS = 2 * (1 + CORRUPTIONS.length * SEVERITIES.length);
 
 describe('Audits in the browser: tags, setup, live run, results, compare, drill-down', () => {
-  let tmp: string;
-  let server: Server | undefined;
-  let browser: Browser | undefined;
+  let server: Server;
+  let session: E2eSession | undefined;
   let page: Page;
   let rpc: RpcRecorder;
   let consoleErrors: string[] = [];
   const speed: Record<string, unknown> = {};
 
   beforeAll(async () => {
-    await checkPrerequisites();
-    tmp = await makeTempDir('e2e-audits');
-    server = await startServer(path.join(tmp, 'odra.db'));
-    const session = await openBrowser({ width: 1500, height: 1000 });
-    browser = session.browser;
-    page = session.page;
-    consoleErrors = session.consoleErrors;
+    session = await startSession('e2e-audits', { viewport: { width: 1500, height: 1000 } });
+    ({ page, consoleErrors, server } = session);
     rpc = recordRpc(page);
   });
 
   afterAll(async () => {
     await writeFile(path.join(shotsDir, 'audits-speed.json'), `${JSON.stringify(speed, null, 2)}\n`);
-    await browser?.close();
-    await stopServer(server);
-    if (tmp) await removeDir(tmp);
+    await endSession(session);
   });
-
-  async function importModel(file: string): Promise<void> {
-    await page.getByTestId('nav-models').click();
-    const before = await page.getByTestId('model-row').count();
-    await page.getByTestId('model-path').fill(file);
-    await page.getByTestId('model-import').click();
-    await expect.poll(() => page.getByTestId('model-row').count(), { timeout: 120_000 }).toBe(before + 1);
-  }
 
   /** Milliseconds of the heatmap's next render after `change` (its own input-change -> finished timing). */
   async function timedRender(testid: string, change: () => Promise<unknown>): Promise<number> {
@@ -69,16 +65,12 @@ describe('Audits in the browser: tags, setup, live run, results, compare, drill-
   }
 
   it('tags a model, runs a 2-model audit live, and shows every result, the comparison and a drill-down', async () => {
-    await page.goto(server!.url);
-    await expect.poll(() => page.getByTestId('connection').textContent()).toContain('connected');
+    await openApp(page, server);
 
     // ---- data and models ------------------------------------------------------------------
-    await page.getByTestId('nav-datasets').click();
-    await page.getByTestId('dataset-path').fill(sharedPath('data', 'datasets', 'kitti_tiny_2d'));
-    await page.getByTestId('dataset-import').click();
-    await expect.poll(() => page.getByTestId('dataset-row').count(), { timeout: 120_000 }).toBe(1);
-    await importModel(sharedPath('data', 'models', 'nanodet_m', 'nanodet_m.onnx'));
-    await importModel(sharedPath('data', 'models', 'nanodet_m', 'nanodet_m_0.5x.onnx'));
+    await importDataset(page, sharedPath('data', 'datasets', 'kitti_tiny_2d'));
+    await importModel(page, sharedPath('data', 'models', 'nanodet_m', 'nanodet_m.onnx'));
+    await importModel(page, sharedPath('data', 'models', 'nanodet_m', 'nanodet_m_0.5x.onnx'));
 
     // ---- tags: the suggestion, then the analyst's own -------------------------------------------
     const half = page.getByTestId('model-row').filter({ hasText: 'nanodet_m_0.5x' });
@@ -230,7 +222,7 @@ describe('Audits in the browser: tags, setup, live run, results, compare, drill-
   });
 
   it('renders an 80-class x 19-corruption heatmap and re-renders it on a value or severity switch', async () => {
-    await page.goto(`${server!.url}#/bench`);
+    await page.goto(`${server.url}#/bench`);
     const heat = page.getByTestId('heatmap');
     await expect.poll(async () => Number(await heat.getAttribute('data-renders')), { timeout: 60_000 }).toBeGreaterThan(0);
     expect(Number(await heat.getAttribute('data-cells'))).toBe(80 * 20);

@@ -3,34 +3,23 @@
  * tab of an earlier `odra serve`, a mistyped address) says so and stops retrying, instead
  * of "lost the connection". Needs the built app (`npm run build`) and Debian's Chromium.
  */
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, removeDir } from '../helpers/broken-datasets';
-import { checkPrerequisites, openBrowser, shot, startServer, stopServer, type Server } from './helpers';
+import { endSession, shot, startSession, type E2eSession, type Server } from './helpers';
 
 describe('browser mode with a wrong token', () => {
-  let tmp: string;
-  let server: Server | undefined;
-  let browser: Browser | undefined;
+  let server: Server;
+  let session: E2eSession | undefined;
   let page: Page;
 
   beforeAll(async () => {
-    await checkPrerequisites();
-    tmp = await makeTempDir('e2e-token');
-    server = await startServer(path.join(tmp, 'odra.db'));
-    const session = await openBrowser();
-    browser = session.browser;
-    page = session.page;
+    session = await startSession('e2e-token');
+    ({ page, server } = session);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await stopServer(server);
-    if (tmp) await removeDir(tmp);
-  });
+  afterAll(() => endSession(session));
 
   it('says the address token is not valid and points to the address odra serve printed', async () => {
-    const wrong = new URL(server!.url);
+    const wrong = new URL(server.url);
     wrong.searchParams.set('token', 'a-token-of-another-odra-serve');
     await page.goto(wrong.toString());
     const notice = page.getByTestId('connection-notice');

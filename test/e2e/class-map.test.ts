@@ -8,11 +8,11 @@
  * Screenshots: test-results/e2e/classmap-*.png and image-view-*.png.
  */
 import path from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { annotationsFile, makeTempDir, readCocoJson, removeDir, type CocoJson } from '../helpers/broken-datasets';
+import { annotationsFile, readCocoJson, type CocoJson } from '../helpers/broken-datasets';
 import { sharedPath } from '../helpers/shared';
-import { checkPrerequisites, cspViolations, openBrowser, shot, shotsDir, startServer, stopServer, type Server } from './helpers';
+import { cspViolations, endSession, importDataset, importModel, openEmptyApp, shot, shotsDir, startSession, type E2eSession, type Server } from './helpers';
 
 /** The bit of the page's window the colour checks use (this project's Node config has no DOM types). */
 interface StyleWindow {
@@ -23,9 +23,8 @@ describe('class maps and result views on KITTI (odra serve + Chromium)', () => {
   const kittiDir = sharedPath('data', 'datasets', 'kitti_tiny_2d');
   const modelFile = sharedPath('data', 'models', 'nanodet_m', 'nanodet_m.onnx');
   let kitti: CocoJson;
-  let tmp: string;
-  let server: Server | undefined;
-  let browser: Browser | undefined;
+  let server: Server;
+  let session: E2eSession | undefined;
   let page: Page;
   let consoleErrors: string[] = [];
 
@@ -35,34 +34,17 @@ describe('class maps and result views on KITTI (odra serve + Chromium)', () => {
     row.getByTestId(testId).evaluateAll((cs, a) => cs.map((c) => c.getAttribute(a)), attr);
 
   beforeAll(async () => {
-    await checkPrerequisites();
     kitti = await readCocoJson(annotationsFile(kittiDir));
-    tmp = await makeTempDir('e2e-classmap');
-    server = await startServer(path.join(tmp, 'odra.db'));
-    const session = await openBrowser({ width: 1440, height: 960 });
-    browser = session.browser;
-    page = session.page;
-    consoleErrors = session.consoleErrors;
+    session = await startSession('e2e-classmap', { viewport: { width: 1440, height: 960 } });
+    ({ page, consoleErrors, server } = session);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await stopServer(server);
-    if (tmp) await removeDir(tmp);
-  });
+  afterAll(() => endSession(session));
 
   it('imports KITTI and NanoDet-m', async () => {
-    await page.goto(server!.url);
-    await expect.poll(() => page.getByTestId('connection').textContent()).toContain('connected');
-    await page.getByTestId('welcome-demo').waitFor(); // an empty store opens on the welcome screen
-    await page.getByTestId('nav-datasets').click();
-    await page.getByTestId('dataset-path').fill(kittiDir);
-    await page.getByTestId('dataset-import').click();
-    await page.getByTestId('dataset-row').first().waitFor({ timeout: 120_000 });
-    await page.getByTestId('nav-models').click();
-    await page.getByTestId('model-path').fill(modelFile);
-    await page.getByTestId('model-import').click();
-    await page.getByTestId('model-row').first().waitFor({ timeout: 120_000 });
+    await openEmptyApp(page, server);
+    await importDataset(page, kittiDir);
+    await importModel(page, modelFile);
   });
 
   it('shows the suggestion with its notes: car scores as Car only, Van is an ignore region for it', async () => {

@@ -5,21 +5,22 @@
  * /usr/bin/chromium and ../shared. Screenshots: test-results/e2e/corruptions-*.png.
  */
 import path from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CORRUPTION_NAMES, HELD_OUT_CORRUPTIONS } from '../../src/shared/corruptions';
-import { annotationsFile, makeTempDir, readCocoJson, removeDir, type CocoJson } from '../helpers/broken-datasets';
+import { annotationsFile, readCocoJson, type CocoJson } from '../helpers/broken-datasets';
 import { sharedPath } from '../helpers/shared';
 import {
-  checkPrerequisites,
   cspViolations,
-  openBrowser,
+  endSession,
+  importDataset,
+  openEmptyApp,
   recordRpc,
   shot,
   shotsDir,
-  startServer,
-  stopServer,
+  startSession,
+  type E2eSession,
   type ImageLike,
   type RpcRecorder,
   type Server,
@@ -92,9 +93,8 @@ function matchShareAt(screen: Raw, image: Raw, view: { x: number; y: number; sca
 describe('Corruption preview in the browser (odra serve + Chromium)', () => {
   const datasetDir = sharedPath('data', 'datasets', 'kitti_tiny_2d');
   let coco: CocoJson;
-  let tmp: string;
-  let server: Server | undefined;
-  let browser: Browser | undefined;
+  let server: Server;
+  let session: E2eSession | undefined;
   let page: Page;
   let consoleErrors: string[] = [];
   let rpc: RpcRecorder;
@@ -130,31 +130,17 @@ describe('Corruption preview in the browser (odra serve + Chromium)', () => {
   }
 
   beforeAll(async () => {
-    await checkPrerequisites();
     coco = await readCocoJson(annotationsFile(datasetDir));
-    tmp = await makeTempDir('e2e-corruptions');
-    server = await startServer(path.join(tmp, 'odra.db'));
-    const session = await openBrowser();
-    browser = session.browser;
-    page = session.page;
-    consoleErrors = session.consoleErrors;
+    session = await startSession('e2e-corruptions');
+    ({ page, consoleErrors, server } = session);
     rpc = recordRpc(page);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await stopServer(server);
-    if (tmp) await removeDir(tmp);
-  });
+  afterAll(() => endSession(session));
 
   it('imports KITTI, opens Corruptions and picks an image from the thumbnails', async () => {
-    await page.goto(server!.url);
-    await expect.poll(() => page.getByTestId('connection').textContent()).toContain('connected');
-    await page.getByTestId('welcome-demo').waitFor(); // an empty store opens on the welcome screen
-    await page.getByTestId('nav-datasets').click();
-    await page.getByTestId('dataset-path').fill(datasetDir);
-    await page.getByTestId('dataset-import').click();
-    await page.getByTestId('dataset-row').first().waitFor({ timeout: 120_000 });
+    await openEmptyApp(page, server);
+    await importDataset(page, datasetDir);
 
     await page.getByTestId('nav-corruptions').click();
     await page.getByTestId('corr-no-image').waitFor();

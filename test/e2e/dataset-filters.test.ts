@@ -6,19 +6,17 @@
  * Needs the built app (`npm run build`), /usr/bin/chromium and ../shared.
  * Screenshot: test-results/e2e/dataset-filters-ranges.png.
  */
-import path from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { annotationsFile, makeTempDir, readCocoJson, removeDir, type CocoJson } from '../helpers/broken-datasets';
+import { annotationsFile, readCocoJson, type CocoJson } from '../helpers/broken-datasets';
 import { sharedPath } from '../helpers/shared';
-import { checkPrerequisites, openBrowser, shot, startServer, stopServer, type Server } from './helpers';
+import { endSession, importDataset, openEmptyApp, shot, startSession, type E2eSession, type Server } from './helpers';
 
 describe('dataset browser filters: no URL fields, range bins, box size and crowd', () => {
   const cocoDir = sharedPath('data', 'datasets', 'coco128_train2017_driving');
   let coco: CocoJson;
-  let tmp: string;
-  let server: Server | undefined;
-  let browser: Browser | undefined;
+  let server: Server;
+  let session: E2eSession | undefined;
   let page: Page;
   let consoleErrors: string[] = [];
 
@@ -32,33 +30,17 @@ describe('dataset browser filters: no URL fields, range bins, box size and crowd
   const areaOf = (a: CocoJson['annotations'][number]): number => a.area ?? Number.NaN;
 
   beforeAll(async () => {
-    await checkPrerequisites();
     coco = await readCocoJson(annotationsFile(cocoDir));
-    tmp = await makeTempDir('e2e-filters');
-    server = await startServer(path.join(tmp, 'odra.db'));
-    const session = await openBrowser();
-    browser = session.browser;
-    page = session.page;
-    consoleErrors = session.consoleErrors;
+    session = await startSession('e2e-filters');
+    ({ page, consoleErrors, server } = session);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await stopServer(server);
-    if (tmp) await removeDir(tmp);
-  });
+  afterAll(() => endSession(session));
 
   it('offers no URL fields, bins the mask area, and narrows the grid by box size and crowd regions', async () => {
-    await page.goto(server!.url);
-    await expect.poll(() => page.getByTestId('connection').textContent()).toContain('connected');
-    await page.getByTestId('welcome-demo').waitFor();
-    await page.getByTestId('nav-datasets').click();
-    await page.getByTestId('dataset-path').fill(cocoDir);
-    await page.getByTestId('dataset-format').selectOption('coco');
-    await page.getByTestId('dataset-import').click();
-    const row = page.getByTestId('dataset-row').filter({ hasText: 'coco128_train2017_driving' });
-    await row.waitFor({ timeout: 180_000 });
-    await row.click();
+    await openEmptyApp(page, server);
+    await importDataset(page, cocoDir, { format: 'coco', timeoutMs: 180_000 });
+    await page.getByTestId('dataset-row').filter({ hasText: 'coco128_train2017_driving' }).click();
     const all = coco.images.length;
     await expect.poll(count).toContain(`${all} images`);
 

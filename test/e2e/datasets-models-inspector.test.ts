@@ -10,13 +10,13 @@
  */
 import { link, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { annotationsFile, makeTempDir, readCocoJson, removeDir, type CocoJson } from '../helpers/broken-datasets';
+import { annotationsFile, readCocoJson, type CocoJson } from '../helpers/broken-datasets';
 import { sharedPath } from '../helpers/shared';
 import { materialise } from '../helpers/dataset-fixtures';
-import { checkPrerequisites, cspViolations, openBrowser, shot, shotsDir, startServer, stopServer, type ImageLike, type Server } from './helpers';
+import { cspViolations, endSession, importDataset, openEmptyApp, shot, shotsDir, startSession, type E2eSession, type ImageLike, type Server } from './helpers';
 
 /** The bit of the page's window the colour checks use (this project's Node config has no DOM types). */
 interface StyleWindow {
@@ -62,8 +62,8 @@ describe('Datasets, models and the image inspector in the browser: formats, fing
   let kitti: CocoJson;
   let tmp: string;
   let bigDir: string;
-  let server: Server | undefined;
-  let browser: Browser | undefined;
+  let server: Server;
+  let session: E2eSession | undefined;
   let page: Page;
   let consoleErrors: string[] = [];
 
@@ -72,16 +72,6 @@ describe('Datasets, models and the image inspector in the browser: formats, fing
   const thumbIds = (): Promise<number[]> =>
     page.getByTestId('thumb').evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-image-id'))));
 
-  async function importDataset(dir: string, format: string, split?: string): Promise<void> {
-    await page.getByTestId('nav-datasets').click();
-    await page.getByTestId('dataset-path').fill(dir);
-    await page.getByTestId('dataset-format').selectOption(format);
-    if (split) await page.getByTestId('dataset-split').fill(split);
-    const before = await page.getByTestId('dataset-row').count();
-    await page.getByTestId('dataset-import').click();
-    await expect.poll(() => page.getByTestId('dataset-row').count(), { timeout: 180_000 }).toBe(before + 1);
-    await expect.poll(() => page.getByTestId('dataset-import').textContent()).toContain('Import dataset');
-  }
 
   async function selectDataset(name: string): Promise<void> {
     await page.getByTestId('nav-datasets').click();
@@ -102,33 +92,25 @@ describe('Datasets, models and the image inspector in the browser: formats, fing
   }
 
   beforeAll(async () => {
-    await checkPrerequisites();
     kitti = await readCocoJson(annotationsFile(kittiDir));
-    tmp = await makeTempDir('e2e-inspector');
-    bigDir = path.join(tmp, 'big');
-    await makeBigDataset(bigDir);
-    server = await startServer(path.join(tmp, 'odra.db'));
-    const session = await openBrowser();
-    browser = session.browser;
-    page = session.page;
-    consoleErrors = session.consoleErrors;
+    session = await startSession('e2e-inspector', {
+      prepare: async (tmp) => {
+        bigDir = path.join(tmp, 'big');
+        await makeBigDataset(bigDir);
+      },
+    });
+    ({ page, consoleErrors, server, tmp } = session);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await stopServer(server);
-    if (tmp) await removeDir(tmp);
-  });
+  afterAll(() => endSession(session));
 
   it('imports BDD100K with format and split chosen, and filters its images by weather', async () => {
-    await page.goto(server!.url);
-    await expect.poll(() => page.getByTestId('connection').textContent()).toContain('connected');
-    await page.getByTestId('welcome-demo').waitFor(); // an empty store opens on the welcome screen
+    await openEmptyApp(page, server);
     await page.getByTestId('nav-datasets').click();
     const bdd = await materialise('bdd', path.join(tmp, 'bdd'));
     const formats = await page.getByTestId('dataset-format').locator('option').evaluateAll((os) => os.map((o) => o.getAttribute('value')));
     expect(formats).toEqual(['', 'coco', 'yolo', 'voc', 'kitti', 'bdd']);
-    await importDataset(bdd.dir, 'bdd', 'val');
+    await importDataset(page, bdd.dir, { format: 'bdd', split: 'val', timeoutMs: 180_000 });
     const row = page.getByTestId('dataset-row').filter({ hasText: 'bdd' });
     const cellsText = await row.locator('td').allTextContents();
     expect(cellsText[1]).toBe('bdd');
@@ -159,7 +141,7 @@ describe('Datasets, models and the image inspector in the browser: formats, fing
   });
 
   it('imports KITTI (COCO format given explicitly) and slices it by box occlusion and category', async () => {
-    await importDataset(kittiDir, 'coco');
+    await importDataset(page, kittiDir, { format: 'coco', timeoutMs: 180_000 });
     const row = page.getByTestId('dataset-row').filter({ hasText: 'kitti_tiny_2d' });
     expect((await row.locator('td').allTextContents())[1]).toBe('coco');
     await row.click();
@@ -361,7 +343,7 @@ describe('Datasets, models and the image inspector in the browser: formats, fing
   });
 
   it('imports a 10,000-image dataset and scrolls its grid with only a few dozen thumbnails in the DOM', async () => {
-    await importDataset(bigDir, 'coco');
+    await importDataset(page, bigDir, { format: 'coco', timeoutMs: 180_000 });
     await selectDataset('big');
     await expect.poll(() => page.getByTestId('grid-count').textContent()).toContain('10,000 images');
     expect(await grid().getAttribute('data-total')).toBe(String(BIG));

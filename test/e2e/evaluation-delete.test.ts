@@ -4,43 +4,37 @@
  * images. Needs the built app (`npm run build`) and Debian's Chromium.
  */
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeGoodDataset, makeTempDir, removeDir } from '../helpers/broken-datasets';
+import { makeGoodDataset } from '../helpers/broken-datasets';
 import { runOdra } from '../helpers/odra-cli';
 import { sharedPath } from '../helpers/shared';
-import { checkPrerequisites, openBrowser, shot, startServer, stopServer, type Server } from './helpers';
+import { endSession, shot, startSession, type E2eSession, type Server } from './helpers';
 
 describe('deleting an evaluation', () => {
-  let tmp: string;
-  let server: Server | undefined;
-  let browser: Browser | undefined;
+  let server: Server;
+  let session: E2eSession | undefined;
   let page: Page;
 
   beforeAll(async () => {
-    await checkPrerequisites();
-    tmp = await makeTempDir('e2e-eval-delete');
-    const datasetDir = path.join(tmp, 'two-images');
-    await makeGoodDataset(datasetDir, 2);
-    const db = path.join(tmp, 'odra.db');
-    const model = sharedPath('data', 'models', 'yolox_nano', 'yolox_nano.onnx');
-    for (let i = 0; i < 2; i++) {
-      const run = await runOdra(['eval', '--model', model, '--dataset', datasetDir, '--db', db, '--json']);
-      if (run.code !== 0) throw new Error(`odra eval failed:\n${run.stderr}`);
-    }
-    server = await startServer(db);
-    const session = await openBrowser();
-    browser = session.browser;
-    page = session.page;
+    session = await startSession('e2e-eval-delete', {
+      // two finished evaluations in the store before the server starts
+      prepare: async (tmp, db) => {
+        const datasetDir = path.join(tmp, 'two-images');
+        await makeGoodDataset(datasetDir, 2);
+        const model = sharedPath('data', 'models', 'yolox_nano', 'yolox_nano.onnx');
+        for (let i = 0; i < 2; i++) {
+          const run = await runOdra(['eval', '--model', model, '--dataset', datasetDir, '--db', db, '--json']);
+          if (run.code !== 0) throw new Error(`odra eval failed:\n${run.stderr}`);
+        }
+      },
+    });
+    ({ page, server } = session);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await stopServer(server);
-    if (tmp) await removeDir(tmp);
-  });
+  afterAll(() => endSession(session));
 
   it('asks, deletes only the chosen evaluation, and keeps nothing when the user says no', async () => {
-    await page.goto(server!.url);
+    await page.goto(server.url);
     await page.getByTestId('nav-evaluate').click();
     const rows = page.getByTestId('evaluation-row');
     await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(2);

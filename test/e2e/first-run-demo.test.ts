@@ -7,40 +7,27 @@
  * Needs the built app (`npm run build`) and /usr/bin/chromium; no shared data.
  * Screenshots: test-results/e2e/first-run-demo-*.png.
  */
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, removeDir } from '../helpers/broken-datasets';
-import { checkPrerequisites, cspViolations, openBrowser, recordRpc, shot, startServer, stopServer, type RpcRecorder, type Server } from './helpers';
+import { cspViolations, endSession, openApp, recordRpc, shot, startSession, type E2eSession, type RpcRecorder, type Server } from './helpers';
 
 describe('First run: the welcome screen opens the demo audit', () => {
-  let tmp: string;
-  let server: Server | undefined;
-  let browser: Browser | undefined;
+  let server: Server;
+  let session: E2eSession | undefined;
   let page: Page;
   let rpc: RpcRecorder;
   let consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    await checkPrerequisites();
-    tmp = await makeTempDir('e2e-first-run');
-    server = await startServer(path.join(tmp, 'odra.db'));
-    const session = await openBrowser({ width: 1400, height: 950 });
-    browser = session.browser;
-    page = session.page;
-    consoleErrors = session.consoleErrors;
+    session = await startSession('e2e-first-run', { viewport: { width: 1400, height: 950 } });
+    ({ page, consoleErrors, server } = session);
     rpc = recordRpc(page);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await stopServer(server);
-    if (tmp) await removeDir(tmp);
-  });
+  afterAll(() => endSession(session));
 
   it('opens on the welcome screen and reaches the demo audit heatmap in one click', async () => {
-    await page.goto(`${server!.url}#/?preset=smoke`);
-    await expect.poll(() => page.getByTestId('connection').textContent()).toContain('connected');
+    await openApp(page, server, '#/?preset=smoke');
     await page.getByTestId('welcome').waitFor();
     expect(await page.getByTestId('welcome-preset').textContent()).toContain('smoke');
     await shot(page, 'first-run-demo-01-welcome');
@@ -56,7 +43,7 @@ describe('First run: the welcome screen opens the demo audit', () => {
     await shot(page, 'first-run-demo-02-heatmap');
 
     // the store is no longer empty: the app opens on the datasets, the welcome is one click away
-    await page.goto(server!.url);
+    await page.goto(server.url);
     await expect.poll(() => page.getByTestId('dataset-row').count()).toBe(1);
     await page.getByTestId('nav-welcome').click();
     await page.getByTestId('welcome-demo').waitFor();

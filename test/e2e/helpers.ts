@@ -1,13 +1,17 @@
 /**
- * What every end-to-end test needs: the built app, `odra serve` on a fresh store,
- * Debian's Chromium with console errors and CSP refusals collected, screenshots under
- * test-results/e2e/.
+ * What every end-to-end test needs: the built app, `odra serve` on a fresh store in a
+ * temporary folder, Debian's Chromium with console errors and CSP refusals collected
+ * (startSession / endSession), the app opened with the server's token (openApp), the
+ * shared data imported through the UI (importDataset / importModel; inside a test only,
+ * as they wait with expect.poll), screenshots under test-results/e2e/.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { makeTempDir, removeDir } from '../helpers/broken-datasets';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -107,6 +111,92 @@ export async function openBrowser(viewport = { width: 1360, height: 900 }): Prom
       "window.__odraCsp = []; document.addEventListener('securitypolicyviolation', (e) => window.__odraCsp.push(e.violatedDirective + ' ' + e.blockedURI));",
   });
   return { browser, page, consoleErrors };
+}
+
+/** One test file's world: a temporary folder, `odra serve` on tmp/odra.db, Chromium with one page. */
+export interface E2eSession extends BrowserSession {
+  /** removed with everything in it by endSession */
+  tmp: string;
+  server: Server;
+}
+
+export interface SessionOptions {
+  viewport?: { width: number; height: number };
+  /** runs before the server starts, e.g. to write a dataset into tmp or fill the store at dbPath with the CLI */
+  prepare?: (tmp: string, dbPath: string) => Promise<void>;
+}
+
+/**
+ * Checks the prerequisites, makes a temporary folder named after `name`, starts
+ * `odra serve` on a fresh store in it and opens Chromium. What it made is removed again
+ * when a step fails, so a failed start leaves no server or folder behind.
+ */
+export async function startSession(name: string, options: SessionOptions = {}): Promise<E2eSession> {
+  await checkPrerequisites();
+  const tmp = await makeTempDir(name);
+  let server: Server | undefined;
+  try {
+    const dbPath = path.join(tmp, 'odra.db');
+    await options.prepare?.(tmp, dbPath);
+    server = await startServer(dbPath);
+    return { tmp, server, ...(await openBrowser(options.viewport)) };
+  } catch (err) {
+    await stopServer(server);
+    await removeDir(tmp);
+    throw err;
+  }
+}
+
+/** Closes the browser, stops the server and removes the folder; nothing to do when the session never started. */
+export async function endSession(session: E2eSession | undefined): Promise<void> {
+  if (!session) return;
+  await session.browser.close();
+  await stopServer(session.server);
+  await removeDir(session.tmp);
+}
+
+/**
+ * Opens the app with the server's token (at `hash`, e.g. '#/?preset=smoke') and waits until
+ * it is connected to the engine. A Playwright wait, not expect.poll, so beforeAll can use it.
+ */
+export async function openApp(page: Page, server: Server, hash = ''): Promise<void> {
+  await page.goto(`${server.url}${hash}`);
+  await page.getByTestId('connection').filter({ hasText: /\bconnected\b/ }).waitFor();
+}
+
+/** Opens the app on an empty store, which opens on the welcome screen, and waits for that screen. */
+export async function openEmptyApp(page: Page, server: Server): Promise<void> {
+  await openApp(page, server);
+  await page.getByTestId('welcome-demo').waitFor();
+}
+
+export interface DatasetImport {
+  /** the format select's value; detected from the folder when absent */
+  format?: string;
+  split?: string;
+  /** how long the import may take (default 120 s) */
+  timeoutMs?: number;
+}
+
+/** Imports a dataset folder on the Datasets view; resolves once its row is listed and the form is free again. */
+export async function importDataset(page: Page, dir: string, options: DatasetImport = {}): Promise<void> {
+  await page.getByTestId('nav-datasets').click();
+  await page.getByTestId('dataset-path').fill(dir);
+  if (options.format) await page.getByTestId('dataset-format').selectOption(options.format);
+  if (options.split) await page.getByTestId('dataset-split').fill(options.split);
+  const before = await page.getByTestId('dataset-row').count();
+  await page.getByTestId('dataset-import').click();
+  await expect.poll(() => page.getByTestId('dataset-row').count(), { timeout: options.timeoutMs ?? 120_000 }).toBe(before + 1);
+  await expect.poll(() => page.getByTestId('dataset-import').textContent()).toContain('Import dataset');
+}
+
+/** Imports a model file on the Models view; resolves once its row is listed. */
+export async function importModel(page: Page, file: string, timeoutMs = 120_000): Promise<void> {
+  await page.getByTestId('nav-models').click();
+  const before = await page.getByTestId('model-row').count();
+  await page.getByTestId('model-path').fill(file);
+  await page.getByTestId('model-import').click();
+  await expect.poll(() => page.getByTestId('model-row').count(), { timeout: timeoutMs }).toBe(before + 1);
 }
 
 export function cspViolations(page: Page): Promise<unknown> {

@@ -9,12 +9,10 @@
  * Needs the built app (`npm run build`), /usr/bin/chromium and ../shared.
  * Screenshots: test-results/e2e/adapter-form-field-error.png, keyboard-*.png.
  */
-import path from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, removeDir } from '../helpers/broken-datasets';
 import { sharedPath } from '../helpers/shared';
-import { checkPrerequisites, cspViolations, openBrowser, shot, startServer, stopServer, type Server } from './helpers';
+import { cspViolations, endSession, importDataset, importModel, openEmptyApp, shot, startSession, type E2eSession, type Server } from './helpers';
 
 /** What the checks read of the focused element (this project's Node config has no DOM types). */
 interface Focused {
@@ -39,9 +37,8 @@ interface Box {
 describe('keyboard navigation, focus return and adapter field errors (odra serve + Chromium)', () => {
   const kittiDir = sharedPath('data', 'datasets', 'kitti_tiny_2d');
   const modelFile = sharedPath('data', 'models', 'yolox_nano', 'yolox_nano.onnx');
-  let tmp: string;
-  let server: Server | undefined;
-  let browser: Browser | undefined;
+  let server: Server;
+  let session: E2eSession | undefined;
   let page: Page;
   let consoleErrors: string[] = [];
 
@@ -71,33 +68,16 @@ describe('keyboard navigation, focus return and adapter field errors (odra serve
     cells().evaluateAll((els) => els.filter((e) => e.getAttribute('tabindex') === '0').map((e) => e.getAttribute('data-index') ?? ''));
 
   beforeAll(async () => {
-    await checkPrerequisites();
-    tmp = await makeTempDir('e2e-keyboard');
-    server = await startServer(path.join(tmp, 'odra.db'));
-    const session = await openBrowser({ width: 1360, height: 900 });
-    browser = session.browser;
-    page = session.page;
-    consoleErrors = session.consoleErrors;
+    session = await startSession('e2e-keyboard', { viewport: { width: 1360, height: 900 } });
+    ({ page, consoleErrors, server } = session);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await stopServer(server);
-    if (tmp) await removeDir(tmp);
-  });
+  afterAll(() => endSession(session));
 
   it('imports KITTI tiny and YOLOX-nano', async () => {
-    await page.goto(server!.url);
-    await expect.poll(() => page.getByTestId('connection').textContent()).toContain('connected');
-    await page.getByTestId('welcome-demo').waitFor();
-    await page.getByTestId('nav-datasets').click();
-    await page.getByTestId('dataset-path').fill(kittiDir);
-    await page.getByTestId('dataset-import').click();
-    await page.getByTestId('dataset-row').first().waitFor({ timeout: 120_000 });
-    await page.getByTestId('nav-models').click();
-    await page.getByTestId('model-path').fill(modelFile);
-    await page.getByTestId('model-import').click();
-    await page.getByTestId('model-row').first().waitFor({ timeout: 120_000 });
+    await openEmptyApp(page, server);
+    await importDataset(page, kittiDir);
+    await importModel(page, modelFile);
   });
 
   it('names a bad adapter value in words under its field and marks the field invalid until it is fixed', async () => {
@@ -280,7 +260,7 @@ describe('keyboard navigation, focus return and adapter field errors (odra serve
   });
 
   it('the 10,000-row drill-down list is one tab stop moved by arrows, Home/End and Page keys; Enter picks', async () => {
-    await page.goto(`${server!.url}#/bench`);
+    await page.goto(`${server.url}#/bench`);
     const list = page.getByTestId('drill-list');
     await list.locator('[data-row-index="0"]').waitFor();
     expect(await list.getAttribute('role')).toBe('listbox');

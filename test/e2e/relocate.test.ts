@@ -6,37 +6,28 @@
  */
 import { cp, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imageFile, makeGoodDataset, makeTempDir, removeDir } from '../helpers/broken-datasets';
+import { imageFile, makeGoodDataset, removeDir } from '../helpers/broken-datasets';
 import { tinyDetectorBytes } from '../helpers/broken-models';
-import { checkPrerequisites, openBrowser, shot, startServer, stopServer, type Server } from './helpers';
+import { endSession, importDataset, importModel, openEmptyApp, shot, startSession, type E2eSession, type Server } from './helpers';
 
 describe('relocating a moved dataset or model', () => {
   let tmp: string;
-  let server: Server | undefined;
-  let browser: Browser | undefined;
+  let server: Server;
+  let session: E2eSession | undefined;
   let page: Page;
 
   beforeAll(async () => {
-    await checkPrerequisites();
-    tmp = await makeTempDir('e2e-relocate');
-    server = await startServer(path.join(tmp, 'odra.db'));
-    const session = await openBrowser();
-    browser = session.browser;
-    page = session.page;
-    await page.goto(server.url);
-    await page.getByTestId('welcome-demo').waitFor(); // an empty store opens on the welcome screen
+    session = await startSession('e2e-relocate');
+    ({ page, server, tmp } = session);
+    await openEmptyApp(page, server);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await stopServer(server);
-    if (tmp) await removeDir(tmp);
-  });
+  afterAll(() => endSession(session));
 
   /** What the host answers for one dataset image: 200 when it can read it where the store says. */
   async function imageStatus(datasetId: number, imageId: number): Promise<number> {
-    const url = new URL(server!.url);
+    const url = new URL(server.url);
     const res = await fetch(`${url.origin}/files/datasets/${datasetId}/images/${imageId}?token=${url.searchParams.get('token')}`);
     await res.arrayBuffer();
     return res.status;
@@ -51,11 +42,8 @@ describe('relocating a moved dataset or model', () => {
   it('shows a moved dataset folder as missing, refuses a folder with other images, and relocates to the moved folder', async () => {
     const original = path.join(tmp, 'street');
     const json = await makeGoodDataset(original, 3);
-    await page.getByTestId('nav-datasets').click();
-    await page.getByTestId('dataset-path').fill(original);
-    await page.getByTestId('dataset-import').click();
+    await importDataset(page, original, { timeoutMs: 60_000 });
     const row = page.getByTestId('dataset-row').first();
-    await row.waitFor({ timeout: 60_000 });
     const id = Number(await row.getAttribute('data-dataset-id'));
     const imageId = json.images[0].id;
     expect(await imageStatus(id, imageId)).toBe(200);
@@ -103,11 +91,8 @@ describe('relocating a moved dataset or model', () => {
   it('shows a moved model file as missing, refuses another model, and relocates to the moved file', async () => {
     const original = path.join(tmp, 'tiny.onnx');
     await writeFile(original, tinyDetectorBytes(0.5));
-    await page.getByTestId('nav-models').click();
-    await page.getByTestId('model-path').fill(original);
-    await page.getByTestId('model-import').click();
+    await importModel(page, original, 60_000);
     const row = page.getByTestId('model-row').first();
-    await row.waitFor({ timeout: 60_000 });
 
     const moved = path.join(tmp, 'models', 'tiny.onnx');
     await cp(original, moved);

@@ -11,36 +11,26 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyReport } from '../../src/engine/reports/verify';
-import { makeTempDir, removeDir } from '../helpers/broken-datasets';
-import { checkPrerequisites, cspViolations, openBrowser, recordRpc, shot, startServer, stopServer, type RpcRecorder, type Server } from './helpers';
+import { cspViolations, endSession, openApp, recordRpc, shot, startSession, type E2eSession, type RpcRecorder, type Server } from './helpers';
 
 describe('Export report: preview and save a finished audit', () => {
   let tmp: string;
-  let server: Server | undefined;
-  let browser: Browser | undefined;
+  let server: Server;
+  let session: E2eSession | undefined;
   let page: Page;
   let rpc: RpcRecorder;
   let consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    await checkPrerequisites();
-    tmp = await makeTempDir('e2e-report-export');
-    server = await startServer(path.join(tmp, 'odra.db'));
-    const session = await openBrowser({ width: 1400, height: 950 });
-    browser = session.browser;
-    page = session.page;
-    consoleErrors = session.consoleErrors;
+    session = await startSession('e2e-report-export', { viewport: { width: 1400, height: 950 } });
+    ({ page, consoleErrors, server, tmp } = session);
     rpc = recordRpc(page);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await stopServer(server);
-    if (tmp) await removeDir(tmp);
-  });
+  afterAll(() => endSession(session));
 
   /** The model hashes of the audit as the engine sent them to the page (audits.get). */
   function auditModelHashes(): string[] {
@@ -53,8 +43,7 @@ describe('Export report: preview and save a finished audit', () => {
   }
 
   it('previews the report in a sandboxed frame and saves a PDF that verifies', async () => {
-    await page.goto(`${server!.url}#/?preset=smoke`);
-    await expect.poll(() => page.getByTestId('connection').textContent()).toContain('connected');
+    await openApp(page, server, '#/?preset=smoke');
     await page.getByTestId('welcome-demo').click();
     await page.getByTestId('audit-view').waitFor({ timeout: 300_000 });
     await expect.poll(() => page.getByTestId('audit-detail-status').textContent(), { timeout: 300_000 }).toContain('done');

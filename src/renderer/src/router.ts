@@ -7,18 +7,17 @@ import AuditsView from './views/AuditsView.vue';
 import AuditView from './views/AuditView.vue';
 import BenchView from './views/BenchView.vue';
 import WelcomeView from './views/WelcomeView.vue';
+import { startPage } from './app/start-page';
 import { storeIsEmpty } from './stores/welcome';
+
+const start = startPage(storeIsEmpty);
 
 // Hash history: the same URLs work from odra serve's `/`, Electron's odra-app:// and a file.
 export const router = createRouter({
   history: createWebHashHistory(),
   routes: [
     // An empty store opens on the welcome screen (its demo button); otherwise on the datasets.
-    {
-      path: '/',
-      component: WelcomeView,
-      beforeEnter: async (to) => ((await storeIsEmpty()) ? { path: '/welcome', query: to.query } : { path: '/datasets' }),
-    },
+    { path: '/', component: WelcomeView, beforeEnter: start.beforeEnter },
     { path: '/welcome', name: 'welcome', component: WelcomeView, meta: { title: 'Welcome' } },
     { path: '/datasets', name: 'datasets', component: DatasetsView, meta: { title: 'Datasets' } },
     { path: '/models', name: 'models', component: ModelsView, meta: { title: 'Models' } },
@@ -31,7 +30,11 @@ export const router = createRouter({
   ],
 });
 
-router.afterEach((to) => {
+router.beforeEach(start.countNavigation);
+
+// A navigation that failed (cancelled, or '/' dropped for the user's own) leaves the page and its title as they are.
+router.afterEach((to, _from, failure) => {
+  if (failure) return;
   const title = typeof to.meta.title === 'string' ? to.meta.title : null;
   document.title = title ? `${title} · Odra` : 'Odra';
 });
