@@ -30,7 +30,8 @@
  *                          this process from the first task + the runner less its start-up)
  *                          + idle (cores left unused) = 1
  *   inference_thread_shares the runner's inference thread over the same wall: ORT,
- *                          post-process, waiting for inputs (decode, corruption, tensors)
+ *                          waiting for inputs (decode, corruption, tensors), and beside
+ *                          it postprocess_worker_share (decoding outputs, NMS, packing)
  *   datasets_list_ms       p50 / p95 / max latency of a `datasets.list` call made every
  *                          100 ms during the audit (the UI stays responsive)
  *   event_loop_delay_ms    the engine thread's event-loop delay (perf_hooks, 10 ms
@@ -233,10 +234,11 @@ async function runAudit(side: Side, n: number, args: Args): Promise<{ auditId: n
     run_cpu_s: round3(runCpuSeconds),
     inference_thread_shares: {
       ort: round3(s.inferenceMs / wallMs),
-      postprocess: round3(s.postprocessMs / wallMs),
       waiting_for_inputs: round3(s.waitMs / wallMs),
       preprocess_in_runner: side.placement === 'runner' ? round3(s.preprocessMs / wallMs) : null,
     },
+    // decoding outputs and NMS run on the post-processing worker, beside the inference thread
+    postprocess_worker_share: round3(s.postprocessMs / wallMs),
     datasets_list_ms: { n: latencies.length, p50: round3(percentile(latencies, 0.5)), p95: round3(percentile(latencies, 0.95)), max: round3(Math.max(...latencies)) },
     // how long the engine thread itself was held (a delay here is blocking, not CPU starvation)
     event_loop_delay_ms: { p95: round3(loop.percentile(95) / 1e6), p99: round3(loop.percentile(99) / 1e6), max: round3(loop.max / 1e6) },

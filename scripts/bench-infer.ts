@@ -26,7 +26,8 @@
  * the CPU the real run's processes used over its running phase (this process from the first
  * task, the runner less its start-up and model loading; /proc), so the rest
  * splits into overhead (CPU spent beyond the isolated stages) and idle cores, and the
- * runner's inference thread's own account (ORT, post-process, waiting for inputs).
+ * runner's inference thread's own account (ORT, waiting for inputs) and the post-processing
+ * worker's share (decoding outputs, NMS).
  * `--preprocess both` (default) runs the evaluation with input tensors made in the pool
  * workers and on the inference thread (runner-protocol.ts) in each round, back to back.
  * Progress goes to stderr; the last stdout line is one JSON object.
@@ -263,10 +264,11 @@ async function main(): Promise<void> {
             // the runner's inference thread over the running wall
             inference_thread_shares: {
               ort: round3(st.inferenceMs / wallMs),
-              postprocess: round3(st.postprocessMs / wallMs),
               waiting_for_inputs: round3(st.waitMs / wallMs),
               preprocess_in_runner: placement === 'runner' ? round3(st.preprocessMs / wallMs) : null,
             },
+            // decoding outputs and NMS run on the post-processing worker, beside the inference thread
+            postprocess_worker_share: round3(st.postprocessMs / wallMs),
             pool_workers: mid.run.poolWorkers,
             ap: rs[0].ap,
             execution_provider: rs[0].executionProvider,
