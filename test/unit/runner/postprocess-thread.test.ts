@@ -54,8 +54,9 @@ describe('PostprocessThread', () => {
     const detector = detectors[0];
     const image = await decodeImage(IMAGES[0]);
     const batch = await detector.prepare([image]);
-    const bad = thread.finish(99, await detector.infer(batch), batch.transforms);
-    const good = thread.finish(0, await detector.infer(batch), batch.transforms);
+    const outputs = [await detector.infer(batch), await detector.infer(batch)];
+    const bad = thread.finish(99, outputs[0], batch.transforms);
+    const good = thread.finish(0, outputs[1], batch.transforms);
     await expect(bad).rejects.toThrow(/no adapter config for model position 99/);
     expect((await good).packed).toHaveLength(1);
   });
