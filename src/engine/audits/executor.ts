@@ -311,7 +311,7 @@ class AuditRun {
     } finally {
       if (this.writeTimer) clearTimeout(this.writeTimer);
       this.runner?.kill();
-      this.dropUnfinishedStreams();
+      await this.dropUnfinishedStreams();
       if (this.session !== null) this.deps.scorer.endSession(this.session);
     }
     try {
@@ -630,11 +630,18 @@ class AuditRun {
     for (const t of touched) t.wakeUp();
   }
 
-  /** The run ends: streamed cells whose units are not all stored are dropped, not saved. */
-  private dropUnfinishedStreams(): void {
+  /**
+   * The run ends: streamed cells whose units are not all stored are dropped on the
+   * worker, not saved; resolves once they are (their sources throw at the next page).
+   */
+  private async dropUnfinishedStreams(): Promise<void> {
+    const dropped: Promise<unknown>[] = [];
     for (const s of this.streamed.values()) {
-      if (!s.units.ended) s.units.abandon(new Error(`the run stopped before all units of cell (model ${s.modelPos}, condition ${s.conditionPos}) were stored`));
+      if (s.units.ended) continue;
+      s.units.abandon(new Error(`the run stopped before all units of cell (model ${s.modelPos}, condition ${s.conditionPos}) were stored`));
+      if (s.outcome) dropped.push(s.outcome);
     }
+    await Promise.all(dropped);
   }
 
   private finishIfComplete(): JobOutcome {
