@@ -23,7 +23,9 @@
  *      event carries each cell's metrics; the audit is done when every cell is scored.
  *      When a cell is scored:
  *      - streamed, while its block runs: a cell with no unit stored when the run started
- *        is set up on the scorer when its block's first task is sent, and after every
+ *        is set up on the scorer when its block's first task is sent (while the bound
+ *        below is reached: as soon as it leaves room; its commits are tracked from the
+ *        block's first task either way), and after every
  *        write its newly committed units are read back from the store and posted, so
  *        when the block's last unit is written only the last page and the accumulation
  *        are left. The pages follow a frontier: the first image position whose unit is
@@ -45,7 +47,10 @@
  * and keeps what was written: status cancelled. A runner that dies unasked (SIGKILL,
  * a native crash) leaves the audit interrupted with a message saying so; a task error
  * (an undecodable image, a model with non-finite output) fails it. Paused, interrupted
- * and failed audits resume from their last committed unit.
+ * and failed audits resume from their last committed unit. Whichever way a run ends, it
+ * reports only after the cells of its completed blocks are saved (a cancel aborts them
+ * between pages) and its unfinished streamed cells are dropped, so no cell is saved
+ * behind a finished job.
  */
 import os from 'node:os';
 import { CORRUPTION_CATALOGUE_VERSION, type CorruptionName } from '../../shared/corruptions';
@@ -248,6 +253,8 @@ class AuditRun {
   private blockHasPartial = false;
   /** blocks whose end-of-block scoring is queued or running */
   private endScoringNow = 0;
+  /** the completed blocks' cells, scored and saved in block order; never rejects */
+  private scoring: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly deps: ExecutorDeps,
@@ -312,6 +319,9 @@ class AuditRun {
       if (this.writeTimer) clearTimeout(this.writeTimer);
       this.runner?.kill();
       await this.dropUnfinishedStreams();
+      // however the run ends, the cells of its completed blocks are saved (or, on a
+      // cancel, aborted) before it reports: nothing is scored behind a finished job
+      await this.scoring;
       if (this.session !== null) this.deps.scorer.endSession(this.session);
     }
     try {
@@ -446,7 +456,6 @@ class AuditRun {
     const outstanding = new Map<number, PlannedTask>();
     let bytesInFlight = 0;
     const blockLeft = work.tasksPerBlock.slice();
-    let scoring: Promise<void> = Promise.resolve();
     let scoringError: unknown = null;
     const queueScoring = (block: number): void => {
       const cells = this.blockCells(block);
@@ -462,7 +471,7 @@ class AuditRun {
         }
       }
       if (rest.length) this.endScoringNow++;
-      scoring = scoring
+      this.scoring = this.scoring
         .then(async () => {
           try {
             for (const s of streamed) await this.saveStreamed(s.cell, s.outcome);
@@ -526,12 +535,12 @@ class AuditRun {
     this.flush();
     if (stopping) {
       runner.send({ type: 'shutdown' });
-      await scoring;
+      await this.scoring;
       return { status: 'paused' };
     }
     runner.send({ type: 'shutdown' });
     this.progress('scoring', true);
-    await scoring;
+    await this.scoring;
     if (scoringError) throw scoringError instanceof Error ? scoringError : new Error(String(scoringError));
     return this.finishIfComplete();
   }

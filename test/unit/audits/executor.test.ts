@@ -164,6 +164,10 @@ describe('audit executor', () => {
     const doneBefore = stopped.unitsDone;
     expect(doneBefore).toBeGreaterThan(0);
     expect(doneBefore).toBeLessThan(40);
+    // the cells streaming when the runner died were dropped from the scorer, none saved half-done
+    expect(engine['scorer']?.cellsInProgress).toBe(0);
+    const saved = engine.db.prepare('SELECT COUNT(*) AS n FROM audit_cells WHERE audit_id = ? AND stats_json IS NOT NULL AND units_done < ?').get(first.audit.id, IMAGES) as { n: number };
+    expect(saved.n).toBe(0);
 
     dying.behaviour = {};
     dying.tasks.length = 0;
@@ -224,6 +228,7 @@ describe('audit executor', () => {
     expect([after.status, after.resumable]).toEqual(['cancelled', false]);
     expect(after.unitsDone).toBeGreaterThan(paused.unitsDone);
     expect(after.unitsDone).toBeLessThan(40);
+    expect(engine['scorer']?.cellsInProgress).toBe(0);
     await expect(client.call('audits.resume', { id: audit.id })).rejects.toThrow(/only paused, interrupted or failed audits resume/);
     expect(engine.db.pragma('integrity_check', { simple: true })).toBe('ok');
   });
