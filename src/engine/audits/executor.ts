@@ -83,6 +83,8 @@ export interface ExecutorDeps {
   onRunStats?: (stats: RunStats) => void;
   /** where the runner makes input tensors (runner-protocol.ts); 'pool' by default, 'runner' for comparisons */
   preprocessIn?: 'pool' | 'runner';
+  /** the streaming bound in per-image evaluations; STREAMED_IMAGE_EVALS by default (tests lower it) */
+  streamedImageEvals?: number;
 }
 
 /** Totals of one run (seconds), for bench:audit. */
@@ -249,8 +251,8 @@ class AuditRun {
   private streamingNow = 0;
   /** tracked cells not set up on the scorer yet (the bound was reached) */
   private waitingToStream = 0;
-  /** the running block has partly done cells (scored at its end) */
-  private blockHasPartial = false;
+  /** the audit has partly done cells (a resumed run): their blocks end with a scored cell */
+  private hasPartial = false;
   /** blocks whose end-of-block scoring is queued or running */
   private endScoringNow = 0;
   /** the completed blocks' cells, scored and saved in block order; never rejects */
@@ -411,7 +413,7 @@ class AuditRun {
     const work = this.planWork(progressAtStart);
     // streamed: no unit stored before this run; scored at their block's end: partly done ones
     const fresh = new Set(progressAtStart.filter((c) => c.unitsDone === 0 && !c.scored).map((c) => cellKey(c.modelPos, c.conditionPos)));
-    const partial = new Set(progressAtStart.filter((c) => c.unitsDone > 0 && c.unitsDone < nImages).map((c) => cellKey(c.modelPos, c.conditionPos)));
+    this.hasPartial = progressAtStart.some((c) => c.unitsDone > 0 && c.unitsDone < nImages);
     if (work.totalTasks === 0) {
       this.progress('done', true);
       return this.finishIfComplete();
@@ -503,7 +505,7 @@ class AuditRun {
         if (!planned) break;
         if (planned.block !== startedBlock) {
           startedBlock = planned.block;
-          this.trackBlock(planned.block, fresh, partial);
+          this.trackBlock(planned.block, fresh);
         }
         if (this.waitingToStream) this.startStreams();
         outstanding.set(planned.task.seq, planned);
@@ -575,9 +577,8 @@ class AuditRun {
    * At a block's first task: tracks the commits of its fresh cells (so that any of them
    * can stream from then on) and streams as many as the bound allows.
    */
-  private trackBlock(block: number, fresh: ReadonlySet<string>, partial: ReadonlySet<string>): void {
+  private trackBlock(block: number, fresh: ReadonlySet<string>): void {
     const cells = this.blockCells(block);
-    this.blockHasPartial = cells.some((c) => partial.has(cellKey(c.modelPos, c.conditionPos)));
     for (const c of cells) {
       if (!fresh.has(cellKey(c.modelPos, c.conditionPos))) continue;
       const units = new CommittedUnits(this.images.length, (after, limit) => this.deps.audits.unitPage(this.id, c.conditionPos, c.modelPos, after, limit));
@@ -595,10 +596,10 @@ class AuditRun {
    * left waiting). Called at each task sent, so a waiting cell starts once slots free up.
    */
   private startStreams(): void {
-    const slots = Math.floor(STREAMED_IMAGE_EVALS / Math.max(1, this.images.length));
+    const slots = Math.floor((this.deps.streamedImageEvals ?? STREAMED_IMAGE_EVALS) / Math.max(1, this.images.length));
     for (const s of this.streamed.values()) {
       if (s.outcome) continue;
-      const endScored = this.endScoringNow > 0 || this.blockHasPartial || this.waitingToStream > 1;
+      const endScored = this.endScoringNow > 0 || this.hasPartial || this.waitingToStream > 1;
       if (this.streamingNow + 1 + (endScored ? 1 : 0) > slots) return;
       this.stream(s);
     }

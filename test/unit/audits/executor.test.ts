@@ -56,9 +56,14 @@ describe('audit executor', () => {
     return out;
   }
 
-  async function setup(dbName: string, behaviour: FakeBehaviour = {}, onAuditRunStats?: (stats: RunStats) => void) {
+  async function setup(dbName: string, behaviour: FakeBehaviour = {}, onAuditRunStats?: (stats: RunStats) => void, streamedImageEvals?: number) {
     const launcher = new FakeRunnerLauncher(new Map(), behaviour);
-    const engine = new Engine({ dbPath: path.join(temp, dbName), runnerLauncher: launcher, ...(onAuditRunStats ? { onAuditRunStats } : {}) });
+    const engine = new Engine({
+      dbPath: path.join(temp, dbName),
+      runnerLauncher: launcher,
+      ...(onAuditRunStats ? { onAuditRunStats } : {}),
+      ...(streamedImageEvals ? { streamedImageEvals } : {}),
+    });
     engines.push(engine);
     const client = inProcessClient(engine);
     const dataset = await client.call('datasets.import', { dir: datasetDir });
@@ -360,6 +365,30 @@ describe('audit executor', () => {
     const { jobId: rescoring } = await client.call('audits.rescore', { id: audit.id });
     expect((await watch(client, rescoring)).info.status).toBe('done');
     expect(await storedScores(engine, client, audit.id)).toEqual(streamed);
+  });
+
+  it('streams only as many cells as the bound allows and scores the rest at their block\'s end, with the numbers a re-score gives', async () => {
+    const runs: RunStats[] = [];
+    // room for 3 cells of 4 images on the scorer at once
+    const { engine, client, dataset, models } = await setup('stream-bound.db', {}, (r) => runs.push(r), 3 * IMAGES);
+    const { audit, jobId } = await client.call('audits.start', { modelIds: models.map((m) => m.id), datasetId: dataset.id, conditions: CONDITIONS, workers: 1 });
+    let most = 0;
+    let running = true;
+    const watching = watch(client, jobId).finally(() => (running = false));
+    while (running) {
+      most = Math.max(most, engine['scorer']?.cellsInProgress ?? 0);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect((await watching).info.status).toBe('done');
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(3);
+    expect(runs[0].cellsScored).toBe(10);
+    expect(runs[0].cellsStreamed).toBeGreaterThan(1);
+    expect(runs[0].cellsStreamed).toBeLessThan(10);
+    const scored = await storedScores(engine, client, audit.id);
+    const { jobId: rescoring } = await client.call('audits.rescore', { id: audit.id });
+    expect((await watch(client, rescoring)).info.status).toBe('done');
+    expect(await storedScores(engine, client, audit.id)).toEqual(scored);
   });
 
   it('a pause in the middle of a block drops its streamed cells unsaved; the resumed run scores them at its end, each cell once, with an uninterrupted run\'s numbers', async () => {
