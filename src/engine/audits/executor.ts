@@ -507,7 +507,6 @@ class AuditRun {
           startedBlock = planned.block;
           this.trackBlock(planned.block, fresh);
         }
-        if (this.waitingToStream) this.startStreams();
         outstanding.set(planned.task.seq, planned);
         bytesInFlight += planned.bytes;
         runner.send(planned.task);
@@ -532,6 +531,7 @@ class AuditRun {
         this.flush();
         queueScoring(planned.block);
       }
+      if (this.waitingToStream) this.startStreams();
       this.progress('running');
     }
     this.flush();
@@ -593,7 +593,7 @@ class AuditRun {
    * within STREAMED_IMAGE_EVALS, counting the streamed cells still in progress (an
    * earlier block's finish while this one starts) and one slot for a cell scored at a
    * block's end whenever one is queued or may follow (a partly done cell, a tracked cell
-   * left waiting). Called at each task sent, so a waiting cell starts once slots free up.
+   * left waiting). Called again after each result, so a waiting cell starts once slots free up.
    */
   private startStreams(): void {
     const slots = Math.floor((this.deps.streamedImageEvals ?? STREAMED_IMAGE_EVALS) / Math.max(1, this.images.length));
