@@ -91,7 +91,12 @@ export class Scorer {
     result.catch(() => {
       failed = true;
     });
-    this.post({ type: 'cell', cell, session, classMap: mapping.classMap, classNames: mapping.classNames, categories: mapping.categories });
+    try {
+      this.post({ type: 'cell', cell, session, classMap: mapping.classMap, classNames: mapping.classNames, categories: mapping.categories });
+    } catch (err) {
+      this.pending.delete(cell);
+      throw err;
+    }
     for (;;) {
       if (signal?.aborted) this.drop(cell, new Error('scoring was stopped'));
       let page: UnitPage;
@@ -114,7 +119,8 @@ export class Scorer {
   /** Forgets a cell on both sides (the worker frees its per-image evaluations) and throws `err`. */
   private drop(cell: number, err: Error): never {
     this.pending.delete(cell);
-    if (!this.closed) this.post({ type: 'drop', cell });
+    // a worker that stopped took its cells with it: no new one is started to forget them
+    if (!this.closed && this.worker) this.post({ type: 'drop', cell });
     throw err;
   }
 
