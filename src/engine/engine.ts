@@ -90,6 +90,8 @@ export interface EngineOptions {
   onAuditRunStats?: (stats: RunStats) => void;
   /** where audit runners make the models' input tensors: pool workers (default) or the inference thread (benchmarks compare both) */
   runnerPreprocessing?: 'pool' | 'runner';
+  /** how many per-image evaluations streamed audit cells may hold on the scorer (executor.ts); tests lower it */
+  streamedImageEvals?: number;
   /** where demo.setup writes the demo scenes; `demo-scenes` beside the store file by default */
   demoDataDir?: string;
   /** the demo detector family; resources/demo/models by default */
@@ -146,6 +148,7 @@ export class Engine {
       onnxruntimeVersion: onnxruntimeVersion(),
       onRunStats: options.onAuditRunStats,
       ...(options.runnerPreprocessing ? { preprocessIn: options.runnerPreprocessing } : {}),
+      ...(options.streamedImageEvals ? { streamedImageEvals: options.streamedImageEvals } : {}),
       storePath: options.dbPath,
       ...(options.sqliteBinding ? { sqliteBinding: options.sqliteBinding } : {}),
     });

@@ -1,6 +1,7 @@
 /**
  * An in-process stand-in for the audit runner process: it speaks the runner protocol
- * (src/engine/audits/runner-protocol.ts) and answers every task, in order, with
+ * (src/engine/audits/runner-protocol.ts) and answers every task, in order (or, asked
+ * to, the second task waiting before the first), with
  * detections made from the ground truth of its image (shifted per condition and model,
  * so every cell has different, non-trivial numbers). It lets the executor's planning,
  * window, writing, resuming and failure paths be tested without onnxruntime; the real
@@ -16,6 +17,8 @@ export interface FakeBehaviour {
   failAtTask?: number;
   /** answer nothing more after this many tasks (over all runners) until release() */
   holdAfterResults?: number;
+  /** answer out of order: of two or more tasks waiting, the second first */
+  outOfOrder?: boolean;
 }
 
 export class FakeRunnerLauncher implements RunnerLauncher {
@@ -26,6 +29,8 @@ export class FakeRunnerLauncher implements RunnerLauncher {
   maxOutstanding = 0;
   /** tasks answered by every runner of this launcher */
   answered = 0;
+  /** the sequence numbers of the tasks answered, in the order they were answered */
+  readonly answeredSeqs: number[] = [];
   private readonly held: (() => void)[] = [];
 
   constructor(
@@ -115,7 +120,7 @@ class FakeRunner implements RunnerConnection {
         this.pump();
       })) return;
       this.busy = false;
-      const task = this.queue.shift();
+      const task = this.behaviour.outOfOrder && this.queue.length > 1 ? this.queue.splice(1, 1)[0] : this.queue.shift();
       if (!task || this.dead) return;
       if (task.seq === this.behaviour.failAtTask) {
         this.emit({ type: 'error', seq: task.seq, code: 'BAD_INPUT', message: `cannot decode image ${task.path}: broken`, file: task.path });
@@ -134,6 +139,7 @@ class FakeRunner implements RunnerConnection {
       });
       this.answered++;
       this.launcher.answered++;
+      this.launcher.answeredSeqs.push(task.seq);
       if (this.behaviour.dieAfterResults !== undefined && this.answered >= this.behaviour.dieAfterResults) {
         this.exit({ code: null, signal: 'SIGKILL' });
         return;

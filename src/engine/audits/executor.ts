@@ -18,15 +18,39 @@
  *      images are read once); at most `window` tasks and ~512 MiB of pixels outstanding;
  *   6. each result's units are written, with their cells' counters, in transactions of
  *      up to 128 units (or every 250 ms): committed units are what a resume keeps;
- *   7. when a block's last task is written, its cells are scored (scorer.ts) and a "cell"
+ *   7. cells are scored (scorer.ts) from the stored units, never from the runner's
+ *      messages, and saved in block order once the block's last unit is written; a "cell"
  *      event carries each cell's metrics; the audit is done when every cell is scored.
+ *      When a cell is scored:
+ *      - streamed, while its block runs: a cell with no unit stored when the run started
+ *        is set up on the scorer when its block's first task is sent (while the bound
+ *        below is reached: as soon as it leaves room; its commits are tracked from the
+ *        block's first task either way), and after every
+ *        write its newly committed units are read back from the store and posted, so
+ *        when the block's last unit is written only the last page and the accumulation
+ *        are left. The pages follow a frontier: the first image position whose unit is
+ *        not committed yet; everything below it is committed (this run writes every unit
+ *        of such a cell, whatever order the runner answers in), so each page is exactly
+ *        the next image positions, read once, and nothing written later can land behind
+ *        the cursor;
+ *      - at the block's end, one cell after another, as before streaming: a cell that had
+ *        units stored before the run (a resumed run), and the cells that do not fit the
+ *        streaming bound: the worker holds one per-image evaluation per (image, cell in
+ *        progress), so cells stream only while (audit images) x (cells in progress) stays
+ *        under STREAMED_IMAGE_EVALS (one slot kept for the cell scored at a block's end);
+ *      - a streamed cell whose block cannot finish in this run (pause, cancel, engine
+ *        shutdown, a runner that dies, a failure) is dropped on the worker and not saved;
+ *        its units stay, and the run that completes the block scores it at the end.
  *
  * Stopping: pause (and engine shutdown) sends no more tasks, waits for the outstanding
  * ones, writes them and shuts the runner down: status paused. Cancel kills the runner
  * and keeps what was written: status cancelled. A runner that dies unasked (SIGKILL,
  * a native crash) leaves the audit interrupted with a message saying so; a task error
  * (an undecodable image, a model with non-finite output) fails it. Paused, interrupted
- * and failed audits resume from their last committed unit.
+ * and failed audits resume from their last committed unit. Whichever way a run ends, it
+ * reports only after the cells of its completed blocks are saved (a cancel aborts them
+ * between pages) and its unfinished streamed cells are dropped, so no cell is saved
+ * behind a finished job.
  */
 import os from 'node:os';
 import { CORRUPTION_CATALOGUE_VERSION, type CorruptionName } from '../../shared/corruptions';
@@ -43,7 +67,8 @@ import type { AuditModelRow, AuditRepo, AuditRow, UnitWrite } from './audit-repo
 import { describeMachine } from './machine';
 import { planBlocks, unitSeed, type Block } from './plan';
 import type { FromRunner, RunnerConnection, RunnerLauncher, RunnerResult, RunnerTask, StageTimes } from './runner-protocol';
-import type { Scorer } from './scorer';
+import type { CategoryRef } from '../evaluations/class-map';
+import type { CellMapping, ScoredCell, Scorer, UnitPage } from './scorer';
 import { verifyFiles } from './verify-files';
 
 export interface ExecutorDeps {
@@ -58,6 +83,8 @@ export interface ExecutorDeps {
   onRunStats?: (stats: RunStats) => void;
   /** where the runner makes input tensors (runner-protocol.ts); 'pool' by default, 'runner' for comparisons */
   preprocessIn?: 'pool' | 'runner';
+  /** the streaming bound in per-image evaluations; STREAMED_IMAGE_EVALS by default (tests lower it) */
+  streamedImageEvals?: number;
 }
 
 /** Totals of one run (seconds), for bench:audit. */
@@ -74,6 +101,8 @@ export interface RunStats {
   storeSeconds: number;
   scoreSeconds: number;
   cellsScored: number;
+  /** of cellsScored: streamed while their block ran (their scoreSeconds: worker busy time) */
+  cellsStreamed: number;
   runnerPid: number | null;
   /**
    * CPU seconds (all threads), so that a benchmark counts the running phase's CPU only:
@@ -91,6 +120,95 @@ const WRITE_EVERY_MS = 250;
 const PIXEL_BYTES_IN_FLIGHT = 512 * 1024 * 1024;
 const PROGRESS_EVERY_MS = 250;
 const SCORE_PAGE = 256;
+/**
+ * The most per-image evaluations the scorer worker may hold for streamed cells at once
+ * ((audit images) x (cells in progress)). One evaluation of an image with ~100 kept
+ * detections measured 7-11 KB (YOLOX / NanoDet on the COCO and KITTI fixtures; typed
+ * arrays of per-threshold states), so 50,000 is ~0.5 GB at worst: a 55-image evaluation
+ * or a 5,000-image audit's block of 9 cells stream, a 20,000-image audit streams one
+ * cell per block, and the rest are scored at the block's end, one at a time, as before.
+ */
+export const STREAMED_IMAGE_EVALS = 50_000;
+
+/** `${modelPos}:${conditionPos}` */
+function cellKey(modelPos: number, conditionPos: number): string {
+  return `${modelPos}:${conditionPos}`;
+}
+
+/**
+ * The page source of a streamed cell (Scorer.scoreCell): the cell's units as they are
+ * committed, in pages of consecutive image positions below the frontier (the first
+ * position not committed yet). Only for a cell none of whose units were stored before
+ * it started: every position below the frontier then has exactly one stored unit, so a
+ * page of `limit` rows after the cursor is exactly the next `limit` positions. `next`
+ * waits while nothing new is committed, gives [] once every image is in, and throws the
+ * reason once abandoned (the run stops before the cell's units are all stored).
+ */
+export class CommittedUnits {
+  private readonly done: Uint8Array;
+  private frontier = 0;
+  /** the last image position given to the scorer */
+  private after = -1;
+  private waiter: (() => void) | null = null;
+  private abandoned: Error | null = null;
+
+  constructor(
+    private readonly images: number,
+    private readonly read: (afterImagePos: number, limit: number) => UnitPage,
+    private readonly pageSize: number = SCORE_PAGE,
+  ) {
+    this.done = new Uint8Array(images);
+  }
+
+  /** Every image's unit is committed. */
+  get ended(): boolean {
+    return this.frontier === this.images;
+  }
+
+  /** The unit of `imagePos` is committed (its write transaction returned); wakeUp() after a batch. */
+  commit(imagePos: number): void {
+    this.done[imagePos] = 1;
+    while (this.frontier < this.images && this.done[this.frontier]) this.frontier++;
+  }
+
+  wakeUp(): void {
+    const w = this.waiter;
+    this.waiter = null;
+    w?.();
+  }
+
+  abandon(reason: Error): void {
+    this.abandoned ??= reason;
+    this.wakeUp();
+  }
+
+  async next(): Promise<UnitPage> {
+    for (;;) {
+      if (this.abandoned) throw this.abandoned;
+      const ready = this.frontier - 1 - this.after;
+      if (ready > 0) {
+        const limit = Math.min(this.pageSize, ready);
+        const page = this.read(this.after, limit);
+        if (page.length !== limit || page[page.length - 1].imagePos >= this.frontier) {
+          throw new Error(`the store holds ${page.length} of the ${limit} committed units after image position ${this.after}: the audit's units changed while it ran`);
+        }
+        this.after = page[page.length - 1].imagePos;
+        return page;
+      }
+      if (this.ended) return [];
+      await new Promise<void>((resolve) => (this.waiter = resolve));
+    }
+  }
+}
+
+/** A fresh cell of the running block: its commits are tracked; streamed once `outcome` is set. */
+interface StreamedCell {
+  modelPos: number;
+  conditionPos: number;
+  units: CommittedUnits;
+  /** null: not set up on the scorer (yet); never rejects, so a dropped cell is no unhandled rejection */
+  outcome: Promise<{ ok: true; scored: ScoredCell } | { ok: false; error: unknown }> | null;
+}
 
 interface PlannedTask {
   task: RunnerTask;
@@ -126,6 +244,19 @@ class AuditRun {
   private runningCpu: NodeJS.CpuUsage | null = null;
   /** aborted only by a cancel: a pause lets the cells in scoring finish */
   private readonly cancelled = new AbortController();
+  private categories: CategoryRef[] = [];
+  /** the running block's fresh cells by cellKey, from its first task until saved or the run ends */
+  private readonly streamed = new Map<string, StreamedCell>();
+  /** streamed cells set up on the worker and not yet answered or dropped */
+  private streamingNow = 0;
+  /** tracked cells not set up on the scorer yet (the bound was reached) */
+  private waitingToStream = 0;
+  /** the audit has partly done cells (a resumed run): their blocks end with a scored cell */
+  private hasPartial = false;
+  /** blocks whose end-of-block scoring is queued or running */
+  private endScoringNow = 0;
+  /** the completed blocks' cells, scored and saved in block order; never rejects */
+  private scoring: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly deps: ExecutorDeps,
@@ -159,6 +290,7 @@ class AuditRun {
       storeSeconds: 0,
       scoreSeconds: 0,
       cellsScored: 0,
+      cellsStreamed: 0,
       runnerPid: null,
       engineRunningCpuSeconds: 0,
       runnerStartCpuSeconds: 0,
@@ -188,6 +320,10 @@ class AuditRun {
     } finally {
       if (this.writeTimer) clearTimeout(this.writeTimer);
       this.runner?.kill();
+      await this.dropUnfinishedStreams();
+      // however the run ends, the cells of its completed blocks are saved (or, on a
+      // cancel, aborted) before it reports: nothing is scored behind a finished job
+      await this.scoring;
       if (this.session !== null) this.deps.scorer.endSession(this.session);
     }
     try {
@@ -253,15 +389,14 @@ class AuditRun {
       this.images.map((im) => ({ id: im.id, width: im.width, height: im.height })),
       gt.annotations.filter((a) => inAudit.has(a.image_id)),
     );
-    const categories = gt.categories.map((c) => ({ id: c.id, name: c.name, cocoEquivalent: c.cocoEquivalent }));
+    this.categories = gt.categories.map((c) => ({ id: c.id, name: c.name, cocoEquivalent: c.cocoEquivalent }));
     const scoreCells = async (cells: { modelPos: number; conditionPos: number }[]): Promise<void> => {
       for (const c of cells) {
-        const m = this.models[c.modelPos];
         let after = -1;
         const t0 = performance.now();
         const scored = await this.deps.scorer.scoreCell(
           this.session!,
-          { classMap: m.classMap, classNames: m.adapter.classNames, categories },
+          this.mapping(c.modelPos),
           () => {
             const page = audits.unitPage(this.id, c.conditionPos, c.modelPos, after, SCORE_PAGE);
             if (page.length) after = page[page.length - 1].imagePos;
@@ -269,23 +404,16 @@ class AuditRun {
           },
           this.cancelled.signal,
         );
-        const t1 = performance.now();
-        audits.saveCell(this.id, c.modelPos, c.conditionPos, scored.stats, scored.perCategory, scored.record);
-        this.stats.storeSeconds += (performance.now() - t1) / 1000;
-        this.stats.scoreSeconds += (t1 - t0) / 1000;
-        this.stats.cellsScored++;
-        const condition = this.conditions[c.conditionPos];
-        this.job.cell(
-          this.id,
-          { modelId: m.modelId, modelPosition: m.position, conditionIndex: c.conditionPos, corruption: condition.corruption, severity: condition.severity, stats: scored.stats },
-          audits.cellCategories(this.id, c.modelPos, c.conditionPos),
-        );
+        this.saveScored(c, scored, (performance.now() - t0) / 1000);
       }
     };
     const nImages = this.images.length;
     const progressAtStart = audits.cellProgress(this.id);
     await scoreCells(progressAtStart.filter((c) => !c.scored && c.unitsDone === nImages));
     const work = this.planWork(progressAtStart);
+    // streamed: no unit stored before this run; scored at their block's end: partly done ones
+    const fresh = new Set(progressAtStart.filter((c) => c.unitsDone === 0 && !c.scored).map((c) => cellKey(c.modelPos, c.conditionPos)));
+    this.hasPartial = progressAtStart.some((c) => c.unitsDone > 0 && c.unitsDone < nImages);
     if (work.totalTasks === 0) {
       this.progress('done', true);
       return this.finishIfComplete();
@@ -330,19 +458,36 @@ class AuditRun {
     const outstanding = new Map<number, PlannedTask>();
     let bytesInFlight = 0;
     const blockLeft = work.tasksPerBlock.slice();
-    let scoring: Promise<void> = Promise.resolve();
     let scoringError: unknown = null;
     const queueScoring = (block: number): void => {
-      const cells = this.blocks[block].conditions.flatMap((conditionPos) => this.models.map((m) => ({ modelPos: m.position, conditionPos })));
-      scoring = scoring
-        .then(() => {
-          const scored = new Set(audits.cellProgress(this.id).filter((p) => p.scored).map((p) => `${p.modelPos}:${p.conditionPos}`));
-          return scoreCells(cells.filter((c) => !scored.has(`${c.modelPos}:${c.conditionPos}`)));
+      const cells = this.blockCells(block);
+      const streamed: { cell: { modelPos: number; conditionPos: number }; outcome: NonNullable<StreamedCell['outcome']> }[] = [];
+      const rest: { modelPos: number; conditionPos: number }[] = [];
+      for (const c of cells) {
+        const s = this.streamed.get(cellKey(c.modelPos, c.conditionPos));
+        if (s?.outcome) streamed.push({ cell: c, outcome: s.outcome });
+        else rest.push(c);
+        if (s && !s.outcome) {
+          this.streamed.delete(cellKey(c.modelPos, c.conditionPos));
+          this.waitingToStream--;
+        }
+      }
+      if (rest.length) this.endScoringNow++;
+      this.scoring = this.scoring
+        .then(async () => {
+          try {
+            for (const s of streamed) await this.saveStreamed(s.cell, s.outcome);
+            const scored = new Set(audits.cellProgress(this.id).filter((p) => p.scored).map((p) => cellKey(p.modelPos, p.conditionPos)));
+            await scoreCells(rest.filter((c) => !scored.has(cellKey(c.modelPos, c.conditionPos))));
+          } finally {
+            if (rest.length) this.endScoringNow--;
+          }
         })
         .catch((err: unknown) => {
-        scoringError ??= err;
-      });
+          scoringError ??= err;
+        });
     };
+    let startedBlock = -1;
     let stopping: 'pause' | 'cancel' | null = null;
     this.runningSince = performance.now();
     this.runningCpu = process.cpuUsage();
@@ -358,6 +503,10 @@ class AuditRun {
       while (!stopping && outstanding.size < window && (bytesInFlight < PIXEL_BYTES_IN_FLIGHT || outstanding.size === 0)) {
         const planned = work.next();
         if (!planned) break;
+        if (planned.block !== startedBlock) {
+          startedBlock = planned.block;
+          this.trackBlock(planned.block, fresh);
+        }
         outstanding.set(planned.task.seq, planned);
         bytesInFlight += planned.bytes;
         runner.send(planned.task);
@@ -382,19 +531,127 @@ class AuditRun {
         this.flush();
         queueScoring(planned.block);
       }
+      if (this.waitingToStream) this.startStreams();
       this.progress('running');
     }
     this.flush();
     if (stopping) {
       runner.send({ type: 'shutdown' });
-      await scoring;
+      await this.scoring;
       return { status: 'paused' };
     }
     runner.send({ type: 'shutdown' });
     this.progress('scoring', true);
-    await scoring;
+    await this.scoring;
     if (scoringError) throw scoringError instanceof Error ? scoringError : new Error(String(scoringError));
     return this.finishIfComplete();
+  }
+
+  private mapping(modelPos: number): CellMapping {
+    const m = this.models[modelPos];
+    return { classMap: m.classMap, classNames: m.adapter.classNames, categories: this.categories };
+  }
+
+  private blockCells(block: number): { modelPos: number; conditionPos: number }[] {
+    return this.blocks[block].conditions.flatMap((conditionPos) => this.models.map((m) => ({ modelPos: m.position, conditionPos })));
+  }
+
+  /** Stores a scored cell and reports it (a "cell" event); `scoreSeconds`: the scoring time it counts for. */
+  private saveScored(c: { modelPos: number; conditionPos: number }, scored: ScoredCell, scoreSeconds: number): void {
+    const { audits } = this.deps;
+    const t0 = performance.now();
+    audits.saveCell(this.id, c.modelPos, c.conditionPos, scored.stats, scored.perCategory, scored.record);
+    this.stats.storeSeconds += (performance.now() - t0) / 1000;
+    this.stats.scoreSeconds += scoreSeconds;
+    this.stats.cellsScored++;
+    const m = this.models[c.modelPos];
+    const condition = this.conditions[c.conditionPos];
+    this.job.cell(
+      this.id,
+      { modelId: m.modelId, modelPosition: m.position, conditionIndex: c.conditionPos, corruption: condition.corruption, severity: condition.severity, stats: scored.stats },
+      audits.cellCategories(this.id, c.modelPos, c.conditionPos),
+    );
+  }
+
+  /**
+   * At a block's first task: tracks the commits of its fresh cells (so that any of them
+   * can stream from then on) and streams as many as the bound allows.
+   */
+  private trackBlock(block: number, fresh: ReadonlySet<string>): void {
+    const cells = this.blockCells(block);
+    for (const c of cells) {
+      if (!fresh.has(cellKey(c.modelPos, c.conditionPos))) continue;
+      const units = new CommittedUnits(this.images.length, (after, limit) => this.deps.audits.unitPage(this.id, c.conditionPos, c.modelPos, after, limit));
+      this.streamed.set(cellKey(c.modelPos, c.conditionPos), { ...c, units, outcome: null });
+      this.waitingToStream++;
+    }
+    this.startStreams();
+  }
+
+  /**
+   * Sets up tracked cells on the scorer while (audit images) x (cells in progress) stays
+   * within STREAMED_IMAGE_EVALS, counting the streamed cells still in progress (an
+   * earlier block's finish while this one starts) and one slot for a cell scored at a
+   * block's end whenever one is queued or may follow (a partly done cell, a tracked cell
+   * left waiting). Called again after each result, so a waiting cell starts once slots free up.
+   */
+  private startStreams(): void {
+    const slots = Math.floor((this.deps.streamedImageEvals ?? STREAMED_IMAGE_EVALS) / Math.max(1, this.images.length));
+    for (const s of this.streamed.values()) {
+      if (s.outcome) continue;
+      const endScored = this.endScoringNow > 0 || this.hasPartial || this.waitingToStream > 1;
+      if (this.streamingNow + 1 + (endScored ? 1 : 0) > slots) return;
+      this.stream(s);
+    }
+  }
+
+  private stream(s: StreamedCell): void {
+    this.waitingToStream--;
+    this.streamingNow++;
+    s.outcome = this.deps.scorer
+      .scoreCell(this.session!, this.mapping(s.modelPos), () => s.units.next(), this.cancelled.signal)
+      .then(
+        (scored) => ({ ok: true as const, scored }),
+        (error: unknown) => ({ ok: false as const, error }),
+      )
+      .finally(() => {
+        this.streamingNow--;
+      });
+  }
+
+  /** Saves a streamed cell once its scoring ends (its block's units are all written). */
+  private async saveStreamed(c: { modelPos: number; conditionPos: number }, outcome: NonNullable<StreamedCell['outcome']>): Promise<void> {
+    const r = await outcome;
+    this.streamed.delete(cellKey(c.modelPos, c.conditionPos));
+    if (!r.ok) throw r.error;
+    this.saveScored(c, r.scored, r.scored.busyMs / 1000);
+    this.stats.cellsStreamed++;
+  }
+
+  /** Tells streamed cells which of their units were just committed. */
+  private publishCommitted(units: readonly UnitWrite[]): void {
+    const touched = new Set<CommittedUnits>();
+    for (const u of units) {
+      const s = this.streamed.get(cellKey(u.modelPos, u.conditionPos));
+      if (!s) continue;
+      s.units.commit(u.imagePos);
+      touched.add(s.units);
+    }
+    for (const t of touched) t.wakeUp();
+  }
+
+  /**
+   * The run ends: streamed cells whose units are not all stored are dropped on the
+   * worker, not saved; resolves once they are (their sources throw at the next page).
+   */
+  private async dropUnfinishedStreams(): Promise<void> {
+    const dropped: Promise<unknown>[] = [];
+    for (const s of this.streamed.values()) {
+      if (s.units.ended) continue;
+      s.units.abandon(new Error(`the run stopped before all units of cell (model ${s.modelPos}, condition ${s.conditionPos}) were stored`));
+      if (s.outcome) dropped.push(s.outcome);
+    }
+    await Promise.all(dropped);
   }
 
   private finishIfComplete(): JobOutcome {
@@ -463,6 +720,7 @@ class AuditRun {
     this.pendingDigests = [];
     this.deps.audits.writeUnits(this.id, units, digests);
     this.committedThisRun += units.length;
+    if (this.streamed.size) this.publishCommitted(units);
     this.stats.storeSeconds += (performance.now() - t0) / 1000;
   }
 

@@ -8,9 +8,10 @@
  *
  * Detections come from the unit's packed record through the scoring map (scoring-map.ts),
  * GT through the same map. Only this cell's per-image evaluations live in memory while it
- * is scored. Every image of the audit must be given exactly once: a cell is scored only
- * when all its units are stored, so live runs, resumed runs and re-scoring read the same
- * bytes and give the same numbers.
+ * is scored. Every image of the audit must be given exactly once, and only units read
+ * back from the store are given (a streamed cell's as they are committed, any other's
+ * once all are stored; finish() needs every image), so live runs, resumed runs and
+ * re-scoring read the same bytes and give the same numbers.
  */
 import {
   accumulate,

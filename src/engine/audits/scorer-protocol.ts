@@ -33,7 +33,11 @@ export type ToScorer =
     };
 
 export type FromScorer =
-  | { type: 'scored'; cell: number; stats: CocoStats; perCategory: PerCategoryResult[]; record: Uint8Array | null; ms: number }
+  /**
+   * ms: from the cell's set-up to its result (a streamed cell's includes the time spent
+   * waiting for its units); busyMs: the worker's time on this cell (matching, accumulating)
+   */
+  | { type: 'scored'; cell: number; stats: CocoStats; perCategory: PerCategoryResult[]; record: Uint8Array | null; ms: number; busyMs: number }
   | { type: 'error'; cell: number; message: string }
   | { type: 'analysed'; request: number; analysis: AuditAnalysis; ms: number }
   | { type: 'analysis-failed'; request: number; code: string; message: string };

@@ -19,7 +19,7 @@ if (!parentPort) throw new Error('the scorer must run in a worker thread');
 const port = parentPort;
 
 const sessions = new Map<number, AuditGroundTruth>();
-const cells = new Map<number, { scorer: CellScorer | null; error: string | null; started: number }>();
+const cells = new Map<number, { scorer: CellScorer | null; error: string | null; started: number; busyMs: number }>();
 
 function send(message: FromScorer): void {
   port.postMessage(message);
@@ -48,20 +48,24 @@ port.on('message', (m: ToScorer) => {
       const gt = sessions.get(m.session);
       try {
         if (!gt) throw new Error(`no scoring session ${m.session}`);
-        cells.set(m.cell, { scorer: new CellScorer(gt, scoringMap(m.classMap, m.classNames, m.categories)), error: null, started: performance.now() });
+        const started = performance.now();
+        const scorer = new CellScorer(gt, scoringMap(m.classMap, m.classNames, m.categories));
+        cells.set(m.cell, { scorer, error: null, started, busyMs: performance.now() - started });
       } catch (err) {
-        cells.set(m.cell, { scorer: null, error: message(err), started: performance.now() });
+        cells.set(m.cell, { scorer: null, error: message(err), started: performance.now(), busyMs: 0 });
       }
       return;
     }
     case 'units': {
       const cell = cells.get(m.cell);
       if (!cell?.scorer || cell.error) return;
+      const t0 = performance.now();
       try {
         for (const u of m.units) cell.scorer.add(u.imagePos, u.detections);
       } catch (err) {
         cell.error = message(err);
       }
+      cell.busyMs += performance.now() - t0;
       return;
     }
     case 'finish': {
@@ -70,9 +74,11 @@ port.on('message', (m: ToScorer) => {
       if (!cell) return send({ type: 'error', cell: m.cell, message: `no cell ${m.cell} in progress` });
       if (cell.error || !cell.scorer) return send({ type: 'error', cell: m.cell, message: cell.error ?? 'the cell could not be set up' });
       try {
+        const t0 = performance.now();
         const score = cell.scorer.finish();
         const record = buildCellRecord(cell.scorer.imageEvals(), cell.scorer.setup);
-        send({ type: 'scored', cell: m.cell, stats: score.stats, perCategory: score.perCategory, record, ms: performance.now() - cell.started });
+        const now = performance.now();
+        send({ type: 'scored', cell: m.cell, stats: score.stats, perCategory: score.perCategory, record, ms: now - cell.started, busyMs: cell.busyMs + (now - t0) });
       } catch (err) {
         send({ type: 'error', cell: m.cell, message: message(err) });
       }

@@ -1,9 +1,10 @@
 /**
  * The audit executor against an in-process runner stand-in (test/helpers/fake-runner.ts):
  * planning what is left, the task window, writing units with their cell counters,
- * scoring cells as blocks complete, pausing, cancelling, a runner that dies, a task that
- * fails, re-scoring without inference, and evaluations as one-cell audits. The runner
- * itself runs real models in test/integration/audits.
+ * scoring cells as blocks complete (streamed while their block runs), pausing,
+ * cancelling, a runner that dies, a task that fails, re-scoring without inference, and
+ * evaluations as one-cell audits; and the streamed cells' page source (CommittedUnits).
+ * The runner itself runs real models in test/integration/audits.
  */
 import { appendFile, copyFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,6 +12,8 @@ import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditCell, JobEvent, JobInfo } from '../../../src/shared/audits';
 import { Engine } from '../../../src/engine/engine';
+import { CommittedUnits, type RunStats } from '../../../src/engine/audits/executor';
+import type { UnitPage } from '../../../src/engine/audits/scorer';
 import { inProcessClient } from '../../../src/engine/rpc/in-process';
 import type { OdraClient } from '../../../src/shared/client';
 import type { ClassMap } from '../../../src/shared/schemas';
@@ -53,9 +56,14 @@ describe('audit executor', () => {
     return out;
   }
 
-  async function setup(dbName: string, behaviour: FakeBehaviour = {}) {
+  async function setup(dbName: string, behaviour: FakeBehaviour = {}, onAuditRunStats?: (stats: RunStats) => void, streamedImageEvals?: number) {
     const launcher = new FakeRunnerLauncher(new Map(), behaviour);
-    const engine = new Engine({ dbPath: path.join(temp, dbName), runnerLauncher: launcher });
+    const engine = new Engine({
+      dbPath: path.join(temp, dbName),
+      runnerLauncher: launcher,
+      ...(onAuditRunStats ? { onAuditRunStats } : {}),
+      ...(streamedImageEvals ? { streamedImageEvals } : {}),
+    });
     engines.push(engine);
     const client = inProcessClient(engine);
     const dataset = await client.call('datasets.import', { dir: datasetDir });
@@ -161,6 +169,10 @@ describe('audit executor', () => {
     const doneBefore = stopped.unitsDone;
     expect(doneBefore).toBeGreaterThan(0);
     expect(doneBefore).toBeLessThan(40);
+    // the cells streaming when the runner died were dropped from the scorer, none saved half-done
+    expect(engine['scorer']?.cellsInProgress).toBe(0);
+    const saved = engine.db.prepare('SELECT COUNT(*) AS n FROM audit_cells WHERE audit_id = ? AND stats_json IS NOT NULL AND units_done < ?').get(first.audit.id, IMAGES) as { n: number };
+    expect(saved.n).toBe(0);
 
     dying.behaviour = {};
     dying.tasks.length = 0;
@@ -221,6 +233,7 @@ describe('audit executor', () => {
     expect([after.status, after.resumable]).toEqual(['cancelled', false]);
     expect(after.unitsDone).toBeGreaterThan(paused.unitsDone);
     expect(after.unitsDone).toBeLessThan(40);
+    expect(engine['scorer']?.cellsInProgress).toBe(0);
     await expect(client.call('audits.resume', { id: audit.id })).rejects.toThrow(/only paused, interrupted or failed audits resume/);
     expect(engine.db.pragma('integrity_check', { simple: true })).toBe('ok');
   });
@@ -322,5 +335,176 @@ describe('audit executor', () => {
     expect(after.perCategory.map((c) => c.name)).toEqual(['car']);
     expect(after.classMap).toEqual(carOnly);
     expect(after.stats!.AP).toBe(after.perCategory[0].AP);
+  });
+
+  /** Every cell's stats, match record and per-category rows, as stored. */
+  async function storedScores(engine: Engine, client: OdraClient, auditId: number) {
+    const cells = (await client.call('audits.cells', { id: auditId })).map((c) => [key(c), c.stats] as const);
+    const records = engine.db.prepare('SELECT model_pos, condition_pos, record FROM audit_cells WHERE audit_id = ? ORDER BY model_pos, condition_pos').all(auditId);
+    const metrics = await client.call('audits.metrics', { id: auditId });
+    return { cells, records, metrics };
+  }
+
+  it('scores every cell while its block runs, from the stored units, whatever order the runner answers in: the numbers a re-score gives', async () => {
+    const runs: RunStats[] = [];
+    const { engine, client, dataset, models, launcher } = await setup('streamed.db', { outOfOrder: true }, (r) => runs.push(r));
+    const { audit, jobId } = await client.call('audits.start', { modelIds: models.map((m) => m.id), datasetId: dataset.id, conditions: CONDITIONS, workers: 1 });
+    const { info, events } = await watch(client, jobId);
+    expect(info.status).toBe('done');
+    // the runner answered out of order (units of a cell were committed out of image order)
+    expect(launcher.answeredSeqs).not.toEqual([...launcher.answeredSeqs].sort((a, b) => a - b));
+    expect([runs[0].cellsScored, runs[0].cellsStreamed]).toEqual([10, 10]);
+    expect(runs[0].scoreSeconds).toBeGreaterThan(0);
+    const cellEvents = events.filter((e) => e.type === 'cell').map((e) => key(e.cell));
+    expect(cellEvents.sort()).toEqual([...new Set(cellEvents)].sort());
+    expect(cellEvents).toHaveLength(10);
+    expect(engine['scorer']?.cellsInProgress).toBe(0);
+    const streamed = await storedScores(engine, client, audit.id);
+    expect(streamed.cells.every(([, stats]) => stats !== null && stats.AP > 0)).toBe(true);
+
+    const { jobId: rescoring } = await client.call('audits.rescore', { id: audit.id });
+    expect((await watch(client, rescoring)).info.status).toBe('done');
+    expect(await storedScores(engine, client, audit.id)).toEqual(streamed);
+  });
+
+  it('streams only as many cells as the bound allows and scores the rest at their block\'s end, with the numbers a re-score gives', async () => {
+    const runs: RunStats[] = [];
+    // room for 3 cells of 4 images on the scorer at once
+    const { engine, client, dataset, models } = await setup('stream-bound.db', {}, (r) => runs.push(r), 3 * IMAGES);
+    const { audit, jobId } = await client.call('audits.start', { modelIds: models.map((m) => m.id), datasetId: dataset.id, conditions: CONDITIONS, workers: 1 });
+    let most = 0;
+    let running = true;
+    const watching = watch(client, jobId).finally(() => (running = false));
+    while (running) {
+      most = Math.max(most, engine['scorer']?.cellsInProgress ?? 0);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect((await watching).info.status).toBe('done');
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(3);
+    expect(runs[0].cellsScored).toBe(10);
+    expect(runs[0].cellsStreamed).toBeGreaterThan(1);
+    expect(runs[0].cellsStreamed).toBeLessThan(10);
+    const scored = await storedScores(engine, client, audit.id);
+    const { jobId: rescoring } = await client.call('audits.rescore', { id: audit.id });
+    expect((await watch(client, rescoring)).info.status).toBe('done');
+    expect(await storedScores(engine, client, audit.id)).toEqual(scored);
+  });
+
+  it('a pause in the middle of a block drops its streamed cells unsaved; the resumed run scores them at its end, each cell once, with an uninterrupted run\'s numbers', async () => {
+    const reference = await setup('stream-reference.db');
+    const input = { modelIds: reference.models.map((m) => m.id), datasetId: reference.dataset.id, conditions: CONDITIONS, workers: 1 };
+    const ref = await reference.client.call('audits.start', input);
+    expect((await watch(reference.client, ref.jobId)).info.status).toBe('done');
+    const expected = await storedScores(reference.engine, reference.client, ref.audit.id);
+
+    const runs: RunStats[] = [];
+    // 6 answers: the clean block and half of gaussian_noise's; the window holds the first fog tasks
+    const { engine, client, launcher } = await setup('stream-pause.db', { holdAfterResults: 6 }, (r) => runs.push(r));
+    const { audit, jobId } = await client.call('audits.start', input);
+    const cellEvents: string[] = [];
+    const onEvent = (e: JobEvent): void => {
+      if (e.type === 'cell') cellEvents.push(key(e.cell));
+    };
+    const watching = watch(client, jobId, onEvent);
+    await until(() => launcher.answered === 6 && launcher.tasks.some((t) => t.corruption === 'fog'), 'six answers and a fog task sent');
+    const pausing = client.call('audits.pause', { id: audit.id });
+    launcher.release();
+    await pausing;
+    expect((await watching).info.status).toBe('paused');
+
+    const progress = engine.db.prepare('SELECT model_pos, condition_pos, units_done, stats_json IS NOT NULL AS scored FROM audit_cells WHERE audit_id = ?').all(audit.id) as {
+      units_done: number;
+      scored: number;
+    }[];
+    // a cell is saved iff all its units are stored; the fog cells streamed and were dropped
+    for (const c of progress) expect(c.scored === 1, JSON.stringify(c)).toBe(c.units_done === IMAGES);
+    const partial = progress.filter((c) => c.units_done > 0 && c.units_done < IMAGES);
+    expect(partial.length).toBeGreaterThan(0);
+    expect(runs[0].cellsStreamed).toBe(runs[0].cellsScored);
+    expect(runs[0].cellsScored).toBe(progress.filter((c) => c.scored === 1).length);
+    expect(engine['scorer']?.cellsInProgress).toBe(0);
+
+    const resumed = await client.call('audits.resume', { id: audit.id });
+    expect((await watch(client, resumed.jobId, onEvent)).info.status).toBe('done');
+    // the partly stored cells are scored at their block's end, the untouched ones streamed
+    expect(runs[1].cellsScored).toBe(10 - runs[0].cellsScored);
+    expect(runs[1].cellsStreamed).toBe(runs[1].cellsScored - partial.length);
+    expect(cellEvents).toHaveLength(10);
+    expect(new Set(cellEvents).size).toBe(10);
+    expect(await storedScores(engine, client, audit.id)).toEqual(expected);
+  });
+});
+
+describe('the page source of a streamed cell', () => {
+  /** A store of units by image position, read like audits.unitPage (ascending, after a position, at most `limit`). */
+  function store(images: number) {
+    const stored = new Set<number>();
+    const reads: { after: number; limit: number }[] = [];
+    const read = (after: number, limit: number): UnitPage => {
+      reads.push({ after, limit });
+      return [...stored]
+        .filter((p) => p > after)
+        .sort((a, b) => a - b)
+        .slice(0, limit)
+        .map((imagePos) => ({ imagePos, detections: new Uint8Array([imagePos]) }));
+    };
+    const source = new CommittedUnits(images, read, 3);
+    const commit = (...positions: number[]): void => {
+      for (const p of positions) {
+        stored.add(p);
+        source.commit(p);
+      }
+      source.wakeUp();
+    };
+    return { source, commit, reads, stored };
+  }
+
+  const positions = (page: UnitPage): number[] => page.map((u) => u.imagePos);
+  const settled = async <T>(p: Promise<T>): Promise<boolean> => {
+    let done = false;
+    void p.then(() => (done = true), () => (done = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    return done;
+  };
+
+  it('gives only positions below the first uncommitted one, in pages, waits for more, and ends once every image is in', async () => {
+    const { source, commit, reads } = store(8);
+    commit(2, 1);
+    // 0 is not committed: nothing may be given yet, though 1 and 2 are stored
+    const first = source.next();
+    expect(await settled(first)).toBe(false);
+    commit(0);
+    expect(positions(await first)).toEqual([0, 1, 2]);
+    commit(5, 3, 4, 7);
+    expect(positions(await source.next())).toEqual([3, 4, 5]);
+    const waiting = source.next();
+    expect(await settled(waiting)).toBe(false);
+    expect(source.ended).toBe(false);
+    commit(6);
+    expect(source.ended).toBe(true);
+    expect(positions(await waiting)).toEqual([6, 7]);
+    expect(await source.next()).toEqual([]);
+    // every read asked for exactly the committed positions after the cursor
+    expect(reads).toEqual([
+      { after: -1, limit: 3 },
+      { after: 2, limit: 3 },
+      { after: 5, limit: 2 },
+    ]);
+  });
+
+  it('a store without a committed unit is an error naming where; an abandoned source throws its reason while it waits', async () => {
+    const missing = store(4);
+    missing.source.commit(0);
+    missing.source.commit(1);
+    await expect(missing.source.next()).rejects.toThrow(/the store holds 0 of the 2 committed units after image position -1/);
+
+    const { source, commit } = store(4);
+    commit(0);
+    expect(positions(await source.next())).toEqual([0]);
+    const waiting = source.next();
+    source.abandon(new Error('the run stopped'));
+    await expect(waiting).rejects.toThrow('the run stopped');
+    await expect(source.next()).rejects.toThrow('the run stopped');
   });
 });
