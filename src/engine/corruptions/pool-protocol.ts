@@ -14,6 +14,8 @@ export interface WorkerRequest {
   width: number;
   height: number;
   pixels: ArrayBuffer;
+  /** an image file to decode here first, instead of `pixels` (then empty, width and height 0) */
+  file?: string;
   /** model input tensors (CHW float32, preprocess.ts) to make from the corrupted image */
   tensors: TensorSpec[];
   /** buffers of earlier tensors the caller is done with, for the worker to fill again (see worker.ts) */
@@ -28,5 +30,6 @@ export interface WorkerTensor {
 
 export type WorkerResponse =
   /** ms: time spent in the kernel itself, without queueing or transfer; preprocessMs: making the tensors */
-  | { id: number; ok: true; width: number; height: number; pixels: ArrayBuffer; ms: number; tensors: WorkerTensor[]; preprocessMs: number }
-  | { id: number; ok: false; message: string };
+  | { id: number; ok: true; width: number; height: number; pixels: ArrayBuffer; ms: number; tensors: WorkerTensor[]; preprocessMs: number; decodeMs: number }
+  /** decode: the request's file could not be decoded (message: why) */
+  | { id: number; ok: false; message: string; decode?: boolean };

@@ -61,7 +61,12 @@ export interface PreparedInput extends CorruptionResult {
   tensors: PreparedTensor[];
   /** time making the tensors in the worker */
   preprocessMs: number;
+  /** time decoding the file in the worker (prepareFile); 0 for prepare */
+  decodeMs: number;
 }
+
+/** prepareFile's image could not be decoded; the message says why (not where: the caller names the file). */
+export class ImageDecodeError extends Error {}
 
 interface Slot {
   worker: Worker;
@@ -168,16 +173,42 @@ export class CorruptionPool {
     tensors: TensorSpec[],
     options: { signal?: AbortSignal; lane?: PoolLane; transfer?: boolean } = {},
   ): Promise<PreparedInput> {
-    const { signal, lane = 'bulk' } = options;
-    if (this.closed) return Promise.reject(new Error('the corruption pool is closed'));
-    if (signal?.aborted) return Promise.reject(new Error('cancelled'));
     const whole = image.data.byteOffset === 0 && image.data.byteLength === image.data.buffer.byteLength && image.data.buffer instanceof ArrayBuffer;
     // Copy unless told otherwise: the buffer is transferred to the worker, and the caller keeps its image.
     const pixels = options.transfer && whole ? (image.data.buffer as ArrayBuffer) : image.data.slice().buffer;
+    return this.queue({ width: image.width, height: image.height, pixels }, corruption, severity, seed, tensors, options);
+  }
+
+  /**
+   * As prepare(), for the image in `file`, decoded by the worker (decode.ts); a file that
+   * cannot be decoded rejects with an ImageDecodeError.
+   */
+  prepareFile(
+    file: string,
+    corruption: CorruptionName | null,
+    severity: Severity,
+    seed: number,
+    tensors: TensorSpec[],
+    options: { signal?: AbortSignal; lane?: PoolLane } = {},
+  ): Promise<PreparedInput> {
+    return this.queue({ width: 0, height: 0, pixels: new ArrayBuffer(0), file }, corruption, severity, seed, tensors, options);
+  }
+
+  private queue(
+    source: { width: number; height: number; pixels: ArrayBuffer; file?: string },
+    corruption: CorruptionName | null,
+    severity: Severity,
+    seed: number,
+    tensors: TensorSpec[],
+    options: { signal?: AbortSignal; lane?: PoolLane },
+  ): Promise<PreparedInput> {
+    const { signal, lane = 'bulk' } = options;
+    if (this.closed) return Promise.reject(new Error('the corruption pool is closed'));
+    if (signal?.aborted) return Promise.reject(new Error('cancelled'));
     return new Promise<PreparedInput>((resolve, reject) => {
       let settled = false;
       const job: Job = {
-        request: { id: this.nextId++, corruption, severity, seed, width: image.width, height: image.height, pixels, tensors },
+        request: { id: this.nextId++, corruption, severity, seed, ...source, tensors },
         lane,
         resolve: (r) => {
           if (settled) return;
@@ -295,8 +326,10 @@ export class CorruptionPool {
             ms: res.ms,
             tensors: res.tensors.map((t) => ({ data: new Float32Array(t.data), transform: t.transform })),
             preprocessMs: res.preprocessMs,
+            decodeMs: res.decodeMs,
           });
-        } else job.reject(new Error(`${job.request.corruption ?? 'preprocessing'}${job.request.corruption ? ` severity ${job.request.severity}` : ''}: ${res.message}`));
+        } else if (res.decode) job.reject(new ImageDecodeError(res.message));
+        else job.reject(new Error(`${job.request.corruption ?? 'preprocessing'}${job.request.corruption ? ` severity ${job.request.severity}` : ''}: ${res.message}`));
       }
       this.pump();
     });

@@ -14,11 +14,14 @@
  * (pool-protocol.ts), made here from the corrupted image by the same preprocess.ts code
  * the runner would run (so they are byte-identical) and transferred back, so the
  * thread that blocks in onnxruntime spends no time resizing or normalising. A request
- * without a corruption only makes tensors (a clean image). Tensor buffers come back with
+ * without a corruption only makes tensors (a clean image). A request may name an image
+ * file instead of carrying pixels: it is decoded here (decode.ts), so a clean image's whole
+ * preparation needs the owning thread only to post the job and take the result. Tensor buffers come back with
  * later requests (`spares`, once the model ran on them) and are filled again for the same
  * reason as the output images: a fresh 2 MB tensor costs more in page faults than filling it.
  */
 import { parentPort } from 'node:worker_threads';
+import { decodeImage } from '../images/decode';
 import type { RgbImage } from '../images/rgb-image';
 import { normalisationTable, preprocessInto } from '../images/model-input';
 import { applyCorruption } from './registry';
@@ -62,9 +65,20 @@ port.on('message', (req: WorkerRequest) => {
     let transfer: ArrayBuffer[] = [];
     for (const b of req.spares ?? []) if (tensorSpares.length < MAX_SPARE_TENSORS) tensorSpares.push(b);
     try {
+      let decodeMs = 0;
+      let input: RgbImage = { width: req.width, height: req.height, data: new Uint8Array(req.pixels) };
+      if (req.file !== undefined) {
+        const d0 = performance.now();
+        try {
+          input = await decodeImage(req.file);
+        } catch (err) {
+          port.postMessage({ id: req.id, ok: false, decode: true, message: err instanceof Error ? err.message.split('\n')[0] : String(err) } satisfies WorkerResponse);
+          return;
+        }
+        decodeMs = performance.now() - d0;
+      }
       const t0 = performance.now();
-      const n = req.width * req.height * 3;
-      const input: RgbImage = { width: req.width, height: req.height, data: new Uint8Array(req.pixels) };
+      const n = input.width * input.height * 3;
       let result = input;
       if (req.corruption !== null) {
         const out = spare !== null && spare.byteLength === n ? new Uint8Array(spare) : new Uint8Array(n);
@@ -78,7 +92,7 @@ port.on('message', (req: WorkerRequest) => {
       const pixels = result.data.byteOffset === 0 && result.data.byteLength === result.data.buffer.byteLength
         ? (result.data.buffer as ArrayBuffer)
         : result.data.slice().buffer;
-      reply = { id: req.id, ok: true, width: result.width, height: result.height, pixels, ms: t1 - t0, tensors, preprocessMs };
+      reply = { id: req.id, ok: true, width: result.width, height: result.height, pixels, ms: t1 - t0, tensors, preprocessMs, decodeMs };
       transfer = [pixels, ...tensors.map((t) => t.data)];
       // The kernel is done with the input: its buffer takes the next output.
       if (req.corruption !== null && req.pixels.byteLength === n && pixels !== req.pixels) spare = req.pixels;

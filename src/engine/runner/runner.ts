@@ -5,7 +5,8 @@
  * detections (audits/runner-protocol.ts).
  *
  * Pipeline: a task starts decoding (sharp, on libuv threads) and queues its corruptions
- * (pool workers) the moment it arrives, so the images of the tasks in the engine's
+ * (pool workers) the moment it arrives (a clean task of one condition is decoded by the pool
+ * worker that makes its tensors, so its preparation never waits for this thread), so the images of the tasks in the engine's
  * window are being prepared while this thread is blocked in onnxruntime. Inference goes
  * in task order, condition order; a dynamic-batch model runs up to `batchSize`
  * (image, condition) inputs per run, taken from the tasks already received (never
@@ -34,7 +35,7 @@ import { createHash } from 'node:crypto';
 import type { Severity } from '../../shared/corruptions';
 import { OdraError, toErrorPayload } from '../../shared/errors';
 import type { FromRunner, RunnerInit, RunnerTask, StageTimes, ToRunner } from '../audits/runner-protocol';
-import { CorruptionPool, type PreparedTensor } from '../corruptions/pool';
+import { CorruptionPool, ImageDecodeError, type PreparedTensor } from '../corruptions/pool';
 import type { TensorSpec } from '../corruptions/pool-protocol';
 import { decodeImage } from '../images/decode';
 import type { RgbImage } from '../images/rgb-image';
@@ -75,6 +76,8 @@ interface PendingTask {
   units: { conditionPos: number; modelPos: number; detections: Uint8Array<ArrayBufferLike>; ms: number }[];
   /** runs of this task still on the post-processing worker */
   postPending: number;
+  /** its runs on the post-processing worker (settled or not) */
+  posts: Promise<unknown>[];
   digests: { conditionPos: number; sha256: string }[];
   stages: StageTimes;
   failed: boolean;
@@ -172,10 +175,37 @@ export class Runner {
       next: 0,
       units: [],
       postPending: 0,
+      posts: [],
       digests: [],
       stages: { decodeMs: 0, corruptMs: 0, preprocessMs: 0, inferenceMs: 0, postprocessMs: 0, waitMs: 0 },
       failed: false,
     };
+    const specs = this.specs;
+    if (pool && specs.length > 0 && task.corruption === null && task.conditions.length === 1) {
+      // A clean image with one condition (a clean evaluation's task): decoded, too, in the
+      // pool's worker, so this thread (blocked in onnxruntime most of the time) only posts
+      // the job and takes the tensors: no decode callback waits here for a run to end.
+      const input = pool.prepareFile(task.path, null, 1, task.conditions[0].seed, specs).then(
+        (out): Input => {
+          pending.stages.decodeMs = out.decodeMs;
+          return { image: out.image, corruptMs: 0, tensors: out.tensors, preprocessMs: out.preprocessMs };
+        },
+        (err: unknown) => {
+          if (!(err instanceof ImageDecodeError)) throw err;
+          throw new OdraError('BAD_INPUT', `cannot decode image ${task.path}: ${err.message}`, { file: task.path });
+        },
+      );
+      input.then(
+        () => {
+          pending.ready[0] = true;
+        },
+        () => undefined,
+      );
+      pending.inputs = [input];
+      this.tasks.push(pending);
+      void this.drain();
+      return;
+    }
     const t0 = performance.now();
     const decoded = decodeImage(task.path).then(
       (image) => {
@@ -187,7 +217,6 @@ export class Runner {
         throw new OdraError('BAD_INPUT', `cannot decode image ${task.path}: ${reason}`, { file: task.path });
       },
     );
-    const specs = this.specs;
     // The last condition's job may take the decoded buffer itself instead of a copy: the
     // jobs are queued in condition order, in callbacks of one promise, which run in the order
     // they were added, so every earlier job has copied the pixels by then.
@@ -245,7 +274,14 @@ export class Runner {
         try {
           await this.run(items);
         } catch (err) {
-          this.fail(err instanceof ItemError ? err.seq : items[0].pending.task.seq, err instanceof ItemError ? err.cause : err);
+          const seq = err instanceof ItemError ? err.seq : items[0].pending.task.seq;
+          // answers stay in task order: the tasks before the failed one are done but for
+          // their post-processing, so they are answered first, then the error
+          const at = this.tasks.findIndex((t) => t.task.seq === seq);
+          await Promise.allSettled(this.tasks.slice(0, at < 0 ? 0 : at).flatMap((t) => t.posts));
+          if (at >= 0 && !this.tasks.some((t) => t.task.seq === seq)) break; // a post-processing error was answered meanwhile
+          this.sendFinished();
+          this.fail(seq, err instanceof ItemError ? err.cause : err);
           // the engine stops the audit on an error; what is left is dropped
           this.tasks.length = 0;
           break;
@@ -311,6 +347,7 @@ export class Runner {
           const unit: PendingTask['units'][number] = { conditionPos: it.pending.task.conditions[it.condition].conditionPos, modelPos: position, detections: new Uint8Array(0), ms: pre + inf };
           it.pending.units.push(unit);
           it.pending.postPending++;
+          it.pending.posts.push(finished);
           it.pending.stages.preprocessMs += pre;
           it.pending.stages.inferenceMs += inf;
           return unit;

@@ -120,6 +120,21 @@ describe('audit runner', () => {
     expect(await r.next()).toMatchObject({ type: 'error', seq: 4, code: 'BAD_INPUT', file: broken, message: expect.stringContaining(`cannot decode image ${broken}`) as string });
   });
 
+  it('an undecodable image of a clean task (decoded by a pool worker) fails its task with BAD_INPUT naming the file, after the good one before it', async () => {
+    const broken = path.join(temp, 'broken-clean.jpg');
+    await writeFile(broken, 'not a jpeg either');
+    const r = runner();
+    runners.push(r);
+    r.send({ type: 'init', models: [{ position: 0, path: conv, adapter }], ortThreads: 1, poolWorkers: 1, digests: false });
+    expect((await r.next()).type).toBe('ready');
+    r.send({ type: 'task', seq: 0, imagePos: 0, imageId: 1, path: IMAGE, corruption: null, conditions: [{ conditionPos: 0, severity: 0, seed: 0, models: [0] }] });
+    r.send({ type: 'task', seq: 1, imagePos: 1, imageId: 2, path: broken, corruption: null, conditions: [{ conditionPos: 0, severity: 0, seed: 0, models: [0] }] });
+    expect(await r.next()).toMatchObject({ type: 'result', seq: 0 });
+    const err = await r.next();
+    expect(err).toMatchObject({ type: 'error', seq: 1, code: 'BAD_INPUT', file: broken, message: expect.stringContaining(`cannot decode image ${broken}`) as string });
+    expect((err as { message: string }).message).not.toMatch(/preprocessing/);
+  });
+
   it('a file that is not a model fails the init naming it', async () => {
     const notModel = path.join(temp, 'model.onnx');
     await writeFile(notModel, 'nope');
