@@ -16,9 +16,11 @@
  * thread that blocks in onnxruntime spends no time resizing or normalising. A request
  * without a corruption only makes tensors (a clean image). A request may name an image
  * file instead of carrying pixels: it is decoded here (decode.ts), so a clean image's whole
- * preparation needs the owning thread only to post the job and take the result. Tensor buffers come back with
- * later requests (`spares`, once the model ran on them) and are filled again for the same
- * reason as the output images: a fresh 2 MB tensor costs more in page faults than filling it.
+ * preparation needs the owning thread only to post the job and take the result.
+ *
+ * Tensor buffers come back with later requests (`spares`, once the model ran on them) and
+ * are filled again for the same reason as the output images: a fresh 2 MB tensor costs more
+ * in page faults than filling it.
  */
 import { parentPort } from 'node:worker_threads';
 import { decodeImage } from '../images/decode';
