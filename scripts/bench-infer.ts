@@ -19,10 +19,11 @@
  *
  * Pipeline efficiency (util/efficiency.ts): every stage is first measured alone, one at
  * a time in this process, on the same images (CPU seconds, process.cpuUsage: decode,
- * preprocess, ORT run with the run's intra-op thread count, post-process; each stage's
- * median of three passes), plus the real run's store and scoring times; their
+ * preprocess, ORT run with the run's intra-op thread count, post-process; one pass per
+ * round, beside that round's runs), plus the real run's store and scoring times; their
  * sum / cores / the real run's wall (from the first task sent to the runner to the
- * evaluation's end: files verified and models loaded) is `efficiency`. Beside it:
+ * evaluation's end: files verified and models loaded) is a round's efficiency, and
+ * `efficiency` the median over rounds. Beside it:
  * the CPU the real run's processes used over its running phase (this process from the first
  * task, the runner less its start-up and model loading; /proc), so the rest
  * splits into overhead (CPU spent beyond the isolated stages) and idle cores, and the
@@ -112,6 +113,8 @@ interface PipelineRound {
   stageMsPerImage: number;
   run: RunStats;
   runCpuSeconds: number;
+  /** this round's CPU seconds of each stage alone */
+  isolated: Record<string, number>;
   ap: number | null;
   executionProvider: string | null;
 }
@@ -171,12 +174,11 @@ async function main(): Promise<void> {
       feeds.push((await probe.prepare(await Promise.all(files.slice(start, start + batchSize).map((f) => decodeImage(f))))).feeds);
     }
     await probe.detect([await decodeImage(files[0])]);
-    // each stage alone on the same images (after a warm-up run, as the bare loop); one pass
-    // over a small set is at the mercy of a noisy machine, so each stage's median of three passes
-    const passes: Record<string, number>[] = [];
-    for (let k = 0; k < 3; k++) passes.push(await isolatedStages(probe, files));
-    const isolated = Object.fromEntries(Object.keys(passes[0]).map((stage) => [stage, median(passes.map((p) => p[stage]))]));
-    await probe.dispose();
+    // each stage alone on the same images: one untimed pass to warm up, then one pass per
+    // round, beside that round's runs (this machine's speed drifts by tens of per cent over
+    // minutes, so a numerator measured once, before the rounds, skews every round's ratio)
+    await isolatedStages(probe, files);
+    const isolatedPerRound: Record<string, number>[] = [];
     const choice = await createSessionWithFallback(model.path, args.provider, baseSessionOptions({ threads: args.threads, spinning: false }));
     const session = choice.session;
     if (choice.fallbackReason) log(`warning: ${choice.fallbackReason}`);
@@ -192,6 +194,7 @@ async function main(): Promise<void> {
       for (const f of feeds) await session.run(f);
       bareRates.push(images / ((performance.now() - t) / 1000));
       bareCpu.push(cpuSecondsOf(process.cpuUsage(cpu)) * 1000 / images);
+      isolatedPerRound.push(await isolatedStages(probe, files));
       // alternate which placement goes first, so a load change hits both alike
       const order = r % 2 ? [...sides].reverse() : sides;
       for (const side of order) {
@@ -223,6 +226,7 @@ async function main(): Promise<void> {
           stageMsPerImage: (st.decodeMs + st.preprocessMs + st.inferenceMs + st.postprocessMs) / images,
           run,
           runCpuSeconds,
+          isolated: isolatedPerRound[r],
           ap: evaluation.stats?.AP ?? null,
           executionProvider: evaluation.executionProvider ?? null,
         });
@@ -231,6 +235,7 @@ async function main(): Promise<void> {
       }
     }
     await session.release();
+    await probe.dispose();
     const bare = median(bareRates);
     const perPlacement = Object.fromEntries(
       args.placements.map((placement) => {
@@ -238,8 +243,11 @@ async function main(): Promise<void> {
         // the breakdown of the round whose running wall is the median one
         const byWall = [...rs].sort((a, b) => a.run.runningSeconds - b.run.runningSeconds);
         const mid = byWall[(byWall.length - 1) >> 1];
-        const stages = { ...isolated, store: mid.run.storeSeconds, scoring: mid.run.scoreSeconds };
+        const stages = { ...mid.isolated, store: mid.run.storeSeconds, scoring: mid.run.scoreSeconds };
         const e = pipelineEfficiency({ isolatedCpuSeconds: stages, cores, wallSeconds: mid.run.runningSeconds, runCpuSeconds: mid.runCpuSeconds });
+        const perRound = rs.map((x) =>
+          pipelineEfficiency({ isolatedCpuSeconds: { ...x.isolated, store: x.run.storeSeconds, scoring: x.run.scoreSeconds }, cores, wallSeconds: x.run.runningSeconds }).efficiency,
+        );
         const wallMs = mid.run.runningSeconds * 1000;
         const st = mid.run.stages;
         const pipeline = median(rs.map((x) => x.imagesPerSecond));
@@ -252,10 +260,9 @@ async function main(): Promise<void> {
             pipeline_scoring_s: round3(median(rs.map((x) => x.scoringSeconds))),
             model_load_s: round3(median(rs.map((x) => x.loadSeconds))),
             pipeline_stage_ms_per_image: round3(median(rs.map((x) => x.stageMsPerImage))),
-            efficiency: round3(e.efficiency),
-            efficiency_per_round: rs.map((x) =>
-              round3(pipelineEfficiency({ isolatedCpuSeconds: { ...isolated, store: x.run.storeSeconds, scoring: x.run.scoreSeconds }, cores, wallSeconds: x.run.runningSeconds }).efficiency),
-            ),
+            // the median round's; the breakdown below is of the round with the median wall
+            efficiency: round3(median(perRound)),
+            efficiency_per_round: perRound.map(round3),
             running_wall_s: round3(mid.run.runningSeconds),
             isolated_cpu_s: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, round3(v)])),
             run_cpu_s: round3(mid.runCpuSeconds),
