@@ -42,6 +42,12 @@ import type { RgbImage } from '../images/rgb-image';
 import { Detector } from '../inference/detector';
 import { PostprocessThread } from './postprocess-thread';
 
+/** An image that cannot be decoded, as the error that names it (its reason's first line). */
+function undecodable(file: string, err: unknown): OdraError {
+  const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
+  return new OdraError('BAD_INPUT', `cannot decode image ${file}: ${reason}`, { file });
+}
+
 /** A failure of one task's work, with the task it belongs to. */
 class ItemError extends Error {
   constructor(
@@ -66,7 +72,6 @@ interface Input {
 
 interface PendingTask {
   task: RunnerTask;
-  decodeMs: number;
   /** per condition index in task.conditions */
   inputs: Promise<Input>[];
   ready: boolean[];
@@ -80,7 +85,6 @@ interface PendingTask {
   posts: Promise<unknown>[];
   digests: { conditionPos: number; sha256: string }[];
   stages: StageTimes;
-  failed: boolean;
 }
 
 interface Item {
@@ -166,10 +170,8 @@ export class Runner {
 
   private enqueue(task: RunnerTask): void {
     if (this.stopped) return;
-    const pool = this.pool;
     const pending: PendingTask = {
       task,
-      decodeMs: 0,
       inputs: [],
       ready: task.conditions.map(() => false),
       next: 0,
@@ -178,8 +180,24 @@ export class Runner {
       posts: [],
       digests: [],
       stages: { decodeMs: 0, corruptMs: 0, preprocessMs: 0, inferenceMs: 0, postprocessMs: 0, waitMs: 0 },
-      failed: false,
     };
+    pending.inputs = this.inputsOf(pending);
+    pending.inputs.forEach((input, i) =>
+      input.then(
+        () => {
+          pending.ready[i] = true;
+        },
+        () => undefined,
+      ),
+    );
+    this.tasks.push(pending);
+    void this.drain();
+  }
+
+  /** The task's model inputs, one per condition, being prepared from the moment it arrived. */
+  private inputsOf(pending: PendingTask): Promise<Input>[] {
+    const { task } = pending;
+    const pool = this.pool;
     const specs = this.specs;
     if (pool && specs.length > 0 && task.corruption === null && task.conditions.length === 1) {
       // A clean image with one condition (a clean evaluation's task): decoded, too, in the
@@ -192,19 +210,10 @@ export class Runner {
         },
         (err: unknown) => {
           if (!(err instanceof ImageDecodeError)) throw err;
-          throw new OdraError('BAD_INPUT', `cannot decode image ${task.path}: ${err.message}`, { file: task.path });
+          throw undecodable(task.path, err);
         },
       );
-      input.then(
-        () => {
-          pending.ready[0] = true;
-        },
-        () => undefined,
-      );
-      pending.inputs = [input];
-      this.tasks.push(pending);
-      void this.drain();
-      return;
+      return [input];
     }
     const t0 = performance.now();
     const decoded = decodeImage(task.path).then(
@@ -213,33 +222,22 @@ export class Runner {
         return image;
       },
       (err: unknown) => {
-        const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
-        throw new OdraError('BAD_INPUT', `cannot decode image ${task.path}: ${reason}`, { file: task.path });
+        throw undecodable(task.path, err);
       },
     );
     // The last condition's job may take the decoded buffer itself instead of a copy: the
     // jobs are queued in condition order, in callbacks of one promise, which run in the order
     // they were added, so every earlier job has copied the pixels by then.
     const last = task.conditions.length - 1;
-    pending.inputs = task.conditions.map((c, i) => {
-      const input: Promise<Input> =
-        task.corruption === null && specs.length === 0
-          ? decoded.then((image) => ({ image, corruptMs: 0, tensors: null, preprocessMs: 0 }))
-          : decoded.then(async (image) => {
-              if (!pool) throw new Error('the runner got a task before init');
-              const out = await pool.prepare(image, task.corruption, c.severity as Severity, c.seed, specs, { transfer: i === last });
-              return { image: out.image, corruptMs: out.ms, tensors: specs.length ? out.tensors : null, preprocessMs: out.preprocessMs };
-            });
-      input.then(
-        () => {
-          pending.ready[i] = true;
-        },
-        () => undefined,
-      );
-      return input;
-    });
-    this.tasks.push(pending);
-    void this.drain();
+    return task.conditions.map((c, i) =>
+      task.corruption === null && specs.length === 0
+        ? decoded.then((image) => ({ image, corruptMs: 0, tensors: null, preprocessMs: 0 }))
+        : decoded.then(async (image) => {
+            if (!pool) throw new Error('the runner got a task before init');
+            const out = await pool.prepare(image, task.corruption, c.severity as Severity, c.seed, specs, { transfer: i === last });
+            return { image: out.image, corruptMs: out.ms, tensors: specs.length ? out.tensors : null, preprocessMs: out.preprocessMs };
+          }),
+    );
   }
 
   /** The largest batch any model takes. */
